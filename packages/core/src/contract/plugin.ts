@@ -1,0 +1,253 @@
+/**
+ * The plugin contract: what a stack package exports through `definePlugin()`.
+ */
+import type { z } from 'zod';
+import type { Command, Executor } from './executor.js';
+import type { Facts } from './facts.js';
+import type { HealerFs } from './fs.js';
+import type { BackupManifest, BackupPartRecord } from './backup.js';
+
+/** How risky a change is. Decides, with the mode, whether it may run unattended. */
+export type Risk = 'low' | 'medium' | 'high' | 'critical';
+export const RISKS: readonly Risk[] = ['low', 'medium', 'high', 'critical'];
+
+/** What a check found. `error`: the check itself could not run (threw or timed out). */
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'error' | 'skip';
+
+export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+
+export type CheckCategory =
+  | 'system'
+  | 'security'
+  | 'performance'
+  | 'configuration'
+  | 'dependencies'
+  | 'database'
+  | 'availability';
+
+/**
+ * Healing mode. `manual` never heals on its own; `supervised` heals low-risk
+ * actions; `auto` heals low and medium. High always needs approval; critical
+ * needs an explicit per-action approval.
+ */
+export type Mode = 'manual' | 'supervised' | 'auto';
+/** Accepted spellings, including the older `SEMI_AUTO` (= supervised) and `FULL_AUTO` (= auto). */
+export type ModeInput = Mode | 'MANUAL' | 'SUPERVISED' | 'AUTO' | 'SEMI_AUTO' | 'FULL_AUTO';
+
+/** Where an application lives. */
+export interface Target {
+  /** The executor's host id: `'local'` or `ssh://user@host:port`. */
+  host: string;
+  /** The application root (absolute). */
+  path: string;
+  /** A URL that should answer when the app is healthy. */
+  url?: string;
+}
+
+/** What a plugin's `detect()` returns when it recognizes its stack. */
+export interface Detection {
+  /** The stack id, e.g. `'wordpress'`. One of the plugin's `stacks`. */
+  stack: string;
+  /** The stack's version when known. */
+  version?: string | null;
+  /** 0..1. The engine picks the highest; near-ties are reported. */
+  confidence: number;
+  /** Human-readable reasons, e.g. `'wp-includes/version.php found'`. */
+  evidence: string[];
+  /** Anything later checks need (table prefix, package manager...). Never secrets in clear: mark them with `ctx.secrets.add()`. */
+  metadata?: Record<string, unknown>;
+  /** The real application root when it differs from the folder probed. */
+  root?: string;
+}
+
+/** A detected application: the winning detection plus who detected it. */
+export interface AppInfo extends Detection {
+  /** Stable id: derived from host and root. */
+  id: string;
+  /** The plugin that detected it. */
+  plugin: string;
+  /** The application root (absolute). */
+  root: string;
+  metadata: Record<string, unknown>;
+}
+
+export interface Logger {
+  debug(message: string, data?: Record<string, unknown>): void;
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+}
+
+/** Values registered here are replaced by `***` in every log, event and output. */
+export interface SecretSink {
+  add(value: string | null | undefined): void;
+}
+
+/** Per-application settings from the caller's configuration. */
+export interface AppSettings {
+  /** The URL checked for availability. */
+  url?: string;
+  /** A port the app must listen on. */
+  port?: number;
+  /** Text that must appear in a healthy page. */
+  bodyMarkers?: string[];
+  /** Text that must not appear (e.g. a fatal-error page). */
+  errorMarkers?: string[];
+  /** Free-form settings plugins may read. */
+  [key: string]: unknown;
+}
+
+interface BaseContext<C> {
+  target: Target;
+  exec: Executor;
+  /** File operations, reads anywhere, writes confined to the app root and the backup root. */
+  fs: HealerFs;
+  /** Shared probes, memoized per host per run. */
+  facts: Facts;
+  /** This plugin's configuration, validated by its `configSchema`. */
+  config: C;
+  settings: AppSettings;
+  logger: Logger;
+  secrets: SecretSink;
+  /** Aborted when the check or action times out or the run is cancelled. */
+  signal: AbortSignal;
+  versions: { core: string; plugin: string };
+}
+
+export interface DetectContext<C = unknown> extends BaseContext<C> {
+  /** The folder being probed (absolute). */
+  path: string;
+}
+
+export interface CheckContext<C = unknown> extends BaseContext<C> {
+  app: AppInfo;
+  /** Look at log entries newer than this. */
+  since?: Date;
+}
+
+export interface CheckResult {
+  status: CheckStatus;
+  /** One sentence a person can act on. */
+  message: string;
+  details?: Record<string, unknown>;
+  /** Lines that show why (log lines, file names...). */
+  evidence?: string[];
+  /** Action ids that may fix this; added to the actions that list this check in their `fixes`. */
+  fixes?: string[];
+}
+
+export interface DiagnosticCheck<C = unknown> {
+  /** Namespaced, stable: `'wordpress/debug-display-on'`. Part of the public API. */
+  id: string;
+  title: string;
+  category: CheckCategory;
+  severity: Severity;
+  description?: string;
+  /** Run only for apps this returns true for. */
+  appliesTo?(app: AppInfo, settings: AppSettings): boolean;
+  /** Per-check timeout; the runner's default otherwise (10 s). */
+  timeoutMs?: number;
+  /** Report; never change anything. A throw becomes status `error`. */
+  run(ctx: CheckContext<C>): Promise<CheckResult>;
+}
+
+/** One thing an action will do, shown by a dry run and recorded in the plan. */
+export type Step =
+  | { kind: 'run'; command: Command; cwd?: string; env?: Record<string, string>; timeoutMs?: number; write: boolean; description?: string }
+  | { kind: 'write-file'; path: string; content: string; mode?: number; description?: string }
+  | { kind: 'remove'; path: string; description?: string }
+  | { kind: 'rename'; from: string; to: string; description?: string }
+  | { kind: 'chmod'; path: string; mode: number; description?: string }
+  | { kind: 'note'; write: boolean; description: string };
+
+/** What to save before an action runs. */
+export interface BackupSpec {
+  /** Files or folders, absolute or relative to the app root. Folders are saved whole; restore removes what was added since. */
+  paths: string[];
+  /** Names of the plugin's `backup.parts` to include (database dump, saved options...). */
+  parts?: string[];
+}
+
+/** A taken backup, as an action sees it. */
+export interface BackupHandle {
+  readonly manifest: BackupManifest;
+  /** Put every saved file and part back, then verify against the manifest. */
+  restore(): Promise<void>;
+}
+
+export interface ActionContext<C = unknown> extends CheckContext<C> {
+  executionId: string;
+  /** The failing results this action was planned for. */
+  results: ReadonlyArray<{ id: string; status: CheckStatus; details?: Record<string, unknown> }>;
+  /** The backup taken for this action, if any. */
+  backup: BackupHandle | null;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  message: string;
+}
+
+export interface HealingAction<C = unknown> {
+  /** Namespaced, stable: `'wordpress/deactivate-plugin'`. */
+  id: string;
+  title: string;
+  description?: string;
+  risk: Risk;
+  /** Check ids this action can fix. */
+  fixes: string[];
+  /** Take a backup even when the risk is low. */
+  requiresBackup?: boolean;
+  /** What to save first. Required for medium and above. */
+  backup?: BackupSpec | ((ctx: ActionContext<C>) => BackupSpec | Promise<BackupSpec>);
+  /** Return true, or a reason why this action cannot help here. */
+  preconditions?(ctx: ActionContext<C>): Promise<true | string> | true | string;
+  /** The exact commands and edits, as data. A dry run prints these; nothing runs. */
+  plan(ctx: ActionContext<C>): Promise<Step[]> | Step[];
+  /** Carry the change out. Default: the engine runs the planned steps in order. */
+  apply?(ctx: ActionContext<C>, steps: Step[]): Promise<void>;
+  /** Extra proof beyond re-running the checks. */
+  verify?(ctx: ActionContext<C>): Promise<VerifyResult | boolean>;
+  /** Undo. Required for medium and above; `restoreBackup` is the usual choice. */
+  rollback?(ctx: ActionContext<C>): Promise<void>;
+}
+
+/** A named piece of a backup a plugin knows how to save and put back (database dump, options). */
+export interface BackupPart<C = unknown> {
+  name: string;
+  /** Save into `dir` (a folder under the backup root) and describe what was saved. */
+  create(ctx: ActionContext<C>, dir: string): Promise<Omit<BackupPartRecord, 'name' | 'plugin'>>;
+  restore(ctx: ActionContext<C>, record: BackupPartRecord, dir: string): Promise<void>;
+}
+
+export interface BackupStrategy<C = unknown> {
+  parts: BackupPart<C>[];
+}
+
+/** The object a plugin package exports. */
+export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
+  /** Unique plugin name, the namespace of its ids: `'wordpress'`. */
+  name: string;
+  /** The plugin's own version (semver). */
+  version: string;
+  description?: string;
+  /** Ranges of the host this plugin works with, checked with semver at registration. */
+  engines: { core: string };
+  /** Stack ids this plugin detects. */
+  stacks: string[];
+  /** Relative paths whose presence marks a candidate folder, e.g. `'wp-config.php'`. Discovery batches one search per host from these. */
+  signatures: string[];
+  /** Validates the plugin's configuration; all issues are reported at once. */
+  configSchema?: S;
+  /** Configuration values that must never be logged. */
+  secrets?(config: z.output<S>): Array<string | null | undefined>;
+  detect(ctx: DetectContext<z.output<S>>): Promise<Detection | null>;
+  checks: DiagnosticCheck<z.output<S>>[];
+  actions: HealingAction<z.output<S>>[];
+  backup?: BackupStrategy<z.output<S>>;
+}
+
+/** Returns its argument, typed. Plugins are registered explicitly with the healer, never on import. */
+export function definePlugin<S extends z.ZodType = z.ZodType>(plugin: PluginDefinition<S>): PluginDefinition<S> {
+  return plugin;
+}

@@ -1,0 +1,187 @@
+/**
+ * JSON shapes of what Healer reports: a diagnosis, a plan, an execution.
+ * Exported as zod schemas and published as JSON Schema (`@healer/core/schema/*.json`).
+ */
+import { z } from 'zod';
+
+export const RiskSchema = z.enum(['low', 'medium', 'high', 'critical']);
+export const ModeSchema = z.enum(['manual', 'supervised', 'auto']);
+export const CheckStatusSchema = z.enum(['pass', 'warn', 'fail', 'error', 'skip']);
+export const SeveritySchema = z.enum(['info', 'low', 'medium', 'high', 'critical']);
+export const CategorySchema = z.enum([
+  'system',
+  'security',
+  'performance',
+  'configuration',
+  'dependencies',
+  'database',
+  'availability',
+]);
+
+export const TargetSchema = z.object({
+  host: z.string(),
+  path: z.string(),
+  url: z.string().optional(),
+});
+
+export const AppSummarySchema = z.object({
+  id: z.string(),
+  stack: z.string(),
+  version: z.string().nullable(),
+  confidence: z.number().min(0).max(1),
+  plugin: z.string(),
+  root: z.string(),
+});
+
+export const CheckResultEntrySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  category: CategorySchema,
+  severity: SeveritySchema,
+  status: CheckStatusSchema,
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  evidence: z.array(z.string()),
+  fixes: z.array(z.string()),
+  durationMs: z.number(),
+});
+
+export const DiagnosisSchema = z.object({
+  target: TargetSchema,
+  app: AppSummarySchema,
+  /** The worst status among the results (`skip` and `pass` count as pass). */
+  status: z.enum(['pass', 'warn', 'fail', 'error']),
+  /** 0..100, weighted by severity. */
+  healthScore: z.number().int().min(0).max(100),
+  results: z.array(CheckResultEntrySchema),
+  startedAt: z.string(),
+  durationMs: z.number(),
+});
+
+export const StepSchema = z.object({
+  kind: z.enum(['run', 'write-file', 'remove', 'rename', 'chmod', 'note']),
+  write: z.boolean(),
+  /** One line a person can read: the command as `sh` would see it, or the edit. */
+  display: z.string(),
+  description: z.string().optional(),
+});
+
+export const PlannedActionSchema = z.object({
+  actionId: z.string(),
+  title: z.string(),
+  risk: RiskSchema,
+  plugin: z.string(),
+  /** Failing check ids this action addresses. */
+  fixes: z.array(z.string()),
+  backup: z.boolean(),
+  /** Why it sits in its bucket. */
+  reason: z.string(),
+  /** Critical actions need their own approval; `--approve-all` never covers them. */
+  explicitApproval: z.boolean(),
+  steps: z.array(StepSchema),
+});
+
+export const CannotHealSchema = z.object({
+  checkId: z.string(),
+  actionId: z.string().optional(),
+  reason: z.string(),
+});
+
+export const PlanSchema = z.object({
+  app: AppSummarySchema,
+  target: TargetSchema,
+  mode: ModeSchema,
+  planHash: z.string(),
+  fingerprint: z.string(),
+  createdAt: z.string(),
+  autoHeal: z.array(PlannedActionSchema),
+  requireApproval: z.array(PlannedActionSchema),
+  cannotHeal: z.array(CannotHealSchema),
+});
+
+export const ExecutionStateSchema = z.enum([
+  'PENDING',
+  'DETECTING',
+  'DIAGNOSING',
+  'BACKING_UP',
+  'APPLYING',
+  'VERIFYING',
+  'ROLLING_BACK',
+  'FIXED',
+  'NOTHING_TO_DO',
+  'AWAITING_APPROVAL',
+  'ROLLED_BACK',
+  'ESCALATED',
+  'FAILED',
+  'BLOCKED',
+]);
+
+export const TimelineEventSchema = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  type: z.string(),
+  state: ExecutionStateSchema.optional(),
+  actionId: z.string().optional(),
+  message: z.string(),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const AttemptSchema = z.object({
+  actionId: z.string(),
+  risk: RiskSchema,
+  backupId: z.string().nullable(),
+  verified: z.boolean(),
+  rolledBack: z.boolean(),
+  message: z.string().optional(),
+});
+
+export const ExecutionSchema = z.object({
+  executionId: z.string(),
+  kind: z.enum(['heal', 'rollback']),
+  appId: z.string(),
+  target: TargetSchema,
+  plugin: z.string(),
+  mode: ModeSchema,
+  state: ExecutionStateSchema,
+  planHash: z.string().nullable(),
+  message: z.string(),
+  /** When a BLOCKED heal may try again. */
+  nextAttemptAt: z.string().nullable(),
+  attempts: z.array(AttemptSchema),
+  timeline: z.array(TimelineEventSchema),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  /** The process running it, to tell a dead run from a live one. */
+  owner: z.object({ pid: z.number(), hostname: z.string() }).optional(),
+  /** For a rollback execution: the execution it undid. */
+  rollbackOf: z.string().optional(),
+});
+
+export type CheckResultEntry = z.infer<typeof CheckResultEntrySchema>;
+export type Diagnosis = z.infer<typeof DiagnosisSchema>;
+export type AppSummary = z.infer<typeof AppSummarySchema>;
+export type PlannedStep = z.infer<typeof StepSchema>;
+export type PlannedAction = z.infer<typeof PlannedActionSchema>;
+export type CannotHeal = z.infer<typeof CannotHealSchema>;
+export type Plan = z.infer<typeof PlanSchema>;
+export type ExecutionState = z.infer<typeof ExecutionStateSchema>;
+export type TimelineEvent = z.infer<typeof TimelineEventSchema>;
+export type Attempt = z.infer<typeof AttemptSchema>;
+export type Execution = z.infer<typeof ExecutionSchema>;
+
+export const TERMINAL_STATES: readonly ExecutionState[] = [
+  'FIXED',
+  'NOTHING_TO_DO',
+  'AWAITING_APPROVAL',
+  'ROLLED_BACK',
+  'ESCALATED',
+  'FAILED',
+  'BLOCKED',
+];
+
+/** The schemas published as JSON Schema files, by file name. */
+export const PUBLISHED_SCHEMAS = {
+  diagnosis: DiagnosisSchema,
+  plan: PlanSchema,
+  execution: ExecutionSchema,
+} as const;
