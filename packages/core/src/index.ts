@@ -58,3 +58,66 @@ export type {
   Attempt,
   Execution,
 } from './schemas.js';
+
+// Engines
+export { createHealer } from './healer.js';
+export type { CreateHealerOptions, Healer, TargetInput, DiscoveredApp, PluginInfo } from './healer.js';
+export type { HealerEvents, HealerEventListener } from './events.js';
+export { PluginRegistry } from './engine/registry.js';
+export type { RegisteredPlugin, PluginEntry } from './engine/registry.js';
+export { detectStack, appIdFor, NEAR_TIE } from './engine/detector.js';
+export type { DetectionReport, DetectionCandidate } from './engine/detector.js';
+export { findCandidates, buildFindCommand, PRUNED_DIRS } from './engine/discover.js';
+export { runChecks, healthScore, overallStatus } from './engine/check-runner.js';
+export type { CheckJob, RunChecksOptions } from './engine/check-runner.js';
+export { planHealing, hashPlan, fingerprintTarget, describeStep, healableResults } from './engine/planner.js';
+export { normalizeMode, gateFor, lowerMode, demoteMode } from './engine/modes.js';
+export type { Gate } from './engine/modes.js';
+export { selectRungs } from './engine/heal-runner.js';
+export type { Approval, HealRequest, HealOutcome } from './engine/heal-runner.js';
+export type { RecoveryReport } from './engine/recover.js';
+export { restoreBackup } from './engine/backup-runner.js';
+export { CircuitBreaker, DEFAULT_BREAKER_POLICY } from './engine/breaker.js';
+export type { BreakerPolicy, BreakerDecision, BreakerStatus } from './engine/breaker.js';
+export { CORE_VERSION } from './version.js';
+
+// Transports
+export { LocalExecutor } from './exec/local-executor.js';
+export type { LocalExecutorOptions } from './exec/local-executor.js';
+export { quoteShellWord, commandToShell } from './exec/quote.js';
+export type { CommandToShellOptions } from './exec/quote.js';
+export { validatePath, isPathWithin, resolvePath } from './exec/paths.js';
+export { toArgv, isScript } from './exec/command.js';
+export { createHealerFs } from './exec/healer-fs.js';
+
+// State
+export { MemoryStateStore } from './state/memory-store.js';
+export { FolderStateStore, resolveHealerHome } from './state/folder-store.js';
+export type { FolderStateStoreOptions } from './state/folder-store.js';
+
+// Backups
+export {
+  createFileBackup,
+  restoreFileBackup,
+  verifyRestore,
+  verifyPartFiles,
+  hashTree,
+  defaultBackupRoot,
+  DEFAULT_BACKUP_RETENTION_MS,
+} from './backup/file-backup.js';
+export type { VerifyRestoreResult } from './backup/file-backup.js';
+export { pruneBackups } from './backup/prune.js';
+export type { PruneBackupsOptions, PruneBackupsResult } from './backup/prune.js';
+
+// Shared checks and facts
+export { createFacts } from './checks/facts.js';
+export { sharedChecks, SHARED_CHECK_DEFAULTS } from './checks/shared/index.js';
+
+// Logs and secrets
+export { parsePhpErrorLog, parsePhpLogTime, isMemoryExhausted } from './logs/php-error-log.js';
+export type { PhpLogEntry, PhpLogLevel, PhpStackFrame } from './logs/php-error-log.js';
+export { parseNodeStack, findAppFrame } from './logs/node-stack.js';
+export type { NodeErrorReport, NodeStackFrame } from './logs/node-stack.js';
+export { readLogSince, readLastLines } from './logs/read-since.js';
+export type { ReadLogSinceOptions, LogTail } from './logs/read-since.js';
+export { Redactor, REDACTED } from './redact.js';

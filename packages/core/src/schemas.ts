@@ -155,6 +155,8 @@ export const ExecutionSchema = z.object({
   owner: z.object({ pid: z.number(), hostname: z.string() }).optional(),
   /** For a rollback execution: the execution it undid. */
   rollbackOf: z.string().optional(),
+  /** Why it FAILED or was refused, for programs. */
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 
 export type CheckResultEntry = z.infer<typeof CheckResultEntrySchema>;

@@ -1,0 +1,47 @@
+/**
+ * The engine's default apply(): run an action's planned steps in order.
+ * @internal
+ */
+import type { ActionContext, Step } from '../contract/plugin.js';
+import { HealerError } from '../errors.js';
+
+export async function applySteps(ctx: ActionContext, steps: readonly Step[]): Promise<void> {
+  for (const step of steps) {
+    ctx.signal.throwIfAborted();
+    switch (step.kind) {
+      case 'run': {
+        const result = await ctx.exec.run(step.command, {
+          ...(step.cwd ? { cwd: step.cwd } : {}),
+          ...(step.env ? { env: step.env } : {}),
+          ...(step.timeoutMs ? { timeoutMs: step.timeoutMs } : {}),
+          signal: ctx.signal,
+        });
+        if (result.timedOut) throw new HealerError('COMMAND_TIMEOUT', `Step timed out: ${step.description ?? 'command'}.`);
+        if (result.exitCode !== 0) {
+          throw new HealerError(
+            'COMMAND_FAILED',
+            `Step failed with exit code ${result.exitCode}: ${step.description ?? 'command'}: ${result.stderr.trim().slice(0, 500)}`,
+          );
+        }
+        break;
+      }
+      case 'write-file':
+        await ctx.fs.writeFile(step.path, step.content, step.mode !== undefined ? { mode: step.mode } : {});
+        break;
+      case 'remove':
+        await ctx.fs.remove(step.path);
+        break;
+      case 'rename':
+        await ctx.fs.rename(step.from, step.to);
+        break;
+      case 'chmod':
+        await ctx.fs.chmod(step.path, step.mode);
+        break;
+      case 'note':
+        if (step.write) {
+          throw new HealerError('ACTION_UNSAFE', `The step "${step.description}" changes something the engine cannot carry out: the action needs its own apply().`);
+        }
+        break;
+    }
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * One diagnosis: the app plugin's checks plus the shared checks, run by the
+ * check runner, summed up into a status and a health score.
+ * @internal
+ */
+import type { AppInfo, AppSettings, DiagnosticCheck, Target } from '../contract/plugin.js';
+import type { Diagnosis, CheckResultEntry } from '../schemas.js';
+import { sharedChecks } from '../checks/shared/index.js';
+import { healthScore, overallStatus, runChecks, type CheckJob } from './check-runner.js';
+import { makeCheckContext, type RunEnv } from './context.js';
+import type { RegisteredPlugin } from './registry.js';
+
+export interface DiagnoseOptions {
+  settings: AppSettings;
+  since?: Date;
+  /** Only these check ids (used by verification). */
+  only?: ReadonlySet<string>;
+  includeShared: boolean;
+  concurrency?: number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onResult?(result: CheckResultEntry): void;
+}
+
+export async function runDiagnosis(
+  env: RunEnv,
+  entry: RegisteredPlugin,
+  app: AppInfo,
+  target: Target,
+  options: DiagnoseOptions,
+): Promise<Diagnosis> {
+  const started = new Date();
+  const t0 = performance.now();
+  const pluginJobs = jobsFor(entry.plugin.checks, entry, app, target, env, options);
+  const sharedJobs = options.includeShared ? jobsFor(sharedChecks, entry, app, target, env, options, {}) : [];
+  const results = await runChecks([...pluginJobs, ...sharedJobs], {
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onResult ? { onResult: options.onResult } : {}),
+  });
+  const redacted = results.map((r) => env.redactor.redactDeep(r));
+  return {
+    target,
+    app: { id: app.id, stack: app.stack, version: app.version ?? null, confidence: app.confidence, plugin: app.plugin, root: app.root },
+    status: overallStatus(redacted),
+    healthScore: healthScore(redacted),
+    results: redacted,
+    startedAt: started.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+  };
+}
+
+function jobsFor(
+  checks: readonly DiagnosticCheck[],
+  entry: RegisteredPlugin,
+  app: AppInfo,
+  target: Target,
+  env: RunEnv,
+  options: DiagnoseOptions,
+  config: unknown = entry.config,
+): CheckJob[] {
+  return checks
+    .filter((c) => !options.only || options.only.has(c.id))
+    .filter((c) => !c.appliesTo || c.appliesTo(app, options.settings))
+    .map((check) => ({
+      check: check as DiagnosticCheck,
+      context: (signal: AbortSignal) =>
+        makeCheckContext(env, { target, config, settings: options.settings, signal, pluginVersion: entry.plugin.version }, app, options.since),
+    }));
+}

@@ -1,0 +1,81 @@
+/**
+ * Discovery: one `find` per host built from every plugin's signatures, then
+ * detection of each candidate folder.
+ */
+import { posix } from 'node:path';
+import type { Executor } from '../contract/executor.js';
+import { HealerError } from '../errors.js';
+import { validatePath } from '../exec/paths.js';
+
+/** Folders never descended into. */
+export const PRUNED_DIRS = ['node_modules', 'vendor', '.git', '.healer-backups'];
+
+export interface FindCandidatesOptions {
+  /** How deep below each root a signature may sit. Default 4. */
+  maxDepth?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * Build the one `find` command that lists every signature match under the roots.
+ * Exported for transports and tests that want to see the exact argv.
+ */
+export function buildFindCommand(roots: string[], signatures: string[], maxDepth: number): string[] {
+  const argv = ['find', ...roots.map((r) => validatePath(r, 'discovery root')), '-maxdepth', String(maxDepth), '('];
+  PRUNED_DIRS.forEach((d, i) => argv.push(...(i ? ['-o'] : []), '-name', d));
+  argv.push(')', '-prune', '-o', '(');
+  signatures.forEach((sig, i) => {
+    if (i) argv.push('-o');
+    // A nested signature ('wp-includes/version.php') is matched by its full tail.
+    if (sig.includes('/')) argv.push('-path', `*/${sig}`);
+    else argv.push('-name', sig);
+  });
+  argv.push(')', '-print0');
+  return argv;
+}
+
+/** The candidate folders (absolute, sorted) under `roots` holding any signature. */
+export async function findCandidates(
+  exec: Executor,
+  roots: string[],
+  signatures: string[],
+  options: FindCandidatesOptions = {},
+): Promise<string[]> {
+  if (signatures.length === 0 || roots.length === 0) return [];
+  const existing: string[] = [];
+  for (const root of roots) if (await exec.exists(validatePath(root, 'discovery root'))) existing.push(root);
+  if (existing.length === 0) return [];
+  const maxDepth = options.maxDepth ?? 4;
+  // A signature nested N levels deep sits N levels further down than its app folder.
+  const deepest = Math.max(...signatures.map((s) => s.split('/').length));
+  const argv = buildFindCommand(existing, signatures, maxDepth + deepest);
+  const result = await exec.run(argv, { timeoutMs: options.timeoutMs ?? 120_000, maxOutputBytes: 64 * 1024 * 1024 });
+  if (result.timedOut) throw new HealerError('COMMAND_TIMEOUT', `Discovery under ${existing.join(', ')} took too long.`);
+  // find exits 1 when some folders were unreadable; what it did list is still good.
+  if (result.exitCode !== 0 && result.stdout === '') {
+    throw new HealerError('COMMAND_FAILED', `Discovery failed: ${result.stderr.trim()}`);
+  }
+  const folders = new Set<string>();
+  for (const match of result.stdout.split('\0')) {
+    if (!match) continue;
+    for (const sig of signatures) {
+      if (match === sig || match.endsWith(`/${sig}`)) {
+        const folder = match.slice(0, match.length - sig.length - 1) || '/';
+        const depth = depthBelow(existing, folder);
+        if (depth !== null && depth <= maxDepth) folders.add(folder);
+      }
+    }
+  }
+  return [...folders].sort();
+}
+
+function depthBelow(roots: string[], folder: string): number | null {
+  let best: number | null = null;
+  for (const root of roots) {
+    const rel = posix.relative(root, folder);
+    if (rel.startsWith('..')) continue;
+    const depth = rel === '' ? 0 : rel.split('/').length;
+    if (best === null || depth < best) best = depth;
+  }
+  return best;
+}

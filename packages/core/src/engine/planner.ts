@@ -1,0 +1,166 @@
+/**
+ * The planner: failed checks -> candidate actions -> split by mode x risk
+ * into autoHeal / requireApproval / cannotHeal, with a hash of the plan and a
+ * fingerprint of the target state it was made from.
+ */
+import { createHash } from 'node:crypto';
+import type { ActionContext, AppInfo, HealingAction, Mode, Step } from '../contract/plugin.js';
+import { errorMessage } from '../errors.js';
+import { commandToShell } from '../exec/quote.js';
+import type { CannotHeal, CheckResultEntry, Diagnosis, Plan, PlannedAction, PlannedStep } from '../schemas.js';
+import { gateFor, RISK_ORDER } from './modes.js';
+
+/** Results the planner tries to heal: failures, and warnings that name their fixes. */
+export function healableResults(results: readonly CheckResultEntry[]): CheckResultEntry[] {
+  return results.filter((r) => r.status === 'fail' || (r.status === 'warn' && r.fixes.length > 0));
+}
+
+export interface PlanInput {
+  diagnosis: Diagnosis;
+  app: AppInfo;
+  mode: Mode;
+  /** The actions the app's plugin offers. */
+  actions: readonly HealingAction[];
+  /** Builds the context an action's preconditions() and plan() see. */
+  context(action: HealingAction, results: CheckResultEntry[]): ActionContext;
+  redact(text: string): string;
+  now?: () => Date;
+}
+
+/** A plan plus, for the healing runner, the steps and action objects behind it. @internal */
+export interface PlanWithSteps {
+  plan: Plan;
+  steps: Map<string, Step[]>;
+}
+
+export async function planHealing(input: PlanInput): Promise<PlanWithSteps> {
+  const { diagnosis, app, mode } = input;
+  const targets = healableResults(diagnosis.results);
+  const autoHeal: PlannedAction[] = [];
+  const requireApproval: PlannedAction[] = [];
+  const cannotHeal: CannotHeal[] = [];
+  const steps = new Map<string, Step[]>();
+
+  const byAction = new Map<string, { action: HealingAction; results: CheckResultEntry[] }>();
+  for (const result of targets) {
+    for (const action of input.actions) {
+      if (action.fixes.includes(result.id) || result.fixes.includes(action.id)) {
+        const slot = byAction.get(action.id) ?? { action, results: [] };
+        slot.results.push(result);
+        byAction.set(action.id, slot);
+      }
+    }
+  }
+
+  const viable = new Set<string>();
+  const reasons = new Map<string, string[]>();
+  const ordered = [...byAction.values()].sort((a, b) => RISK_ORDER[a.action.risk] - RISK_ORDER[b.action.risk]);
+  for (const { action, results } of ordered) {
+    const ctx = input.context(action, results);
+    let actionSteps: Step[];
+    try {
+      const ok = action.preconditions ? await action.preconditions(ctx) : true;
+      if (ok !== true) {
+        for (const r of results) pushReason(reasons, r.id, `${action.id}: ${ok}`);
+        continue;
+      }
+      actionSteps = await action.plan(ctx);
+    } catch (e) {
+      for (const r of results) pushReason(reasons, r.id, `${action.id}: could not plan (${errorMessage(e)})`);
+      continue;
+    }
+    const gate = gateFor(mode, action.risk);
+    const planned: PlannedAction = {
+      actionId: action.id,
+      title: action.title,
+      risk: action.risk,
+      plugin: app.plugin,
+      fixes: results.map((r) => r.id),
+      backup: action.risk !== 'low' || action.requiresBackup === true || action.backup !== undefined,
+      reason: gateReason(mode, action.risk, gate),
+      explicitApproval: gate === 'explicit-approval',
+      steps: actionSteps.map((s) => describeStep(s, input.redact)),
+    };
+    steps.set(action.id, actionSteps);
+    for (const r of results) viable.add(r.id);
+    (gate === 'auto' ? autoHeal : requireApproval).push(planned);
+  }
+
+  for (const result of targets) {
+    if (viable.has(result.id)) continue;
+    const why = reasons.get(result.id);
+    cannotHeal.push({
+      checkId: result.id,
+      reason: why ? `No applicable action: ${why.join('; ')}` : `No action can fix this automatically: ${result.message}`,
+    });
+  }
+
+  const all = [...autoHeal, ...requireApproval];
+  const plan: Plan = {
+    app: { id: app.id, stack: app.stack, version: app.version ?? null, confidence: app.confidence, plugin: app.plugin, root: app.root },
+    target: diagnosis.target,
+    mode,
+    planHash: hashPlan(app.id, all),
+    fingerprint: fingerprintTarget(diagnosis),
+    createdAt: (input.now?.() ?? new Date()).toISOString(),
+    autoHeal,
+    requireApproval,
+    cannotHeal,
+  };
+  return { plan, steps };
+}
+
+function pushReason(map: Map<string, string[]>, key: string, reason: string): void {
+  map.set(key, [...(map.get(key) ?? []), reason]);
+}
+
+function gateReason(mode: Mode, risk: string, gate: string): string {
+  if (gate === 'auto') return `${risk} risk runs on its own in ${mode} mode`;
+  if (gate === 'explicit-approval') return 'critical risk: needs its own explicit approval';
+  if (risk === 'high') return 'high risk always needs approval';
+  return `${risk} risk needs approval in ${mode} mode`;
+}
+
+/** The plan's identity: which actions, at which risk, with which exact steps. */
+export function hashPlan(appId: string, actions: readonly PlannedAction[]): string {
+  const canonical = [...actions]
+    .sort((a, b) => (a.actionId < b.actionId ? -1 : 1))
+    .map((a) => ({ id: a.actionId, risk: a.risk, fixes: [...a.fixes].sort(), steps: a.steps.map((s) => [s.kind, s.write, s.display]) }));
+  return sha256(JSON.stringify({ appId, actions: canonical }));
+}
+
+/** The target state a plan was made from: the app and what was failing. */
+export function fingerprintTarget(diagnosis: Diagnosis): string {
+  const failing = diagnosis.results
+    .filter((r) => r.status !== 'pass' && r.status !== 'skip')
+    .map((r) => `${r.id}=${r.status}`)
+    .sort();
+  return sha256(JSON.stringify({ app: diagnosis.app.id, stack: diagnosis.app.stack, version: diagnosis.app.version, failing }));
+}
+
+/** A step as a person reads it in a plan or a dry run. */
+export function describeStep(step: Step, redact: (text: string) => string = (t) => t): PlannedStep {
+  const desc = step.description ? { description: redact(step.description) } : {};
+  switch (step.kind) {
+    case 'run': {
+      const opts = { ...(step.cwd ? { cwd: step.cwd } : {}), ...(step.env ? { env: step.env } : {}) };
+      return { kind: 'run', write: step.write, display: redact(commandToShell(step.command, opts)), ...desc };
+    }
+    case 'write-file': {
+      const mode = step.mode !== undefined ? `, mode ${step.mode.toString(8).padStart(4, '0')}` : '';
+      return { kind: 'write-file', write: true, display: `write ${step.path} (${Buffer.byteLength(step.content)} bytes${mode})`, ...desc };
+    }
+    case 'remove':
+      return { kind: 'remove', write: true, display: `remove ${step.path}`, ...desc };
+    case 'rename':
+      return { kind: 'rename', write: true, display: `rename ${step.from} -> ${step.to}`, ...desc };
+    case 'chmod':
+      return { kind: 'chmod', write: true, display: `chmod ${step.mode.toString(8).padStart(4, '0')} ${step.path}`, ...desc };
+    case 'note':
+      return { kind: 'note', write: step.write, display: redact(step.description) };
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

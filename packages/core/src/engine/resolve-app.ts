@@ -1,0 +1,62 @@
+/**
+ * Turning a target into the app a run works on: detection, the winning
+ * plugin, and the app's settings.
+ * @internal
+ */
+import type { AppSettings, Target } from '../contract/plugin.js';
+import { HealerError } from '../errors.js';
+import { createFacts } from '../checks/facts.js';
+import { defaultBackupRoot } from '../backup/file-backup.js';
+import { validatePath } from '../exec/paths.js';
+import type { RunEnv } from './context.js';
+import { detectStack, type DetectionReport } from './detector.js';
+import type { RegisteredPlugin } from './registry.js';
+import type { AppRun, Services } from './services.js';
+
+/** A fresh environment for one run: facts are memoized for this run only. */
+export function makeRunEnv(svc: Services): RunEnv {
+  return {
+    exec: svc.exec,
+    facts: createFacts(svc.exec),
+    logger: svc.logger,
+    redactor: svc.redactor,
+    backupRootFor: (root) => svc.settings.backupRoot ?? defaultBackupRoot(root),
+  };
+}
+
+/** The settings for an app: the configured ones for its root, plus the target's URL. */
+export function settingsFor(svc: Services, target: Target, root = target.path): AppSettings {
+  const configured = svc.settings.apps[root] ?? svc.settings.apps[target.path] ?? {};
+  return { ...configured, ...(target.url ? { url: target.url } : {}) };
+}
+
+export interface ResolvedApp extends AppRun {
+  entry: RegisteredPlugin;
+  report: DetectionReport;
+}
+
+export async function resolveApp(
+  svc: Services,
+  env: RunEnv,
+  target: Target,
+  options: { plugin?: string; signal?: AbortSignal } = {},
+): Promise<ResolvedApp> {
+  validatePath(target.path, 'application path');
+  const preset = svc.settings.apps[target.path];
+  const plugin = options.plugin ?? preset?.plugin;
+  const report = await detectStack(svc.registry, env, target, {
+    ...(plugin ? { plugin } : {}),
+    settings: settingsFor(svc, target),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (!report.app) {
+    const enabled = svc.registry.enabled().map((p) => p.plugin.name);
+    throw new HealerError(
+      'NO_STACK_DETECTED',
+      `No enabled plugin recognized an application in ${target.path} (enabled plugins: ${enabled.join(', ') || 'none'}).`,
+      { details: { path: target.path, enabled, candidates: report.candidates } },
+    );
+  }
+  const entry = svc.registry.get(report.app.plugin)!;
+  return { target, app: report.app, settings: settingsFor(svc, target, report.app.root), entry, report };
+}

@@ -1,0 +1,61 @@
+/**
+ * Undo a finished heal on request: restore the backups of its applied
+ * actions, newest first, as a new execution of kind `rollback`.
+ * @internal
+ */
+import type { AppInfo } from '../contract/plugin.js';
+import { HealerError, errorMessage } from '../errors.js';
+import type { Execution } from '../schemas.js';
+import { backupHandle, rollbackAction } from './backup-runner.js';
+import { ExecutionRun, withAppLock } from './execution-record.js';
+import { actionContext } from './heal-runner.js';
+import { makeRunEnv, settingsFor } from './resolve-app.js';
+import type { Services } from './services.js';
+
+export async function rollbackExecution(svc: Services, executionId: string): Promise<Execution> {
+  const original = await svc.state.getExecution(executionId);
+  if (!original) throw new HealerError('EXECUTION_NOT_FOUND', `No execution ${executionId} in this state store.`);
+  const app = original.timeline.find((e) => e.type === 'app.detected')?.data?.app as AppInfo | undefined;
+  const applied = original.attempts.filter((a) => a.verified && !a.rolledBack);
+  if (!app || applied.length === 0) {
+    throw new HealerError('INVALID_ARGUMENT', `Execution ${executionId} left no applied change to roll back (state ${original.state}).`);
+  }
+  const entry = svc.registry.get(original.plugin);
+  if (!entry) throw new HealerError('PLUGIN_NOT_FOUND', `Plugin "${original.plugin}" that made execution ${executionId} is not loaded.`);
+
+  const run = await ExecutionRun.start(svc, { kind: 'rollback', target: original.target, mode: original.mode, rollbackOf: executionId });
+  await run.update({ appId: app.id, plugin: app.plugin });
+  await run.journal.record('execution.started', `Rollback of execution ${executionId}`, { state: 'ROLLING_BACK' });
+  await run.journal.record('app.detected', `${app.stack} app at ${app.root}`, { data: { app } });
+  return withAppLock(
+    svc,
+    app.id,
+    run.id,
+    async () => run.finish('BLOCKED', 'Another run holds this application; try again when it ends.'),
+    async (signal) => {
+      const env = makeRunEnv(svc);
+      const resolved = { target: original.target, app, settings: settingsFor(svc, original.target, app.root), entry, report: { app, candidates: [], nearTies: [] } };
+      for (const attempt of [...applied].reverse()) {
+        const action = entry.plugin.actions.find((a) => a.id === attempt.actionId);
+        const manifest = attempt.backupId ? await svc.state.getBackup(attempt.backupId) : null;
+        if (!manifest && !action?.rollback) {
+          return run.finish('FAILED', `${attempt.actionId} took no backup and has no rollback: it cannot be undone automatically.`);
+        }
+        await run.journal.record('rollback.started', `Rolling back ${attempt.actionId}`, { actionId: attempt.actionId });
+        try {
+          const ctx = actionContext(svc, env, resolved, run.id, [], null, signal);
+          if (manifest) ctx.backup = backupHandle(entry.plugin, manifest, ctx);
+          await rollbackAction(action, ctx);
+        } catch (e) {
+          await run.journal.record('rollback.failed', errorMessage(e), { actionId: attempt.actionId });
+          return run.finish('FAILED', `Rolling back ${attempt.actionId} failed: ${errorMessage(e)}`, { error: { code: 'RESTORE_FAILED', message: errorMessage(e) } });
+        }
+        run.attempts.push({ ...attempt, verified: true, rolledBack: true, message: `rolled back from ${manifest?.id ?? 'its own rollback'}` });
+        await run.journal.record('rollback.finished', `Rolled back ${attempt.actionId}`, { actionId: attempt.actionId });
+      }
+      for (const a of original.attempts) if (applied.includes(a)) a.rolledBack = true;
+      await svc.state.updateExecution(executionId, { attempts: original.attempts });
+      return run.finish('ROLLED_BACK', `Rolled back ${applied.map((a) => a.actionId).join(', ')} of execution ${executionId}.`);
+    },
+  );
+}
