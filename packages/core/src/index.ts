@@ -101,17 +101,32 @@ export {
   restoreFileBackup,
   verifyRestore,
   verifyPartFiles,
+  checkPartFiles,
   hashTree,
   defaultBackupRoot,
   DEFAULT_BACKUP_RETENTION_MS,
 } from './backup/file-backup.js';
-export type { VerifyRestoreResult } from './backup/file-backup.js';
+export type { VerifyRestoreResult, CreateFileBackupOptions } from './backup/file-backup.js';
 export { pruneBackups } from './backup/prune.js';
 export type { PruneBackupsOptions, PruneBackupsResult } from './backup/prune.js';
 
 // Shared checks and facts
 export { createFacts } from './checks/facts.js';
-export { sharedChecks, SHARED_CHECK_DEFAULTS } from './checks/shared/index.js';
+export {
+  sharedChecks,
+  SHARED_CHECK_DEFAULTS,
+  diskSpaceCheck,
+  diskInodesCheck,
+  memoryCheck,
+  loadCheck,
+  httpHealthCheck,
+  tlsExpiryCheck,
+  portListeningCheck,
+  worldWritableCheck,
+} from './checks/shared/index.js';
+export type { SharedCheckSettingKey } from './checks/shared/index.js';
+export type { FactsOptions } from './checks/facts.js';
+export { parseProcNetTcp, parseProcesses, parseSsListening } from './checks/parse-facts.js';
 
 // Logs and secrets
 export { parsePhpErrorLog, parsePhpLogTime, isMemoryExhausted } from './logs/php-error-log.js';

@@ -215,7 +215,12 @@ export interface HealingAction<C = unknown> {
 /** A named piece of a backup a plugin knows how to save and put back (database dump, options). */
 export interface BackupPart<C = unknown> {
   name: string;
-  /** Save into `dir` (a folder under the backup root) and describe what was saved. */
+  /**
+   * Save into `dir` (a fresh folder `<backup dir>/parts/<name>`) and describe
+   * what was saved. The file paths in the returned record are relative to the
+   * backup dir (`manifest.dir`), e.g. `parts/db/dump.sql`, so restore can
+   * verify each file's sha256 before putting anything back.
+   */
   create(ctx: ActionContext<C>, dir: string): Promise<Omit<BackupPartRecord, 'name' | 'plugin'>>;
   restore(ctx: ActionContext<C>, record: BackupPartRecord, dir: string): Promise<void>;
 }
