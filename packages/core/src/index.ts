@@ -86,8 +86,8 @@ export { LocalExecutor } from './exec/local-executor.js';
 export type { LocalExecutorOptions } from './exec/local-executor.js';
 export { quoteShellWord, commandToShell } from './exec/quote.js';
 export type { CommandToShellOptions } from './exec/quote.js';
-export { validatePath, isPathWithin, resolvePath } from './exec/paths.js';
-export { toArgv, isScript } from './exec/command.js';
+export { validatePath, isPathWithin, resolvePath, childPath } from './exec/paths.js';
+export { toArgv, isScript, validateEnv } from './exec/command.js';
 export { createHealerFs } from './exec/healer-fs.js';
 
 // State

@@ -78,7 +78,11 @@ export interface Executor {
   /** `'local'` or a host id such as `ssh://deploy@web1:22`. */
   readonly host: string;
   run(command: Command, options?: RunOptions): Promise<RunResult>;
-  /** Read a whole file (`maxBytes` guards against huge files: `FILE_NOT_FOUND` when absent). */
+  /**
+   * Read a file; `FILE_NOT_FOUND` when absent. With `maxBytes`, at most the
+   * first `maxBytes` bytes come back (a guard against huge files): never write
+   * such a prefix back as if it were the whole file.
+   */
   readFile(path: string, options?: { maxBytes?: number }): Promise<Uint8Array>;
   /** Write atomically: a temp file in the same folder, then rename. */
   writeFile(path: string, data: string | Uint8Array, options?: WriteFileOptions): Promise<void>;

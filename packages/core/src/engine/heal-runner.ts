@@ -326,9 +326,10 @@ class Ladder {
     await run.journal.record('apply.started', `Applying ${action.id}`, { state: 'APPLYING', actionId: action.id, data: { steps: rung.steps } });
     try {
       await (action.apply ? action.apply(ctx, steps) : applySteps(ctx, steps));
+      const appliedAt = svc.now();
       await run.journal.record('apply.finished', `Applied ${action.id}`, { actionId: action.id });
       await run.journal.record('verify.started', `Verifying ${action.id}`, { state: 'VERIFYING', actionId: action.id });
-      ({ verified, why } = await this.#verify(action, ctx, rung));
+      ({ verified, why } = await this.#verify(action, ctx, rung, appliedAt));
     } catch (e) {
       why = `apply failed: ${errorMessage(e)}`;
     }
@@ -363,9 +364,14 @@ class Ladder {
     return 'rolled-back';
   }
 
-  /** Re-run the checks: the targeted ones must now pass, and nothing that passed may fail. */
-  async #verify(action: HealingAction, ctx: ActionContext, rung: PlannedAction): Promise<{ verified: boolean; why: string }> {
-    const after = await diagnose(this.svc, this.env, this.resolved, { signal: this.signal });
+  /**
+   * Re-run every check (fresh facts, `since` = the end of the apply): the
+   * targeted ones must now pass, nothing that did not fail before may fail
+   * now, and the action's own verify() must agree.
+   */
+  async #verify(action: HealingAction, ctx: ActionContext, rung: PlannedAction, appliedAt: Date): Promise<{ verified: boolean; why: string }> {
+    // Log-reading checks look only at what was written after the change.
+    const after = await diagnose(this.svc, makeRunEnv(this.svc), this.resolved, { signal: this.signal, since: appliedAt });
     const before = new Map(this.#current.results.map((r) => [r.id, r]));
     const still = rung.fixes.filter((id) => {
       const r = after.results.find((x) => x.id === id);

@@ -145,7 +145,9 @@ export class LocalExecutor implements Executor {
 
   async writeFile(path: string, data: string | Uint8Array, options: WriteFileOptions = {}): Promise<void> {
     validatePath(path);
-    const tmp = join(dirname(path), `.${basename(path)}.healer-${randomBytes(6).toString('hex')}.tmp`);
+    // A bounded prefix of the name: the temp name must fit in NAME_MAX even when the target's name does.
+    const hint = Array.from(basename(path)).slice(0, 40).join('');
+    const tmp = join(dirname(path), `.${hint}.healer-${randomBytes(6).toString('hex')}.tmp`);
     try {
       let mode = options.mode;
       let owner: { uid: number; gid: number } | undefined;

@@ -1,9 +1,15 @@
 /**
  * Path validation shared by every transport. A path Healer touches must be
- * absolute, already normalized, and free of NUL and line breaks.
+ * absolute, already normalized, free of NUL and line breaks, and within the
+ * kernel's length limits (255 bytes per component, 4095 in all).
  */
 import { posix } from 'node:path';
 import { HealerError } from '../errors.js';
+
+/** Longest file name Linux file systems accept, in bytes (NAME_MAX). */
+const NAME_MAX = 255;
+/** Longest path the kernel accepts, in bytes, without the final NUL (PATH_MAX - 1). */
+const PATH_MAX = 4095;
 
 /** Return `path` when valid; throw `PATH_INVALID` with the reason otherwise. */
 export function validatePath(path: string, what = 'path'): string {
@@ -15,6 +21,13 @@ export function validatePath(path: string, what = 'path'): string {
   }
   if (!path.startsWith('/')) {
     throw new HealerError('PATH_INVALID', `The ${what} must be absolute: ${JSON.stringify(path)}.`);
+  }
+  if (Buffer.byteLength(path, 'utf8') > PATH_MAX) {
+    throw new HealerError('PATH_INVALID', `The ${what} is longer than ${PATH_MAX} bytes: ${JSON.stringify(path.slice(0, 60))}...`);
+  }
+  const long = path.split('/').find((part) => Buffer.byteLength(part, 'utf8') > NAME_MAX);
+  if (long !== undefined) {
+    throw new HealerError('PATH_INVALID', `The ${what} has a component longer than ${NAME_MAX} bytes: ${JSON.stringify(long.slice(0, 60))}...`);
   }
   const normalized = posix.normalize(path);
   const trimmed = normalized.length > 1 && normalized.endsWith('/') ? normalized.slice(0, -1) : normalized;
@@ -38,9 +51,6 @@ export function resolvePath(base: string, path: string): string {
   }
   return validatePath(posix.resolve(base, path));
 }
-
-/** Longest file name most Linux file systems accept, in bytes (NAME_MAX). */
-const NAME_MAX = 255;
 
 /**
  * `parent/name` for one untrusted file name (from a listing, a config, a
