@@ -77,7 +77,7 @@ export { selectRungs } from './engine/heal-runner.js';
 export type { Approval, HealRequest, HealOutcome } from './engine/heal-runner.js';
 export type { RecoveryReport } from './engine/recover.js';
 export { restoreBackup } from './engine/backup-runner.js';
-export { CircuitBreaker, DEFAULT_BREAKER_POLICY } from './engine/breaker.js';
+export { CircuitBreaker, DEFAULT_BREAKER_POLICY, appBreakerKey, actionBreakerKey } from './engine/breaker.js';
 export type { BreakerPolicy, BreakerDecision, BreakerStatus } from './engine/breaker.js';
 export { CORE_VERSION } from './version.js';
 

@@ -1,0 +1,316 @@
+/**
+ * The behaviour every StateStore must have. `describeStateStore(name, factory)`
+ * registers the suite for one implementation; the factory gives a fresh,
+ * empty store and a cleanup.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BackupManifest } from '../src/contract/backup.js';
+import type { BreakerRecord, LockOwner, StateStore } from '../src/contract/state.js';
+import { isHealerError } from '../src/errors.js';
+import type { Execution, TimelineEvent } from '../src/schemas.js';
+
+export interface StoreUnderTest {
+  store: StateStore;
+  /** Another store on the same state (another process would see the same), when the store supports it. */
+  reopen?: () => StateStore;
+  cleanup?: () => Promise<void>;
+}
+
+export function makeExecution(executionId: string, overrides: Partial<Execution> = {}): Execution {
+  return {
+    executionId,
+    kind: 'heal',
+    appId: 'local:srv-app',
+    target: { host: 'local', path: '/srv/app' },
+    plugin: 'nodejs',
+    mode: 'supervised',
+    state: 'PENDING',
+    planHash: null,
+    message: '',
+    nextAttemptAt: null,
+    attempts: [],
+    timeline: [],
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: null,
+    ...overrides,
+  };
+}
+
+export function makeEvent(seq: number, overrides: Partial<TimelineEvent> = {}): TimelineEvent {
+  return { seq, at: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(), type: 'step', message: `step ${seq}`, ...overrides };
+}
+
+export function makeBackup(id: string, appId: string, createdAt: string): BackupManifest {
+  return {
+    id,
+    executionId: `exec-${id}`,
+    actionId: 'nodejs/restart',
+    appId,
+    host: 'local',
+    appRoot: '/srv/app',
+    dir: `/srv/.healer-backups/${id}`,
+    createdAt,
+    expiresAt: '2026-02-01T00:00:00.000Z',
+    roots: ['/srv/app/.env'],
+    files: [{ path: '/srv/app/.env', type: 'file', size: 3, sha256: 'ab'.repeat(32), mode: 0o600 }],
+    parts: [],
+  };
+}
+
+function breaker(key: string, consecutiveFailures = 0): BreakerRecord {
+  return {
+    key,
+    attempts: [],
+    state: 'closed',
+    openUntil: null,
+    consecutiveFailures,
+    demotedTo: null,
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+/** The pid of a process that has exited (spawned and waited for). */
+export async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  const pid = child.pid;
+  await once(child, 'exit');
+  if (pid === undefined) throw new Error('child had no pid');
+  return pid;
+}
+
+const me: LockOwner = { pid: process.pid, hostname: hostname(), purpose: 'test' };
+
+export function describeStateStore(
+  name: string,
+  factory: () => Promise<StoreUnderTest>,
+  options: { reopenable?: boolean } = {},
+): void {
+  describe(`StateStore conformance: ${name}`, () => {
+    let subject: StoreUnderTest;
+    let store: StateStore;
+    beforeEach(async () => {
+      subject = await factory();
+      store = subject.store;
+    });
+    afterEach(async () => {
+      await subject.cleanup?.();
+    });
+
+    describe('executions', () => {
+      it('creates, reads back and refuses a second create of the same id', async () => {
+        const execution = makeExecution('exec-1', { timeline: [makeEvent(1)] });
+        await store.createExecution(execution);
+        expect(await store.getExecution('exec-1')).toEqual(execution);
+        expect(await store.getExecution('exec-unknown')).toBeNull();
+        await expect(store.createExecution(makeExecution('exec-1'))).rejects.toSatisfy((e) => isHealerError(e, 'INVALID_ARGUMENT'));
+      });
+
+      it('keeps journal events in the order they were appended', async () => {
+        await store.createExecution(makeExecution('exec-1'));
+        for (const seq of [1, 2, 3, 4, 5]) await store.appendEvent('exec-1', makeEvent(seq, { state: 'APPLYING', data: { n: seq } }));
+        const got = await store.getExecution('exec-1');
+        expect(got?.timeline.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+        expect(got?.timeline[4]).toEqual(makeEvent(5, { state: 'APPLYING', data: { n: 5 } }));
+      });
+
+      it('rejects events and updates for an unknown execution', async () => {
+        await expect(store.appendEvent('nope', makeEvent(1))).rejects.toSatisfy((e) => isHealerError(e, 'EXECUTION_NOT_FOUND'));
+        await expect(store.updateExecution('nope', { state: 'FIXED' })).rejects.toSatisfy((e) =>
+          isHealerError(e, 'EXECUTION_NOT_FOUND'),
+        );
+      });
+
+      it('updates header fields and never the timeline or the id', async () => {
+        await store.createExecution(makeExecution('exec-1'));
+        await store.appendEvent('exec-1', makeEvent(1));
+        const sneaky = { state: 'FIXED', finishedAt: '2026-01-01T00:05:00.000Z', timeline: [], executionId: 'other' };
+        await store.updateExecution('exec-1', sneaky as Parameters<StateStore['updateExecution']>[1]);
+        const got = await store.getExecution('exec-1');
+        expect(got).toMatchObject({ executionId: 'exec-1', state: 'FIXED', finishedAt: '2026-01-01T00:05:00.000Z' });
+        expect(got?.timeline).toHaveLength(1);
+        expect(await store.getExecution('other')).toBeNull();
+      });
+
+      it('lists newest first, filtered by app and state, limited', async () => {
+        await store.createExecution(makeExecution('a', { startedAt: '2026-01-02T00:00:00.000Z', state: 'FIXED' }));
+        await store.createExecution(makeExecution('b', { startedAt: '2026-01-03T00:00:00.000Z', state: 'FAILED' }));
+        await store.createExecution(makeExecution('c', { startedAt: '2026-01-01T00:00:00.000Z', appId: 'other' }));
+        await store.createExecution(makeExecution('d', { startedAt: '2026-01-04T00:00:00.000Z', state: 'FIXED' }));
+        await store.appendEvent('b', makeEvent(1));
+        const ids = (list: Execution[]) => list.map((e) => e.executionId);
+        expect(ids(await store.listExecutions())).toEqual(['d', 'b', 'a', 'c']);
+        expect(ids(await store.listExecutions({ appId: 'local:srv-app' }))).toEqual(['d', 'b', 'a']);
+        expect(ids(await store.listExecutions({ states: ['FIXED'] }))).toEqual(['d', 'a']);
+        expect(ids(await store.listExecutions({ limit: 2 }))).toEqual(['d', 'b']);
+        expect((await store.listExecutions({ states: ['FAILED'] }))[0]?.timeline).toEqual([makeEvent(1)]);
+      });
+
+      it('accepts ids with separators and dots', async () => {
+        for (const id of ['local:/srv/app#1', '../../escape', 'Upper.Case']) {
+          await store.createExecution(makeExecution(id));
+          await store.appendEvent(id, makeEvent(1));
+          expect((await store.getExecution(id))?.executionId).toBe(id);
+        }
+        expect(await store.listExecutions()).toHaveLength(3);
+      });
+
+      it('hands out copies: changing a returned object changes nothing stored', async () => {
+        const execution = makeExecution('exec-1');
+        await store.createExecution(execution);
+        execution.state = 'FAILED';
+        const got = await store.getExecution('exec-1');
+        if (got === null) throw new Error('missing');
+        got.timeline.push(makeEvent(9));
+        got.state = 'FIXED';
+        expect(await store.getExecution('exec-1')).toMatchObject({ state: 'PENDING', timeline: [] });
+      });
+    });
+
+    describe('locks', () => {
+      it('is exclusive, and each acquisition gets a larger fencing token', async () => {
+        const first = await store.acquireLock('target:local:/srv/app', me, 60_000);
+        expect(first).toMatchObject({ key: 'target:local:/srv/app', owner: me });
+        expect(await store.acquireLock('target:local:/srv/app', { ...me, purpose: 'other' }, 60_000)).toBeNull();
+        expect((await store.getLock('target:local:/srv/app'))?.token).toBe(first?.token);
+        await store.releaseLock(first!);
+        expect(await store.getLock('target:local:/srv/app')).toBeNull();
+        const second = await store.acquireLock('target:local:/srv/app', me, 60_000);
+        expect(second?.token).toBeGreaterThan(first!.token);
+        expect(await store.acquireLock('another-key', me, 60_000)).not.toBeNull();
+      });
+
+      it('renews its own lease and reports false for a lock it no longer holds', async () => {
+        const held = await store.acquireLock('k', me, 60_000);
+        expect(await store.renewLock(held!, 120_000)).toBe(true);
+        expect(Date.parse((await store.getLock('k'))!.expiresAt)).toBeGreaterThan(Date.now() + 90_000);
+        // Close to the end of its lease too.
+        const ending = await store.acquireLock('k2', me, 500);
+        expect(await store.renewLock(ending!, 60_000)).toBe(true);
+        expect(await store.getLock('k2')).toMatchObject({ token: ending!.token });
+        expect(Date.parse((await store.getLock('k2'))!.expiresAt)).toBeGreaterThan(Date.now() + 30_000);
+        await store.releaseLock(held!);
+        expect(await store.renewLock(held!, 60_000)).toBe(false);
+      });
+
+      it('takes over a lock whose lease expired; the old holder can neither renew nor release it', async () => {
+        const old = await store.acquireLock('k', me, 30);
+        await sleep(80);
+        const next = await store.acquireLock('k', { ...me, purpose: 'next' }, 60_000);
+        expect(next?.token).toBeGreaterThan(old!.token);
+        expect(await store.renewLock(old!, 60_000)).toBe(false);
+        await store.releaseLock(old!);
+        expect(await store.getLock('k')).toMatchObject({ token: next!.token, owner: { purpose: 'next' } });
+      });
+
+      it('takes over a lock held by a process of this host that has exited', async () => {
+        const pid = await deadPid();
+        expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+        const dead = await store.acquireLock('k', { pid, hostname: hostname() }, 3_600_000);
+        expect(dead).not.toBeNull();
+        const next = await store.acquireLock('k', me, 60_000);
+        expect(next?.token).toBeGreaterThan(dead!.token);
+        expect((await store.getLock('k'))?.owner.pid).toBe(process.pid);
+      });
+
+      it('trusts a holder on another host until its lease ends, even with a pid unknown here', async () => {
+        const pid = await deadPid();
+        expect(await store.acquireLock('k', { pid, hostname: `not-${hostname()}` }, 3_600_000)).not.toBeNull();
+        expect(await store.acquireLock('k', me, 60_000)).toBeNull();
+      });
+
+      it('lets exactly one of many concurrent callers take a stale lock', async () => {
+        await store.acquireLock('k', me, 20);
+        await sleep(60);
+        const stores = [store, ...Array.from({ length: 5 }, () => subject.reopen?.() ?? store)];
+        const results = await Promise.all(stores.map((s, i) => s.acquireLock('k', { ...me, purpose: `racer-${i}` }, 60_000)));
+        const winners = results.filter((r) => r !== null);
+        expect(winners).toHaveLength(1);
+        expect((await store.getLock('k'))?.token).toBe(winners[0]?.token);
+      });
+    });
+
+    describe('breakers', () => {
+      it('reads, updates, lists and deletes records', async () => {
+        expect(await store.getBreaker('app:x')).toBeNull();
+        const seen: Array<BreakerRecord | null> = [];
+        await store.updateBreaker('app:x', (current) => {
+          seen.push(current);
+          return breaker('app:x', 1);
+        });
+        await store.updateBreaker('app:x', (current) => {
+          seen.push(current);
+          return { ...current!, consecutiveFailures: current!.consecutiveFailures + 1 };
+        });
+        await store.updateBreaker('action:x:a/b', () => breaker('action:x:a/b'));
+        expect(seen).toEqual([null, breaker('app:x', 1)]);
+        expect((await store.getBreaker('app:x'))?.consecutiveFailures).toBe(2);
+        expect((await store.listBreakers()).map((r) => r.key).sort()).toEqual(['action:x:a/b', 'app:x']);
+        expect(await store.updateBreaker('app:x', () => null)).toBeNull();
+        expect(await store.getBreaker('app:x')).toBeNull();
+      });
+
+      it('serializes concurrent read-modify-writes of one record', async () => {
+        const stores = [store, subject.reopen?.() ?? store];
+        await Promise.all(
+          Array.from({ length: 30 }, (_, i) =>
+            stores[i % 2]!.updateBreaker('app:count', (current) => {
+              const record = current ?? breaker('app:count');
+              return { ...record, consecutiveFailures: record.consecutiveFailures + 1 };
+            }),
+          ),
+        );
+        expect((await store.getBreaker('app:count'))?.consecutiveFailures).toBe(30);
+      });
+
+      it('refuses a record whose key is not the one updated', async () => {
+        await expect(store.updateBreaker('app:x', () => breaker('app:y'))).rejects.toSatisfy((e) =>
+          isHealerError(e, 'INVALID_ARGUMENT'),
+        );
+      });
+    });
+
+    describe('backups index', () => {
+      it('puts, gets, lists newest first by app, and deletes', async () => {
+        await store.putBackup(makeBackup('b1', 'app-a', '2026-01-01T00:00:00.000Z'));
+        await store.putBackup(makeBackup('b2', 'app-a', '2026-01-03T00:00:00.000Z'));
+        await store.putBackup(makeBackup('b3', 'app-b', '2026-01-02T00:00:00.000Z'));
+        expect(await store.getBackup('b2')).toEqual(makeBackup('b2', 'app-a', '2026-01-03T00:00:00.000Z'));
+        expect(await store.getBackup('missing')).toBeNull();
+        expect((await store.listBackups()).map((b) => b.id)).toEqual(['b2', 'b3', 'b1']);
+        expect((await store.listBackups({ appId: 'app-a' })).map((b) => b.id)).toEqual(['b2', 'b1']);
+        await store.deleteBackup('b2');
+        await store.deleteBackup('never-existed');
+        expect((await store.listBackups()).map((b) => b.id)).toEqual(['b3', 'b1']);
+      });
+    });
+
+    describe('baselines', () => {
+      it('keeps one value per app and name', async () => {
+        expect(await store.getBaseline('app-a', 'response-time')).toBeNull();
+        await store.putBaseline('app-a', 'response-time', { p50: 12, p95: 40 });
+        await store.putBaseline('app-b', 'response-time', { p50: 99 });
+        await store.putBaseline('app-a', 'plugins/list', ['akismet']);
+        expect(await store.getBaseline('app-a', 'response-time')).toEqual({ p50: 12, p95: 40 });
+        expect(await store.getBaseline('app-b', 'response-time')).toEqual({ p50: 99 });
+        expect(await store.getBaseline<string[]>('app-a', 'plugins/list')).toEqual(['akismet']);
+        await store.putBaseline('app-a', 'response-time', { p50: 13 });
+        expect(await store.getBaseline('app-a', 'response-time')).toEqual({ p50: 13 });
+      });
+    });
+
+    if (options.reopenable === true) {
+      it('shares state with a second store opened on the same state', async () => {
+        if (subject.reopen === undefined) throw new Error('the factory must give reopen()');
+        await store.createExecution(makeExecution('shared'));
+        await store.updateBreaker('app:shared', () => breaker('app:shared', 4));
+        const other = subject.reopen();
+        expect((await other.getExecution('shared'))?.executionId).toBe('shared');
+        expect((await other.getBreaker('app:shared'))?.consecutiveFailures).toBe(4);
+      });
+    }
+  });
+}
