@@ -6,7 +6,7 @@
 import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHealer, FolderStateStore, isHealerError, type Healer } from '@healer/core';
+import { createHealer, FolderStateStore, isHealerError, MemoryStateStore, type Healer, type TimelineEvent } from '@healer/core';
 import { hashFolder, startTestapp, testappFiles, testappPlugin, testdir, writeTree, type RunningTestapp, type TestDir } from '@healer/test-utils';
 
 let dir: TestDir;
@@ -142,5 +142,27 @@ describe('heal end to end', () => {
     await expect(healer.diagnose(empty)).rejects.toSatisfy(
       (e) => isHealerError(e, 'NO_STACK_DETECTED') && e.message.includes('testapp'),
     );
+  });
+
+  it('recovers from its own journal when the state store fails mid-heal', async () => {
+    const before = await hashFolder(app);
+    // A store that fails once, on recording a verified fix: the journal cannot prove the fix, so it is undone.
+    class FlakyStore extends MemoryStateStore {
+      failed = false;
+      override async appendEvent(id: string, event: TimelineEvent): Promise<void> {
+        if (!this.failed && event.type === 'action.fixed') {
+          this.failed = true;
+          throw new Error('disk full');
+        }
+        return super.appendEvent(id, event);
+      }
+    }
+    const store = new FlakyStore();
+    const healer = makeHealer({}, { state: store });
+    const { execution } = await healer.heal(app, { mode: 'auto' });
+    expect(store.failed).toBe(true);
+    expect(execution.state).toBe('ROLLED_BACK');
+    expect(execution.timeline.some((e) => e.type === 'recovered')).toBe(true);
+    expect(await hashFolder(app)).toBe(before);
   });
 });

@@ -39,7 +39,8 @@ export async function runChecks(jobs: CheckJob[], options: RunChecksOptions = {}
       options.onResult?.(result);
     }
   };
-  const width = Math.max(1, Math.min(options.concurrency ?? 8, jobs.length));
+  const limit = options.concurrency === undefined || Number.isNaN(options.concurrency) ? 8 : Math.floor(options.concurrency);
+  const width = Math.max(1, Math.min(limit, jobs.length));
   await Promise.all(Array.from({ length: width }, worker));
   return results;
 }
@@ -47,32 +48,11 @@ export async function runChecks(jobs: CheckJob[], options: RunChecksOptions = {}
 async function runOne(job: CheckJob, options: RunChecksOptions): Promise<CheckResultEntry> {
   const { check } = job;
   const timeoutMs = check.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const controller = new AbortController();
-  const onOuterAbort = (): void => controller.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  let outcome: CheckResult;
-  try {
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const err = new Error(`timed out after ${timeoutMs} ms`);
-        controller.abort(err);
-        reject(err);
-      }, timeoutMs);
-    });
-    const aborted = new Promise<never>((_, reject) => {
-      if (controller.signal.aborted) reject(new Error('cancelled'));
-      controller.signal.addEventListener('abort', () => reject(new Error('cancelled')), { once: true });
-    });
-    outcome = normalize(await Promise.race([check.run(job.context(controller.signal)), timeout, aborted]));
-  } catch (e) {
-    outcome = { status: 'error', message: `The check could not run: ${errorMessage(e)}` };
-  } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onOuterAbort);
-    if (!controller.signal.aborted) controller.abort(new Error('check finished'));
-  }
+  // A queued check whose run was cancelled before it started never starts.
+  const outcome: CheckResult = options.signal?.aborted
+    ? { status: 'error', message: `The check did not run: ${cancelMessage(options.signal)}` }
+    : await runGuarded(job, timeoutMs, options.signal);
   return {
     id: check.id,
     title: check.title,
@@ -87,13 +67,59 @@ async function runOne(job: CheckJob, options: RunChecksOptions): Promise<CheckRe
   };
 }
 
+/** Run one check against its timeout and the outer signal; whatever happens, a CheckResult comes back. */
+async function runGuarded(job: CheckJob, timeoutMs: number, outer: AbortSignal | undefined): Promise<CheckResult> {
+  const controller = new AbortController();
+  let stop!: (err: Error) => void;
+  const stopped = new Promise<never>((_, reject) => {
+    stop = reject;
+  });
+  // Rejecting `stopped` first, then aborting: the result names the real cause, not the abort it triggers.
+  const end = (err: Error): void => {
+    stop(err);
+    controller.abort(err);
+  };
+  const onOuterAbort = (): void => end(new Error(cancelMessage(outer!)));
+  outer?.addEventListener('abort', onOuterAbort, { once: true });
+  const timer = setTimeout(() => end(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+  try {
+    // Through then(): a check (or context builder) that throws synchronously rejects like any other.
+    const running = Promise.resolve().then(() => job.check.run(job.context(controller.signal)));
+    return normalize(await Promise.race([running, stopped]));
+  } catch (e) {
+    return { status: 'error', message: `The check could not run: ${errorMessage(e)}` };
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', onOuterAbort);
+    stopped.catch(() => {});
+    if (!controller.signal.aborted) controller.abort(new Error('check finished'));
+  }
+}
+
+function cancelMessage(signal: AbortSignal): string {
+  return signal.reason === undefined ? 'cancelled' : `cancelled (${errorMessage(signal.reason)})`;
+}
+
 const STATUSES: readonly CheckStatus[] = ['pass', 'warn', 'fail', 'error', 'skip'];
 
 function normalize(value: CheckResult): CheckResult {
-  if (!value || typeof value !== 'object' || !STATUSES.includes(value.status)) {
-    return { status: 'error', message: `The check returned an invalid result: ${JSON.stringify(value)?.slice(0, 200)}` };
+  const problem = invalidResult(value);
+  if (problem) {
+    return { status: 'error', message: `The check returned an invalid result (${problem}): ${JSON.stringify(value)?.slice(0, 200)}` };
   }
   return { ...value, message: String(value.message ?? '') };
+}
+
+/** Why `value` is not a usable CheckResult, or null when it is. */
+function invalidResult(value: unknown): string | null {
+  if (!value || typeof value !== 'object') return 'not an object';
+  const v = value as Partial<Record<keyof CheckResult, unknown>>;
+  if (!STATUSES.includes(v.status as CheckStatus)) return `unknown status ${JSON.stringify(v.status)}`;
+  if (v.details !== undefined && (v.details === null || typeof v.details !== 'object' || Array.isArray(v.details))) return 'details must be an object';
+  const strings = (x: unknown): boolean => Array.isArray(x) && x.every((s) => typeof s === 'string');
+  if (v.evidence !== undefined && !strings(v.evidence)) return 'evidence must be a list of strings';
+  if (v.fixes !== undefined && !strings(v.fixes)) return 'fixes must be a list of action ids';
+  return null;
 }
 
 const WEIGHT: Record<Severity, number> = { info: 1, low: 2, medium: 4, high: 7, critical: 10 };

@@ -7,6 +7,7 @@ import type { AppInfo, AppSettings, Detection, Target } from '../contract/plugin
 import { HealerError, errorMessage } from '../errors.js';
 import type { PluginRegistry } from './registry.js';
 import { makeDetectContext, type RunEnv } from './context.js';
+import { validatePath } from '../exec/paths.js';
 
 /** Confidences closer than this are a near-tie. */
 export const NEAR_TIE = 0.1;
@@ -31,26 +32,39 @@ export function appIdFor(host: string, root: string): string {
   return createHash('sha256').update(`${host}\0${root}`).digest('hex').slice(0, 16);
 }
 
+/** How long one plugin's detect() may take by default. */
+export const DETECT_TIMEOUT_MS = 15_000;
+
+export interface DetectStackOptions {
+  /** Ask only this plugin (a manual override), enabled or not. */
+  plugin?: string;
+  settings?: AppSettings;
+  signal?: AbortSignal;
+  /** Per plugin; a detect() still running then is reported as failed and its `ctx.signal` aborted. Default {@link DETECT_TIMEOUT_MS}. */
+  timeoutMs?: number;
+}
+
 export async function detectStack(
   registry: PluginRegistry,
   env: RunEnv,
   target: Target,
-  options: { plugin?: string; settings?: AppSettings; signal?: AbortSignal } = {},
+  options: DetectStackOptions = {},
 ): Promise<DetectionReport> {
   const entries = options.plugin ? [registry.get(options.plugin)] : registry.enabled();
   if (options.plugin && !entries[0]) {
-    throw new HealerError('PLUGIN_NOT_FOUND', `No plugin named "${options.plugin}" is registered.`);
+    const known = registry.list().map((p) => p.plugin.name).join(', ') || 'none';
+    throw new HealerError('PLUGIN_NOT_FOUND', `No plugin named "${options.plugin}" is registered (registered: ${known}).`);
   }
-  const signal = options.signal ?? new AbortController().signal;
+  const timeoutMs = options.timeoutMs ?? DETECT_TIMEOUT_MS;
   const candidates = await Promise.all(
     entries.map(async (entry): Promise<DetectionCandidate> => {
       const { plugin, config } = entry!;
       try {
-        const ctx = makeDetectContext(env, { target, config, settings: options.settings ?? {}, signal, pluginVersion: plugin.version }, target.path);
-        const detection = await plugin.detect(ctx);
-        if (detection && !(detection.confidence > 0 && detection.confidence <= 1)) {
-          return { plugin: plugin.name, detection: null, error: `confidence ${detection.confidence} is outside 0..1` };
-        }
+        const detection = await withTimeout(timeoutMs, options.signal, (signal) =>
+          plugin.detect(makeDetectContext(env, { target, config, settings: options.settings ?? {}, signal, pluginVersion: plugin.version }, target.path)),
+        );
+        const problem = detection ? invalidDetection(detection, plugin.stacks) : null;
+        if (problem) return { plugin: plugin.name, detection: null, error: problem };
         return { plugin: plugin.name, detection };
       } catch (e) {
         env.logger.warn(`detect() of plugin ${plugin.name} failed`, { error: errorMessage(e) });
@@ -61,9 +75,11 @@ export async function detectStack(
   candidates.sort((a, b) => (b.detection?.confidence ?? -1) - (a.detection?.confidence ?? -1));
   const best = candidates[0];
   if (!best?.detection) return { app: null, candidates, nearTies: [] };
+  const top = best.detection.confidence;
   const nearTies = candidates
     .slice(1)
-    .filter((c) => c.detection && best.detection!.confidence - c.detection.confidence < NEAR_TIE)
+    // Rounded: 0.9 - 0.8 is 0.0999... in floating point, yet those two are a full NEAR_TIE apart.
+    .filter((c) => c.detection && Math.round((top - c.detection.confidence) * 1e9) / 1e9 < NEAR_TIE)
     .map((c) => c.plugin);
   const root = best.detection.root ?? target.path;
   const app: AppInfo = {
@@ -75,4 +91,47 @@ export async function detectStack(
     root,
   };
   return { app, candidates, nearTies };
+}
+
+/** Why a detection cannot be used, or null. */
+function invalidDetection(detection: Detection, stacks: readonly string[]): string | null {
+  if (typeof detection !== 'object') return `detect() returned ${JSON.stringify(detection)} instead of a detection or null`;
+  const { confidence, root } = detection;
+  if (typeof confidence !== 'number' || !(confidence > 0 && confidence <= 1)) {
+    return `confidence ${JSON.stringify(confidence)} is not in (0, 1]`;
+  }
+  if (!stacks.includes(detection.stack)) return `stack ${JSON.stringify(detection.stack)} is not one of the plugin's stacks (${stacks.join(', ')})`;
+  if (root !== undefined) {
+    try {
+      validatePath(root, 'detected application root');
+    } catch (e) {
+      return errorMessage(e);
+    }
+  }
+  return null;
+}
+
+/** Run `fn` with a signal aborted after `timeoutMs` or when `outer` aborts; reject then, even if `fn` ignores the signal. */
+async function withTimeout<T>(timeoutMs: number, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  if (outer?.aborted) throw new Error('cancelled');
+  const controller = new AbortController();
+  let stop!: (err: Error) => void;
+  const stopped = new Promise<never>((_, reject) => {
+    stop = reject;
+  });
+  const end = (err: Error): void => {
+    stop(err);
+    controller.abort(err);
+  };
+  const onOuterAbort = (): void => end(new Error('cancelled'));
+  outer?.addEventListener('abort', onOuterAbort, { once: true });
+  const timer = setTimeout(() => end(new Error(`detect() timed out after ${timeoutMs} ms`)), timeoutMs);
+  try {
+    return await Promise.race([Promise.resolve().then(() => fn(controller.signal)), stopped]);
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', onOuterAbort);
+    stopped.catch(() => {});
+    if (!controller.signal.aborted) controller.abort(new Error('detection finished'));
+  }
 }

@@ -34,7 +34,7 @@ export function buildFindCommand(roots: string[], signatures: string[], maxDepth
   return argv;
 }
 
-/** The candidate folders (absolute, sorted) under `roots` holding any signature. */
+/** The candidate folders (absolute, sorted) under `roots` holding any signature. Roots that do not exist (or are files) are skipped. */
 export async function findCandidates(
   exec: Executor,
   roots: string[],
@@ -43,12 +43,22 @@ export async function findCandidates(
 ): Promise<string[]> {
   if (signatures.length === 0 || roots.length === 0) return [];
   const existing: string[] = [];
-  for (const root of roots) if (await exec.exists(validatePath(root, 'discovery root'))) existing.push(root);
+  for (const root of roots) {
+    const type = (await exec.stat(validatePath(root, 'discovery root')))?.type;
+    if (type === 'directory' || type === 'symlink') existing.push(root);
+  }
   if (existing.length === 0) return [];
   const maxDepth = options.maxDepth ?? 4;
   // A signature nested N levels deep sits N levels further down than its app folder.
   const deepest = Math.max(...signatures.map((s) => s.split('/').length));
-  const argv = buildFindCommand(existing, signatures, maxDepth + deepest);
+  // Each root is searched as `ROOT/.`: find then follows a root that is a symlink, and never prunes a
+  // root that is itself named `vendor` or `node_modules` (the name it tests at depth 0 is `.`).
+  const starts = existing.map((root) => ({ root, start: root === '/' ? '/.' : `${root}/.` }));
+  const argv = buildFindCommand(
+    starts.map((s) => s.start),
+    signatures,
+    maxDepth + deepest,
+  );
   const result = await exec.run(argv, { timeoutMs: options.timeoutMs ?? 120_000, maxOutputBytes: 64 * 1024 * 1024 });
   if (result.timedOut) throw new HealerError('COMMAND_TIMEOUT', `Discovery under ${existing.join(', ')} took too long.`);
   // find exits 1 when some folders were unreadable; what it did list is still good.
@@ -56,7 +66,8 @@ export async function findCandidates(
     throw new HealerError('COMMAND_FAILED', `Discovery failed: ${result.stderr.trim()}`);
   }
   const folders = new Set<string>();
-  for (const match of result.stdout.split('\0')) {
+  for (const raw of result.stdout.split('\0')) {
+    const match = undotted(raw, starts);
     if (!match) continue;
     for (const sig of signatures) {
       if (match === sig || match.endsWith(`/${sig}`)) {
@@ -67,6 +78,14 @@ export async function findCandidates(
     }
   }
   return [...folders].sort();
+}
+
+/** `/srv/./www/x` -> `/srv/www/x`, for the start it came from; null for anything else. */
+function undotted(match: string, starts: ReadonlyArray<{ root: string; start: string }>): string | null {
+  for (const { root, start } of starts) {
+    if (match.startsWith(`${start}/`)) return (root === '/' ? '' : root) + match.slice(start.length);
+  }
+  return null;
 }
 
 function depthBelow(roots: string[], folder: string): number | null {

@@ -6,17 +6,18 @@
  * @internal
  */
 import { randomBytes } from 'node:crypto';
-import type { ActionContext, BackupHandle, HealingAction, Mode, ModeInput, Target } from '../contract/plugin.js';
+import type { ActionContext, HealingAction, Mode, ModeInput, Target } from '../contract/plugin.js';
 import { HealerError, errorMessage, isHealerError } from '../errors.js';
 import type { CheckResultEntry, Diagnosis, Execution, Plan, PlannedAction } from '../schemas.js';
 import { applySteps } from './apply-steps.js';
 import { needsBackup, rollbackAction, takeBackup } from './backup-runner.js';
-import { makeActionContext, type RunEnv } from './context.js';
+import type { RunEnv } from './context.js';
 import { runDiagnosis } from './diagnose.js';
 import { ExecutionRun, withAppLock } from './execution-record.js';
 import { normalizeMode, RISK_ORDER } from './modes.js';
+import { recoverExecutions } from './recover.js';
 import { healableResults, planHealing, type PlanWithSteps } from './planner.js';
-import { makeRunEnv, resolveApp, type ResolvedApp } from './resolve-app.js';
+import { actionContext, makeRunEnv, resolveApp, type ResolvedApp } from './resolve-app.js';
 import type { Services } from './services.js';
 
 /** Approval of actions that need one, bound to the plan it was given for. */
@@ -110,23 +111,6 @@ export function diagnose(svc: Services, env: RunEnv, resolved: ResolvedApp, opti
   });
 }
 
-export function actionContext(
-  svc: Services,
-  env: RunEnv,
-  resolved: ResolvedApp,
-  executionId: string,
-  results: readonly CheckResultEntry[],
-  backup: BackupHandle | null,
-  signal: AbortSignal = new AbortController().signal,
-): ActionContext {
-  return makeActionContext(
-    env,
-    { target: resolved.target, config: resolved.entry.config, settings: resolved.settings, signal, pluginVersion: resolved.entry.plugin.version },
-    resolved.app,
-    { executionId, results: results.map((r) => ({ id: r.id, status: r.status, details: r.details })), backup },
-  );
-}
-
 export async function runHeal(svc: Services, req: HealRequest): Promise<HealOutcome> {
   const requested = normalizeMode(req.mode ?? svc.settings.mode);
   const run = await ExecutionRun.start(svc, { kind: 'heal', target: req.target, mode: requested });
@@ -146,6 +130,35 @@ export async function runHeal(svc: Services, req: HealRequest): Promise<HealOutc
   await run.update({ appId: app.id, plugin: app.plugin, target: { ...req.target, path: app.root } });
   await run.journal.record('app.detected', `${app.stack} ${app.version ?? ''} detected by ${app.plugin}`.replace('  ', ' '), { data: { app } });
 
+  try {
+    return await healLocked(svc, req, run, env, resolved, requested, done, (d, p) => {
+      diagnosis = d;
+      plan = p;
+    });
+  } catch (e) {
+    // An unexpected error (state store, plugin bug outside a step) must not
+    // leave a half-applied change: recover this execution from its journal.
+    svc.logger.error('heal failed unexpectedly; recovering from the journal', { executionId: run.id, error: errorMessage(e) });
+    await recoverExecutions(svc, { executionId: run.id });
+    const execution = await svc.state.getExecution(run.id);
+    if (execution && execution.state !== 'FAILED') {
+      await svc.state.updateExecution(run.id, { message: `${execution.message} (after an internal error: ${errorMessage(e)})` });
+    }
+    return done((await svc.state.getExecution(run.id))!);
+  }
+}
+
+async function healLocked(
+  svc: Services,
+  req: HealRequest,
+  run: ExecutionRun,
+  env: RunEnv,
+  resolved: ResolvedApp,
+  requested: Mode,
+  done: (execution: Execution) => HealOutcome,
+  report: (diagnosis: Diagnosis, plan: Plan) => void,
+): Promise<HealOutcome> {
+  const { app } = resolved;
   return withAppLock(
     svc,
     app.id,
@@ -173,8 +186,8 @@ export async function runHeal(svc: Services, req: HealRequest): Promise<HealOutc
         ...(req.since ? { since: req.since } : {}),
         signal,
       });
-      diagnosis = diag;
-      plan = planned.plan;
+      const plan = planned.plan;
+      report(diag, plan);
       await run.update({ planHash: plan.planHash });
       await run.journal.record('diagnosis', `Status ${diag.status}, health ${diag.healthScore}/100`, {
         data: { status: diag.status, healthScore: diag.healthScore, failing: healableResults(diag.results).map((r) => r.id) },

@@ -4,19 +4,20 @@
 import type { Mode, ModeInput, Risk } from '../contract/plugin.js';
 import { HealerError } from '../errors.js';
 
-const ALIASES: Record<string, Mode> = {
-  manual: 'manual',
-  supervised: 'supervised',
-  auto: 'auto',
-  semi_auto: 'supervised',
-  'semi-auto': 'supervised',
-  full_auto: 'auto',
-  'full-auto': 'auto',
-};
+// A Map, not an object literal: `constructor` or `__proto__` must not resolve to a prototype member.
+const ALIASES: ReadonlyMap<string, Mode> = new Map([
+  ['manual', 'manual'],
+  ['supervised', 'supervised'],
+  ['auto', 'auto'],
+  ['semi_auto', 'supervised'],
+  ['semi-auto', 'supervised'],
+  ['full_auto', 'auto'],
+  ['full-auto', 'auto'],
+]);
 
 /** Accept `manual|supervised|auto` and the older `SEMI_AUTO` / `FULL_AUTO` (any case). */
 export function normalizeMode(input: ModeInput | string): Mode {
-  const mode = ALIASES[String(input).toLowerCase()];
+  const mode = ALIASES.get(String(input).toLowerCase());
   if (!mode) {
     throw new HealerError(
       'INVALID_ARGUMENT',

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { ActionContext, AppInfo, HealingAction, Mode, Step } from '../contract/plugin.js';
 import { errorMessage } from '../errors.js';
-import { commandToShell } from '../exec/quote.js';
+import { commandToShell, quoteShellWord } from '../exec/quote.js';
 import type { CannotHeal, CheckResultEntry, Diagnosis, Plan, PlannedAction, PlannedStep } from '../schemas.js';
 import { gateFor, RISK_ORDER } from './modes.js';
 
@@ -56,15 +56,18 @@ export async function planHealing(input: PlanInput): Promise<PlanWithSteps> {
   const reasons = new Map<string, string[]>();
   const ordered = [...byAction.values()].sort((a, b) => RISK_ORDER[a.action.risk] - RISK_ORDER[b.action.risk]);
   for (const { action, results } of ordered) {
-    const ctx = input.context(action, results);
     let actionSteps: Step[];
+    let described: PlannedStep[];
     try {
+      const ctx = input.context(action, results);
       const ok = action.preconditions ? await action.preconditions(ctx) : true;
       if (ok !== true) {
         for (const r of results) pushReason(reasons, r.id, `${action.id}: ${ok}`);
         continue;
       }
       actionSteps = await action.plan(ctx);
+      // Rendering refuses what could never run (a NUL byte, a relative cwd): that action cannot help, the rest of the plan stands.
+      described = actionSteps.map((s) => describeStep(s, input.redact));
     } catch (e) {
       for (const r of results) pushReason(reasons, r.id, `${action.id}: could not plan (${errorMessage(e)})`);
       continue;
@@ -79,7 +82,7 @@ export async function planHealing(input: PlanInput): Promise<PlanWithSteps> {
       backup: action.risk !== 'low' || action.requiresBackup === true || action.backup !== undefined,
       reason: gateReason(mode, action.risk, gate),
       explicitApproval: gate === 'explicit-approval',
-      steps: actionSteps.map((s) => describeStep(s, input.redact)),
+      steps: described,
     };
     steps.set(action.id, actionSteps);
     for (const r of results) viable.add(r.id);
@@ -138,7 +141,12 @@ export function fingerprintTarget(diagnosis: Diagnosis): string {
   return sha256(JSON.stringify({ app: diagnosis.app.id, stack: diagnosis.app.stack, version: diagnosis.app.version, failing }));
 }
 
-/** A step as a person reads it in a plan or a dry run. */
+/**
+ * A step as a person reads it in a plan or a dry run: commands and paths as
+ * `sh` words (through the one quoting function), file writes with their size
+ * and a short sha256 of the content.
+ * @throws HealerError `COMMAND_INVALID` / `PATH_INVALID` for a step that could never run (a NUL byte, a relative cwd).
+ */
 export function describeStep(step: Step, redact: (text: string) => string = (t) => t): PlannedStep {
   const desc = step.description ? { description: redact(step.description) } : {};
   switch (step.kind) {
@@ -148,14 +156,17 @@ export function describeStep(step: Step, redact: (text: string) => string = (t) 
     }
     case 'write-file': {
       const mode = step.mode !== undefined ? `, mode ${step.mode.toString(8).padStart(4, '0')}` : '';
-      return { kind: 'write-file', write: true, display: `write ${step.path} (${Buffer.byteLength(step.content)} bytes${mode})`, ...desc };
+      // The digest puts the content into the plan hash: an approved write cannot silently become another of the same size.
+      const digest = sha256(step.content).slice(0, 12);
+      const display = `write ${quoteShellWord(step.path)} (${Buffer.byteLength(step.content)} bytes${mode}, sha256 ${digest})`;
+      return { kind: 'write-file', write: true, display, ...desc };
     }
     case 'remove':
-      return { kind: 'remove', write: true, display: `remove ${step.path}`, ...desc };
+      return { kind: 'remove', write: true, display: `remove ${quoteShellWord(step.path)}`, ...desc };
     case 'rename':
-      return { kind: 'rename', write: true, display: `rename ${step.from} -> ${step.to}`, ...desc };
+      return { kind: 'rename', write: true, display: `rename ${quoteShellWord(step.from)} -> ${quoteShellWord(step.to)}`, ...desc };
     case 'chmod':
-      return { kind: 'chmod', write: true, display: `chmod ${step.mode.toString(8).padStart(4, '0')} ${step.path}`, ...desc };
+      return { kind: 'chmod', write: true, display: `chmod ${step.mode.toString(8).padStart(4, '0')} ${quoteShellWord(step.path)}`, ...desc };
     case 'note':
       return { kind: 'note', write: step.write, display: redact(step.description) };
   }

@@ -10,8 +10,7 @@ import type { Execution, TimelineEvent } from '../schemas.js';
 import { TERMINAL_STATES } from '../schemas.js';
 import { backupHandle, rollbackAction } from './backup-runner.js';
 import { ExecutionRun, withAppLock } from './execution-record.js';
-import { actionContext } from './heal-runner.js';
-import { makeRunEnv, settingsFor, type ResolvedApp } from './resolve-app.js';
+import { actionContext, makeRunEnv, settingsFor, type ResolvedApp } from './resolve-app.js';
 import type { Services } from './services.js';
 
 export interface RecoveryReport {

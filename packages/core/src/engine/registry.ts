@@ -22,6 +22,8 @@ export type PluginEntry = PluginDefinition | { plugin: PluginDefinition; config?
 
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9-]*$/;
 const NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
+/** Names no plugin may take: `core/...` ids belong to the shared checks. */
+const RESERVED_NAMES = new Set(['core']);
 
 export class PluginRegistry {
   readonly #plugins = new Map<string, RegisteredPlugin>();
@@ -34,6 +36,8 @@ export class PluginRegistry {
   /** Validate and add a plugin. Throws a coded HealerError listing every problem found. */
   register(entry: PluginEntry): RegisteredPlugin {
     const { plugin, config, enabled } = 'plugin' in entry ? entry : { plugin: entry, config: undefined, enabled: true };
+    // Before the shape: an id copied from another plugin is a duplicate first, whatever its namespace.
+    this.#checkDuplicates(plugin);
     validateShape(plugin);
     if (!semver.satisfies(this.#coreVersion, plugin.engines.core, { includePrerelease: true })) {
       throw new HealerError(
@@ -42,10 +46,6 @@ export class PluginRegistry {
         { details: { plugin: plugin.name, required: plugin.engines.core, actual: this.#coreVersion } },
       );
     }
-    if (this.#plugins.has(plugin.name)) {
-      throw new HealerError('PLUGIN_DUPLICATE', `A plugin named "${plugin.name}" is already registered.`);
-    }
-    this.#checkIds(plugin);
     const registered: RegisteredPlugin = { plugin, config: parsePluginConfig(plugin, config), enabled: enabled ?? true };
     this.#plugins.set(plugin.name, registered);
     return registered;
@@ -96,16 +96,25 @@ export class PluginRegistry {
     return entry;
   }
 
-  #checkIds(plugin: PluginDefinition): void {
-    const taken = new Set<string>();
-    for (const entry of this.#plugins.values()) {
-      for (const item of [...entry.plugin.checks, ...entry.plugin.actions]) taken.add(item.id);
+  /** Refuse a taken or reserved name, and ids another plugin already uses (all of them in one error). */
+  #checkDuplicates(plugin: PluginDefinition): void {
+    const name: unknown = plugin?.name;
+    if (typeof name === 'string' && RESERVED_NAMES.has(name)) {
+      throw new HealerError('PLUGIN_DUPLICATE', `The plugin name "${name}" is reserved: Healer's shared checks use the "${name}/" namespace.`);
     }
-    for (const item of [...plugin.checks, ...plugin.actions]) {
-      if (taken.has(item.id)) {
-        throw new HealerError('PLUGIN_DUPLICATE', `Plugin "${plugin.name}": the id "${item.id}" is already used.`);
-      }
-      taken.add(item.id);
+    if (typeof name === 'string' && this.#plugins.has(name)) {
+      throw new HealerError('PLUGIN_DUPLICATE', `A plugin named "${name}" is already registered.`);
+    }
+    const owners = new Map<string, string>();
+    for (const entry of this.#plugins.values()) {
+      for (const item of [...entry.plugin.checks, ...entry.plugin.actions]) owners.set(item.id, entry.plugin.name);
+    }
+    const items = [...(Array.isArray(plugin?.checks) ? plugin.checks : []), ...(Array.isArray(plugin?.actions) ? plugin.actions : [])];
+    const clashes = items.filter((item) => owners.has(item?.id)).map((item) => `"${item.id}" (used by plugin "${owners.get(item.id)}")`);
+    if (clashes.length > 0) {
+      throw new HealerError('PLUGIN_DUPLICATE', `Plugin "${String(name)}" reuses ids that are already registered: ${clashes.join(', ')}.`, {
+        details: { plugin: name, ids: items.filter((item) => owners.has(item?.id)).map((item) => item.id) },
+      });
     }
   }
 }

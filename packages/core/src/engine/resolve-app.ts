@@ -3,12 +3,13 @@
  * plugin, and the app's settings.
  * @internal
  */
-import type { AppSettings, Target } from '../contract/plugin.js';
+import type { ActionContext, AppSettings, BackupHandle, Target } from '../contract/plugin.js';
+import type { CheckResultEntry } from '../schemas.js';
 import { HealerError } from '../errors.js';
 import { createFacts } from '../checks/facts.js';
 import { defaultBackupRoot } from '../backup/file-backup.js';
 import { validatePath } from '../exec/paths.js';
-import type { RunEnv } from './context.js';
+import { makeActionContext, type RunEnv } from './context.js';
 import { detectStack, type DetectionReport } from './detector.js';
 import type { RegisteredPlugin } from './registry.js';
 import type { AppRun, Services } from './services.js';
@@ -59,4 +60,22 @@ export async function resolveApp(
   }
   const entry = svc.registry.get(report.app.plugin)!;
   return { target, app: report.app, settings: settingsFor(svc, target, report.app.root), entry, report };
+}
+
+/** The context an action of the resolved app receives. */
+export function actionContext(
+  svc: Services,
+  env: RunEnv,
+  resolved: ResolvedApp,
+  executionId: string,
+  results: readonly CheckResultEntry[],
+  backup: BackupHandle | null,
+  signal: AbortSignal = new AbortController().signal,
+): ActionContext {
+  return makeActionContext(
+    env,
+    { target: resolved.target, config: resolved.entry.config, settings: resolved.settings, signal, pluginVersion: resolved.entry.plugin.version },
+    resolved.app,
+    { executionId, results: results.map((r) => ({ id: r.id, status: r.status, details: r.details })), backup },
+  );
 }

@@ -8,8 +8,7 @@ import { HealerError, errorMessage } from '../errors.js';
 import type { Execution } from '../schemas.js';
 import { backupHandle, rollbackAction } from './backup-runner.js';
 import { ExecutionRun, withAppLock } from './execution-record.js';
-import { actionContext } from './heal-runner.js';
-import { makeRunEnv, settingsFor } from './resolve-app.js';
+import { actionContext, makeRunEnv, settingsFor } from './resolve-app.js';
 import type { Services } from './services.js';
 
 export async function rollbackExecution(svc: Services, executionId: string): Promise<Execution> {
