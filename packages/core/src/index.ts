@@ -65,9 +65,10 @@ export type { CreateHealerOptions, Healer, TargetInput, DiscoveredApp, PluginInf
 export type { HealerEvents, HealerEventListener } from './events.js';
 export { PluginRegistry } from './engine/registry.js';
 export type { RegisteredPlugin, PluginEntry } from './engine/registry.js';
-export { detectStack, appIdFor, NEAR_TIE } from './engine/detector.js';
-export type { DetectionReport, DetectionCandidate } from './engine/detector.js';
+export { detectStack, appIdFor, NEAR_TIE, DETECT_TIMEOUT_MS } from './engine/detector.js';
+export type { DetectionReport, DetectionCandidate, DetectStackOptions } from './engine/detector.js';
 export { findCandidates, buildFindCommand, PRUNED_DIRS } from './engine/discover.js';
+export type { FindCandidatesOptions } from './engine/discover.js';
 export { runChecks, healthScore, overallStatus } from './engine/check-runner.js';
 export type { CheckJob, RunChecksOptions } from './engine/check-runner.js';
 export { planHealing, hashPlan, fingerprintTarget, describeStep, healableResults } from './engine/planner.js';

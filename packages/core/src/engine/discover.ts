@@ -21,7 +21,7 @@ export interface FindCandidatesOptions {
  * Exported for transports and tests that want to see the exact argv.
  */
 export function buildFindCommand(roots: string[], signatures: string[], maxDepth: number): string[] {
-  const argv = ['find', ...roots.map((r) => validatePath(r, 'discovery root')), '-maxdepth', String(maxDepth), '('];
+  const argv = ['find', ...roots.map((r) => findStart(validatePath(r, 'discovery root'))), '-maxdepth', String(maxDepth), '('];
   PRUNED_DIRS.forEach((d, i) => argv.push(...(i ? ['-o'] : []), '-name', d));
   argv.push(')', '-prune', '-o', '(');
   signatures.forEach((sig, i) => {
@@ -51,14 +51,8 @@ export async function findCandidates(
   const maxDepth = options.maxDepth ?? 4;
   // A signature nested N levels deep sits N levels further down than its app folder.
   const deepest = Math.max(...signatures.map((s) => s.split('/').length));
-  // Each root is searched as `ROOT/.`: find then follows a root that is a symlink, and never prunes a
-  // root that is itself named `vendor` or `node_modules` (the name it tests at depth 0 is `.`).
-  const starts = existing.map((root) => ({ root, start: root === '/' ? '/.' : `${root}/.` }));
-  const argv = buildFindCommand(
-    starts.map((s) => s.start),
-    signatures,
-    maxDepth + deepest,
-  );
+  const starts = existing.map((root) => ({ root, start: findStart(root) }));
+  const argv = buildFindCommand(existing, signatures, maxDepth + deepest);
   const result = await exec.run(argv, { timeoutMs: options.timeoutMs ?? 120_000, maxOutputBytes: 64 * 1024 * 1024 });
   if (result.timedOut) throw new HealerError('COMMAND_TIMEOUT', `Discovery under ${existing.join(', ')} took too long.`);
   // find exits 1 when some folders were unreadable; what it did list is still good.
@@ -78,6 +72,14 @@ export async function findCandidates(
     }
   }
   return [...folders].sort();
+}
+
+/**
+ * Each root is searched as `ROOT/.`: find then follows a root that is a symlink, and never prunes a
+ * root that is itself named `vendor` or `node_modules` (the name it tests at depth 0 is `.`).
+ */
+function findStart(root: string): string {
+  return root === '/' ? '/.' : `${root}/.`;
 }
 
 /** `/srv/./www/x` -> `/srv/www/x`, for the start it came from; null for anything else. */

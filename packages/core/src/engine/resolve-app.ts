@@ -50,6 +50,14 @@ export async function resolveApp(
     settings: settingsFor(svc, target),
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  if (!report.app && plugin) {
+    const why = report.candidates[0]?.error ? `: ${report.candidates[0].error}` : '';
+    throw new HealerError(
+      'NO_STACK_DETECTED',
+      `Plugin "${plugin}" was chosen for ${target.path}, but it does not recognize an application there${why}.`,
+      { details: { path: target.path, plugin, candidates: report.candidates } },
+    );
+  }
   if (!report.app) {
     const enabled = svc.registry.enabled().map((p) => p.plugin.name);
     throw new HealerError(
