@@ -90,7 +90,8 @@ export const testappPlugin = definePlugin({
       title: 'Reset the status to ok',
       risk: 'medium',
       fixes: ['testapp/status-ok', 'testapp/http'],
-      backup: { paths: ['testapp.json'] },
+      // partial.tmp too: a kill mid-apply leaves it, and recovery must remove it.
+      backup: { paths: ['testapp.json', 'partial.tmp'] },
       async plan(ctx) {
         const config = (await readConfig(ctx, ctx.app.root)) ?? {};
         const status = ctx.config.resetWorks ? 'ok' : 'still-broken';
