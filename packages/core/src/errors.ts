@@ -29,6 +29,7 @@ export type HealerErrorCode =
   | 'RESTORE_FAILED'
   | 'BACKUP_NOT_FOUND'
   | 'EXECUTION_NOT_FOUND'
+  | 'NOTHING_TO_ROLL_BACK'
   | 'STATE_CORRUPT'
   | 'ABORTED'
   | 'HOST_KEY_UNKNOWN'

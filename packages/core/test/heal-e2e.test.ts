@@ -100,7 +100,7 @@ describe('heal end to end', () => {
     expect(undo.rollbackOf).toBe(execution.executionId);
     expect(await hashFolder(app)).toBe(before);
     expect((await healer.execution(execution.executionId))?.attempts.find((a) => a.verified)?.rolledBack).toBe(true);
-    await expect(healer.rollback(execution.executionId)).rejects.toSatisfy((e) => isHealerError(e, 'INVALID_ARGUMENT'));
+    await expect(healer.rollback(execution.executionId)).rejects.toSatisfy((e) => isHealerError(e, 'NOTHING_TO_ROLL_BACK'));
   });
 
   it('waits for approval in manual mode and refuses an approval for another plan', async () => {

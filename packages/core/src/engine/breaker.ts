@@ -94,8 +94,10 @@ export class CircuitBreaker {
       demoteAfter: policy.demoteAfter ?? DEFAULT_BREAKER_POLICY.demoteAfter,
     };
     for (const [name, value] of Object.entries(this.#policy)) {
-      if (!Number.isInteger(value) || value < 1) {
-        throw new HealerError('INVALID_ARGUMENT', `Breaker policy ${name} must be a positive integer, got ${value}`, {
+      // A zero cooldown is allowed: half-open right after a failure.
+      const min = name === 'cooldownMs' ? 0 : 1;
+      if (!Number.isInteger(value) || value < min) {
+        throw new HealerError('INVALID_ARGUMENT', `Breaker policy ${name} must be an integer of at least ${min}, got ${value}`, {
           details: { [name]: value },
         });
       }
@@ -129,6 +131,19 @@ export class CircuitBreaker {
       reason: blocking.map((v) => v.reason).join(' '),
       nextAttemptAt: latest.nextAttemptAt,
       blockedBy: latest.key,
+    };
+  }
+
+  /** May `actionId` be tried now, judging only the action's own circuit (the app's was checked when the heal started)? */
+  async checkAction(appId: string, actionId: string): Promise<BreakerDecision> {
+    const verdict = this.#judge(await this.#store.getBreaker(actionBreakerKey(appId, actionId)), `Action ${actionId} on ${appId}`, this.#now());
+    const blocked = verdict.nextAttemptAt !== null;
+    return {
+      allowed: !blocked,
+      state: verdict.state,
+      reason: verdict.reason,
+      nextAttemptAt: verdict.nextAttemptAt,
+      blockedBy: blocked ? verdict.key : null,
     };
   }
 

@@ -19,6 +19,7 @@ import { recoverExecutions } from './recover.js';
 import { healableResults, planHealing, type PlanWithSteps } from './planner.js';
 import { actionContext, makeRunEnv, resolveApp, type ResolvedApp } from './resolve-app.js';
 import type { Services } from './services.js';
+import type { BreakerDecision } from './breaker.js';
 
 /** Approval of actions that need one, bound to the plan it was given for. */
 export interface Approval {
@@ -209,7 +210,6 @@ async function healLocked(
       }
       if (rungs.length === 0) return done(await finishWithoutRungs(run, diag, plan));
 
-      await svc.breaker.recordAttempt(app.id);
       const ladder = new Ladder(svc, env, resolved, run, planned, diag, signal, requested);
       return done(await ladder.climb(rungs));
     },
@@ -230,6 +230,7 @@ async function finishWithoutRungs(run: ExecutionRun, diagnosis: Diagnosis, plan:
 
 class Ladder {
   readonly #unresolved: Set<string>;
+  readonly #blocked: BreakerDecision[] = [];
   #current: Diagnosis;
 
   constructor(
@@ -259,11 +260,14 @@ class Ladder {
         await this.run.journal.record('action.skipped', `${rung.actionId}: the limit of ${max} actions per execution is reached.`, { actionId: rung.actionId });
         continue;
       }
-      const decision = await this.svc.breaker.check(appId, rung.actionId);
+      const decision = await this.svc.breaker.checkAction(appId, rung.actionId);
       if (!decision.allowed) {
+        this.#blocked.push(decision);
         await this.run.journal.record('action.skipped', `${rung.actionId}: ${decision.reason}`, { actionId: rung.actionId });
         continue;
       }
+      // The heal counts against the app's limit once it really tries something.
+      if (this.run.attempts.length === 0) await this.svc.breaker.recordAttempt(appId);
       const outcome = await this.#tryRung(rung);
       if (outcome === 'rollback-failed') {
         await this.svc.breaker.recordFailure(appId, undefined, { mode: this.mode });
@@ -274,6 +278,14 @@ class Ladder {
         });
       }
       if ([...targeted].every((id) => !this.#unresolved.has(id))) break;
+    }
+    if (this.run.attempts.length === 0 && this.#blocked.length > 0) {
+      const next = this.#blocked.map((d) => d.nextAttemptAt!).sort()[0]!;
+      const reason = this.#blocked.map((d) => d.reason).join(' ');
+      return this.run.finish('BLOCKED', `Every action that could help is blocked by its circuit breaker. ${reason}`, {
+        nextAttemptAt: next,
+        error: { code: 'CIRCUIT_OPEN', message: reason },
+      });
     }
     const fixed = this.run.attempts.filter((a) => a.verified).map((a) => a.actionId);
     const left = [...targeted].filter((id) => this.#unresolved.has(id));

@@ -17,7 +17,7 @@ export async function rollbackExecution(svc: Services, executionId: string): Pro
   const app = original.timeline.find((e) => e.type === 'app.detected')?.data?.app as AppInfo | undefined;
   const applied = original.attempts.filter((a) => a.verified && !a.rolledBack);
   if (!app || applied.length === 0) {
-    throw new HealerError('INVALID_ARGUMENT', `Execution ${executionId} left no applied change to roll back (state ${original.state}).`);
+    throw new HealerError('NOTHING_TO_ROLL_BACK', `Execution ${executionId} left no applied change to roll back (state ${original.state}).`);
   }
   const entry = svc.registry.get(original.plugin);
   if (!entry) throw new HealerError('PLUGIN_NOT_FOUND', `Plugin "${original.plugin}" that made execution ${executionId} is not loaded.`);

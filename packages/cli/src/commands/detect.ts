@@ -1,0 +1,40 @@
+/** `healer detect [path]`: which stack lives in a folder. */
+import type { Command } from 'commander';
+import { HealerError } from '@healer/core';
+import { targetArg } from '../args.js';
+import { sessionAction, type RunContext } from '../command-context.js';
+import { EXIT } from '../exit-codes.js';
+import { detectLines } from '../output/format-lists.js';
+import type { Session } from '../session.js';
+
+interface Options {
+  url?: string;
+  plugin?: string;
+}
+
+export function registerDetect(program: Command, ctx: RunContext): void {
+  program
+    .command('detect')
+    .description('Detect the stack of the application in a folder (every enabled plugin asked in parallel).')
+    .argument('[path]', 'application folder (default: the working folder)')
+    .option('--url <url>', "the application's health URL")
+    .option('--plugin <name>', 'ask only this plugin')
+    .action(
+      sessionAction<Options>(ctx, async (session, [path], opts) => {
+        const target = targetArg(session.io.cwd, path as string | undefined, opts.url);
+        const report = await session.healer.detect(target, opts.plugin ? { plugin: opts.plugin } : {});
+        if (!report.app) throw noStackError(session, typeof target === 'string' ? target : target.path);
+        if (session.out.json) session.out.printJson(report);
+        else session.out.lines(detectLines(report, session.out.colors));
+        return EXIT.OK;
+      }),
+    );
+}
+
+/** The same error core raises when a heal or diagnosis finds no stack. */
+export function noStackError(session: Session, path: string): HealerError {
+  const enabled = session.healer.plugins.list().filter((p) => p.enabled).map((p) => p.name);
+  return new HealerError('NO_STACK_DETECTED', `No enabled plugin recognized an application in ${path} (enabled plugins: ${enabled.join(', ') || 'none'}).`, {
+    details: { path, enabled },
+  });
+}

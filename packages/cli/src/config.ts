@@ -1,0 +1,175 @@
+/**
+ * The configuration file (`healer.config.json`): validated with zod, every
+ * problem reported at once with its path, unknown keys included.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { normalizeMode } from '@healer/core';
+import { CliError, type ConfigIssue } from './cli-error.js';
+
+/** The file read from the working folder when `--config` is not given (and it exists). */
+export const DEFAULT_CONFIG_FILE = 'healer.config.json';
+
+const isMode = (value: string): boolean => {
+  try {
+    normalizeMode(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const ModeField = z.string().refine(isMode, { message: 'must be manual, supervised or auto (SEMI_AUTO and FULL_AUTO are accepted)' });
+
+const BreakerSchema = z.strictObject({
+  /** Heal attempts allowed per window. Default 3. */
+  maxAttempts: z.int().min(1).optional(),
+  /** The window, in hours. Default 24. */
+  windowHours: z.number().positive().optional(),
+  /** Cooldown after a failed heal, in minutes; 0 means none. Default 30. */
+  cooldownMinutes: z.number().min(0).optional(),
+  /** Consecutive failures that lower the app's mode one step. Default 2. */
+  demoteAfter: z.int().min(1).optional(),
+});
+
+const PluginObjectSchema = z.strictObject({
+  module: z.string().min(1),
+  config: z.unknown().optional(),
+  enabled: z.boolean().optional(),
+});
+
+const PluginRefSchema = z.union([z.string().min(1), PluginObjectSchema]);
+
+/** Per-app settings; keys other than these are free-form settings plugins and shared checks may read. */
+const AppSchema = z.looseObject({
+  url: z.url({ protocol: /^https?$/ }).optional(),
+  port: z.int().min(1).max(65_535).optional(),
+  mode: ModeField.optional(),
+  plugin: z.string().min(1).optional(),
+  bodyMarkers: z.array(z.string()).optional(),
+  errorMarkers: z.array(z.string()).optional(),
+});
+
+export const ConfigSchema = z.strictObject({
+  /** Lets editors validate the file; ignored. */
+  $schema: z.string().optional(),
+  /** Default healing mode. Default `supervised`. */
+  mode: ModeField.optional(),
+  /** Where backups go. Default `<parent of the app root>/.healer-backups`. Relative to the config file. */
+  backupRoot: z.string().min(1).optional(),
+  /** How long backups are kept. Default 7. */
+  retentionDays: z.number().positive().optional(),
+  breaker: BreakerSchema.optional(),
+  /** Run the shared checks (disk, memory, load, HTTP, TLS, port, permissions). Default true. */
+  sharedChecks: z.boolean().optional(),
+  /** Plugins to load, by module specifier; replaces the built-in list. */
+  plugins: z.array(PluginRefSchema).optional(),
+  /** Settings per app root (absolute, or relative to the config file). */
+  apps: z.record(z.string().min(1), AppSchema).optional(),
+});
+
+export type HealerConfig = z.output<typeof ConfigSchema>;
+export type AppConfig = z.output<typeof AppSchema>;
+export type PluginRef = z.output<typeof PluginRefSchema>;
+
+/** A configuration ready to use: paths resolved against the file's folder. */
+export interface LoadedConfig {
+  /** The file read, or null when there was none. */
+  file: string | null;
+  /** Where relative plugin paths and app roots are resolved from. */
+  dir: string;
+  config: HealerConfig;
+}
+
+const ALLOWED_KEYS: Record<string, readonly string[]> = {
+  root: Object.keys(ConfigSchema.shape),
+  breaker: Object.keys(BreakerSchema.shape),
+  plugins: Object.keys(PluginObjectSchema.shape),
+};
+
+/**
+ * Read the configuration: `explicit` (from `--config`, must exist), else
+ * `healer.config.json` in `cwd` if present, else an empty configuration.
+ * Throws a {@link CliError} `CONFIG_INVALID` listing every problem.
+ */
+export async function loadConfig(cwd: string, explicit?: string): Promise<LoadedConfig> {
+  const file = resolve(cwd, explicit ?? DEFAULT_CONFIG_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (explicit === undefined && code === 'ENOENT') return { file: null, dir: cwd, config: {} };
+    throw new CliError('CONFIG_INVALID', `Cannot read the configuration file ${file}: ${code === 'ENOENT' ? 'it does not exist' : (e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new CliError('CONFIG_INVALID', `The configuration file ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  return { file, dir: dirname(file), config: parseConfig(raw, file, dirname(file)) };
+}
+
+/** Validate a parsed configuration object; relative paths are resolved against `dir`. */
+export function parseConfig(raw: unknown, source: string, dir: string): HealerConfig {
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const issues = flattenIssues(result.error.issues);
+    throw new CliError('CONFIG_INVALID', formatConfigIssues(source, issues), { issues });
+  }
+  const config = result.data;
+  if (config.backupRoot) config.backupRoot = resolve(dir, config.backupRoot);
+  if (config.apps) {
+    config.apps = Object.fromEntries(Object.entries(config.apps).map(([root, settings]) => [isAbsolute(root) ? resolve(root) : resolve(dir, root), settings]));
+  }
+  return config;
+}
+
+export function formatConfigIssues(source: string, issues: readonly ConfigIssue[]): string {
+  const noun = issues.length === 1 ? 'problem' : 'problems';
+  return [`The configuration in ${source} has ${issues.length} ${noun}:`, ...issues.map((i) => `  - ${i.path || '(top level)'}: ${i.message}`)].join('\n');
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** One line per problem: unknown keys one by one, unions reduced to the branch that was meant. */
+export function flattenIssues(issues: readonly Issue[], prefix: readonly PropertyKey[] = []): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      const allowed = allowedKeysAt(path);
+      for (const key of issue.keys) {
+        out.push({ path: formatPath([...path, key]), message: `unknown key${allowed ? ` (allowed: ${allowed.join(', ')})` : ''}` });
+      }
+    } else if (issue.code === 'invalid_union') {
+      // The branch whose errors are not "wrong type at the top" is the one the author meant.
+      const meant = issue.errors.filter((branch) => !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0));
+      if (meant.length === 1) out.push(...flattenIssues(meant[0]!, path));
+      else out.push({ path: formatPath(path), message: 'must be a module specifier (string) or { "module": string, "config"?: any, "enabled"?: boolean }' });
+    } else {
+      out.push({ path: formatPath(path), message: issue.message.replace(/^Invalid input: /, '') });
+    }
+  }
+  return out;
+}
+
+function allowedKeysAt(path: readonly PropertyKey[]): readonly string[] | undefined {
+  if (path.length === 0) return ALLOWED_KEYS['root'];
+  if (path.length === 1 && path[0] === 'breaker') return ALLOWED_KEYS['breaker'];
+  if (path.length === 2 && path[0] === 'plugins') return ALLOWED_KEYS['plugins'];
+  return undefined;
+}
+
+/** `breaker.maxAttempts`, `plugins[0].module`, `apps["/srv/app"].url`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key)) out += out ? `.${key}` : key;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out;
+}

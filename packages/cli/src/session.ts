@@ -1,0 +1,74 @@
+/**
+ * One CLI run's environment: the configuration, the plugins, the state folder
+ * and the healer built from them.
+ */
+import { resolve } from 'node:path';
+import { createHealer, FolderStateStore, resolveHealerHome, type CreateHealerOptions, type Healer, type ModeInput, type PluginEntry } from '@healer/core';
+import { loadConfig, type HealerConfig, type LoadedConfig } from './config.js';
+import { loadPlugins } from './plugins.js';
+import { createLogger } from './logger.js';
+import type { CliIo } from './io.js';
+import { Output } from './output/output.js';
+import { colorEnabled, createColors } from './output/color.js';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  json?: boolean;
+  config?: string;
+  verbose?: boolean;
+  /** false with `--no-color`. */
+  color?: boolean;
+}
+
+export interface Session {
+  io: CliIo;
+  globals: GlobalOptions;
+  out: Output;
+  loaded: LoadedConfig;
+  healer: Healer;
+  /** The state folder (`HEALER_HOME`, default `~/.healer`). */
+  home: string;
+  close(): Promise<void>;
+}
+
+/** The output for a run, decided before anything can fail (so errors are printed in the right form). */
+export function createOutput(io: CliIo, globals: GlobalOptions): Output {
+  const colors = createColors(colorEnabled({ isTTY: io.isTTY, noColorFlag: globals.color === false, env: io.env }));
+  return new Output(io, globals.json === true, colors);
+}
+
+export async function openSession(io: CliIo, globals: GlobalOptions, out: Output): Promise<Session> {
+  const loaded = await loadConfig(io.cwd, globals.config);
+  const plugins = await loadPlugins(loaded);
+  const home = resolve(io.cwd, resolveHealerHome(io.env));
+  const logger = createLogger(globals.verbose === true, io.stderr);
+  const healer = createHealer(healerOptions(loaded.config, plugins, { state: new FolderStateStore({ home }), logger }));
+  logger.debug(`Configuration: ${loaded.file ?? 'none'}; state folder: ${home}`, { plugins: healer.plugins.list().map((p) => `${p.name}@${p.version}${p.enabled ? '' : ' (disabled)'}`) });
+  // Verbose runs narrate every journal event as it is recorded (already redacted by core).
+  if (globals.verbose) healer.on('timeline', (id, e) => logger.info(`${id} ${e.type}${e.actionId ? ` [${e.actionId}]` : ''}: ${e.message}`));
+  return { io, globals, out, loaded, healer, home, close: () => healer.close() };
+}
+
+/** Map the configuration file onto `createHealer()` options. */
+export function healerOptions(config: HealerConfig, plugins: PluginEntry[], base: Pick<CreateHealerOptions, 'state' | 'logger'>): CreateHealerOptions {
+  const b = config.breaker;
+  const breaker = b
+    ? {
+        ...(b.maxAttempts !== undefined ? { maxAttempts: b.maxAttempts } : {}),
+        ...(b.windowHours !== undefined ? { windowMs: Math.max(1, Math.round(b.windowHours * 3_600_000)) } : {}),
+        // The breaker wants a positive whole number of ms: "no cooldown" is 1 ms.
+        ...(b.cooldownMinutes !== undefined ? { cooldownMs: Math.max(1, Math.round(b.cooldownMinutes * 60_000)) } : {}),
+        ...(b.demoteAfter !== undefined ? { demoteAfter: b.demoteAfter } : {}),
+      }
+    : undefined;
+  return {
+    ...base,
+    plugins,
+    ...(config.mode ? { mode: config.mode as ModeInput } : {}),
+    ...(config.backupRoot ? { backupRoot: config.backupRoot } : {}),
+    ...(config.retentionDays !== undefined ? { retentionMs: Math.round(config.retentionDays * 86_400_000) } : {}),
+    ...(breaker ? { breaker } : {}),
+    ...(config.sharedChecks !== undefined ? { sharedChecks: config.sharedChecks } : {}),
+    ...(config.apps ? { apps: config.apps as NonNullable<CreateHealerOptions['apps']> } : {}),
+  };
+}
