@@ -4,6 +4,8 @@
  * @internal
  */
 import type { AppInfo, AppSettings, DiagnosticCheck, Target } from '../contract/plugin.js';
+import type { ResolvedApp } from './resolve-app.js';
+import type { Services } from './services.js';
 import type { Diagnosis, CheckResultEntry } from '../schemas.js';
 import { sharedChecks } from '../checks/shared/index.js';
 import { healthScore, overallStatus, runChecks, type CheckJob } from './check-runner.js';
@@ -68,4 +70,16 @@ function jobsFor(
       context: (signal: AbortSignal) =>
         makeCheckContext(env, { target, config, settings: options.settings, signal, pluginVersion: entry.plugin.version }, app, options.since),
     }));
+}
+
+/** Diagnose a resolved app with the healer's settings. */
+export function diagnoseApp(svc: Services, env: RunEnv, resolved: ResolvedApp, options: { since?: Date; signal?: AbortSignal } = {}): Promise<Diagnosis> {
+  return runDiagnosis(env, resolved.entry, resolved.app, resolved.target, {
+    settings: resolved.settings,
+    includeShared: svc.settings.sharedChecks,
+    concurrency: svc.settings.checkConcurrency,
+    timeoutMs: svc.settings.checkTimeoutMs,
+    ...(options.since ? { since: options.since } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
 }

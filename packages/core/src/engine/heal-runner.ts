@@ -1,25 +1,20 @@
 /**
- * The healing runner: the escalation ladder. Per action, lowest risk first:
- * breaker allows? -> backup -> apply -> verify; verified -> fixed (stop
- * climbing); not verified -> rollback -> next rung. Every step is journaled
- * before it runs.
+ * The healing runner: detect, lock, check the breaker, diagnose, plan, pick
+ * the rungs the mode and the approval allow, and hand them to the ladder.
  * @internal
  */
-import { randomBytes } from 'node:crypto';
-import type { ActionContext, HealingAction, Mode, ModeInput, Target } from '../contract/plugin.js';
+import type { Mode, ModeInput, Target } from '../contract/plugin.js';
 import { HealerError, errorMessage, isHealerError } from '../errors.js';
-import type { CheckResultEntry, Diagnosis, Execution, Plan, PlannedAction } from '../schemas.js';
-import { applySteps } from './apply-steps.js';
-import { needsBackup, rollbackAction, takeBackup } from './backup-runner.js';
+import type { Diagnosis, Execution, Plan, PlannedAction } from '../schemas.js';
 import type { RunEnv } from './context.js';
-import { runDiagnosis } from './diagnose.js';
+import { diagnoseApp } from './diagnose.js';
 import { ExecutionRun, withAppLock } from './execution-record.js';
+import { Ladder } from './ladder.js';
 import { normalizeMode, RISK_ORDER } from './modes.js';
-import { recoverExecutions } from './recover.js';
 import { healableResults, planHealing, type PlanWithSteps } from './planner.js';
+import { recoverExecutions } from './recover.js';
 import { actionContext, makeRunEnv, resolveApp, type ResolvedApp } from './resolve-app.js';
 import type { Services } from './services.js';
-import type { BreakerDecision } from './breaker.js';
 
 /** Approval of actions that need one, bound to the plan it was given for. */
 export interface Approval {
@@ -88,7 +83,7 @@ export async function diagnoseAndPlan(
   executionId: string,
   options: { since?: Date; signal?: AbortSignal } = {},
 ): Promise<{ diagnosis: Diagnosis; planned: PlanWithSteps }> {
-  const diagnosis = await diagnose(svc, env, resolved, options);
+  const diagnosis = await diagnoseApp(svc, env, resolved, options);
   const planned = await planHealing({
     diagnosis,
     app: resolved.app,
@@ -101,16 +96,6 @@ export async function diagnoseAndPlan(
   return { diagnosis, planned };
 }
 
-export function diagnose(svc: Services, env: RunEnv, resolved: ResolvedApp, options: { since?: Date; signal?: AbortSignal } = {}): Promise<Diagnosis> {
-  return runDiagnosis(env, resolved.entry, resolved.app, resolved.target, {
-    settings: resolved.settings,
-    includeShared: svc.settings.sharedChecks,
-    concurrency: svc.settings.checkConcurrency,
-    timeoutMs: svc.settings.checkTimeoutMs,
-    ...(options.since ? { since: options.since } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-}
 
 export async function runHeal(svc: Services, req: HealRequest): Promise<HealOutcome> {
   const requested = normalizeMode(req.mode ?? svc.settings.mode);
@@ -226,205 +211,6 @@ async function finishWithoutRungs(run: ExecutionRun, diagnosis: Diagnosis, plan:
   const reasons = plan.cannotHeal.map((c) => `${c.checkId}: ${c.reason}`).join('; ');
   await run.journal.record('escalated', `A person is needed: ${reasons}`);
   return run.finish('ESCALATED', `Nothing can be healed automatically. ${reasons}`);
-}
-
-class Ladder {
-  readonly #unresolved: Set<string>;
-  readonly #blocked: BreakerDecision[] = [];
-  #current: Diagnosis;
-
-  constructor(
-    private readonly svc: Services,
-    private readonly env: RunEnv,
-    private readonly resolved: ResolvedApp,
-    private readonly run: ExecutionRun,
-    private readonly planned: PlanWithSteps,
-    diagnosis: Diagnosis,
-    private readonly signal: AbortSignal,
-    private readonly mode: Mode,
-  ) {
-    this.#current = diagnosis;
-    this.#unresolved = new Set(healableResults(diagnosis.results).map((r) => r.id));
-  }
-
-  async climb(rungs: PlannedAction[]): Promise<Execution> {
-    const appId = this.resolved.app.id;
-    const max = this.svc.settings.maxAttemptsPerExecution;
-    const targeted = new Set(rungs.flatMap((r) => r.fixes));
-    for (const rung of rungs) {
-      if (!rung.fixes.some((id) => this.#unresolved.has(id))) {
-        await this.run.journal.record('action.skipped', `${rung.actionId}: what it fixes is already fixed.`, { actionId: rung.actionId });
-        continue;
-      }
-      if (this.run.attempts.length >= max) {
-        await this.run.journal.record('action.skipped', `${rung.actionId}: the limit of ${max} actions per execution is reached.`, { actionId: rung.actionId });
-        continue;
-      }
-      const decision = await this.svc.breaker.checkAction(appId, rung.actionId);
-      if (!decision.allowed) {
-        this.#blocked.push(decision);
-        await this.run.journal.record('action.skipped', `${rung.actionId}: ${decision.reason}`, { actionId: rung.actionId });
-        continue;
-      }
-      // The heal counts against the app's limit once it really tries something.
-      if (this.run.attempts.length === 0) await this.svc.breaker.recordAttempt(appId);
-      const outcome = await this.#tryRung(rung);
-      if (outcome === 'rollback-failed') {
-        await this.svc.breaker.recordFailure(appId, undefined, { mode: this.mode });
-        await this.run.journal.record('escalated', 'A rollback failed: a person must look at this application now.');
-        const last = this.run.attempts.at(-1);
-        return this.run.finish('FAILED', `Rolling back ${last?.actionId} failed: ${last?.message ?? ''}. The application may be left changed; its backup is kept.`, {
-          error: { code: 'RESTORE_FAILED', message: last?.message ?? 'rollback failed' },
-        });
-      }
-      if ([...targeted].every((id) => !this.#unresolved.has(id))) break;
-    }
-    if (this.run.attempts.length === 0 && this.#blocked.length > 0) {
-      const next = this.#blocked.map((d) => d.nextAttemptAt!).sort()[0]!;
-      const reason = this.#blocked.map((d) => d.reason).join(' ');
-      return this.run.finish('BLOCKED', `Every action that could help is blocked by its circuit breaker. ${reason}`, {
-        nextAttemptAt: next,
-        error: { code: 'CIRCUIT_OPEN', message: reason },
-      });
-    }
-    const fixed = this.run.attempts.filter((a) => a.verified).map((a) => a.actionId);
-    const left = [...targeted].filter((id) => this.#unresolved.has(id));
-    const notTargeted = [...this.#unresolved].filter((id) => !targeted.has(id));
-    if (left.length === 0) {
-      await this.svc.breaker.recordSuccess(appId);
-      const also = notTargeted.length ? ` Still failing, needing approval or a person: ${notTargeted.join(', ')}.` : '';
-      return this.run.finish('FIXED', `Fixed by ${fixed.join(', ')}.${also}`);
-    }
-    await this.svc.breaker.recordFailure(appId, undefined, { mode: this.mode });
-    const tried = this.run.attempts.map((a) => a.actionId).join(', ') || 'nothing';
-    await this.run.journal.record('escalated', `Still failing after ${tried}: ${left.join(', ')}. A person is needed.`);
-    if (fixed.length === 0) {
-      return this.run.finish('ROLLED_BACK', `No action fixed ${left.join(', ')}; every change was rolled back (tried ${tried}).`);
-    }
-    return this.run.finish('ESCALATED', `Fixed by ${fixed.join(', ')}, but ${left.join(', ')} still failing.`);
-  }
-
-  /** One rung: backup -> apply -> verify -> (rollback). */
-  async #tryRung(rung: PlannedAction): Promise<'fixed' | 'rolled-back' | 'skipped' | 'rollback-failed'> {
-    const { svc, run, resolved } = this;
-    const appId = resolved.app.id;
-    const action = resolved.entry.plugin.actions.find((a) => a.id === rung.actionId)!;
-    const steps = this.planned.steps.get(rung.actionId) ?? [];
-    const results = this.#current.results.filter((r) => rung.fixes.includes(r.id));
-    const ctx = actionContext(svc, this.env, resolved, run.id, results, null, this.signal);
-
-    await run.journal.record('action.started', `${action.title} (${action.risk} risk)`, {
-      actionId: action.id,
-      data: { risk: action.risk, fixes: rung.fixes, steps: rung.steps },
-    });
-    await svc.breaker.recordAttempt(appId, action.id);
-    const attempt = { actionId: action.id, risk: action.risk, backupId: null as string | null, verified: false, rolledBack: false, message: '' };
-    run.attempts.push(attempt);
-    await run.saveAttempts();
-
-    if (needsBackup(action)) {
-      const backupId = `bk_${svc.now().getTime().toString(36)}_${randomBytes(4).toString('hex')}`;
-      const backupRoot = this.env.backupRootFor(resolved.app.root);
-      await run.journal.record('backup.started', `Backing up before ${action.id}`, {
-        state: 'BACKING_UP',
-        actionId: action.id,
-        data: { backupId, dir: `${backupRoot}/${run.id}/${backupId}` },
-      });
-      try {
-        ctx.backup = await takeBackup({ state: svc.state, backupRoot, retentionMs: svc.settings.retentionMs, now: () => svc.now() }, resolved.entry.plugin, action, ctx, backupId);
-      } catch (e) {
-        attempt.message = `Backup failed, so nothing was changed: ${errorMessage(e)}`;
-        await run.saveAttempts();
-        await run.journal.record('action.skipped', attempt.message, { actionId: action.id });
-        return 'skipped';
-      }
-      attempt.backupId = ctx.backup.manifest.id;
-      await run.saveAttempts();
-      await run.journal.record('backup.created', `Backup ${attempt.backupId} taken`, {
-        actionId: action.id,
-        data: { backupId: attempt.backupId, dir: ctx.backup.manifest.dir, files: ctx.backup.manifest.files.length },
-      });
-    }
-
-    let verified = false;
-    let why = '';
-    await run.journal.record('apply.started', `Applying ${action.id}`, { state: 'APPLYING', actionId: action.id, data: { steps: rung.steps } });
-    try {
-      await (action.apply ? action.apply(ctx, steps) : applySteps(ctx, steps));
-      const appliedAt = svc.now();
-      await run.journal.record('apply.finished', `Applied ${action.id}`, { actionId: action.id });
-      await run.journal.record('verify.started', `Verifying ${action.id}`, { state: 'VERIFYING', actionId: action.id });
-      ({ verified, why } = await this.#verify(action, ctx, rung, appliedAt));
-    } catch (e) {
-      why = `apply failed: ${errorMessage(e)}`;
-    }
-    await run.journal.record('verify.result', verified ? 'Verified' : `Not verified: ${why}`, {
-      actionId: action.id,
-      data: { verified, reason: why },
-    });
-
-    if (verified) {
-      attempt.verified = true;
-      attempt.message = 'verified';
-      await run.saveAttempts();
-      await svc.breaker.recordSuccess(appId, action.id);
-      await run.journal.record('action.fixed', `${action.id} fixed ${rung.fixes.join(', ')}`, { actionId: action.id });
-      return 'fixed';
-    }
-
-    await run.journal.record('rollback.started', `Rolling back ${action.id}: ${why}`, { state: 'ROLLING_BACK', actionId: action.id });
-    try {
-      await rollbackAction(action, ctx);
-    } catch (e) {
-      attempt.message = `${why}; rollback failed: ${errorMessage(e)}`;
-      await run.saveAttempts();
-      await run.journal.record('rollback.failed', attempt.message, { actionId: action.id });
-      return 'rollback-failed';
-    }
-    attempt.rolledBack = true;
-    attempt.message = why;
-    await run.saveAttempts();
-    await svc.breaker.recordFailure(appId, action.id);
-    await run.journal.record('rollback.finished', `Rolled back ${action.id}`, { actionId: action.id });
-    return 'rolled-back';
-  }
-
-  /**
-   * Re-run every check (fresh facts, `since` = the end of the apply): the
-   * targeted ones must now pass, nothing that did not fail before may fail
-   * now, and the action's own verify() must agree.
-   */
-  async #verify(action: HealingAction, ctx: ActionContext, rung: PlannedAction, appliedAt: Date): Promise<{ verified: boolean; why: string }> {
-    // Log-reading checks look only at what was written after the change.
-    const after = await diagnose(this.svc, makeRunEnv(this.svc), this.resolved, { signal: this.signal, since: appliedAt });
-    const before = new Map(this.#current.results.map((r) => [r.id, r]));
-    const still = rung.fixes.filter((id) => {
-      const r = after.results.find((x) => x.id === id);
-      // A targeted check that no longer runs proves nothing: not verified.
-      return r === undefined || !isHealthy(r);
-    });
-    const broke = after.results.filter((r) => r.status === 'fail' && before.get(r.id)?.status !== 'fail').map((r) => r.id);
-    let extra: { ok: boolean; message: string } = { ok: true, message: '' };
-    if (action.verify) {
-      const v = await action.verify(ctx);
-      extra = typeof v === 'boolean' ? { ok: v, message: v ? '' : `${action.id} verify() said no` } : v;
-    }
-    const problems = [
-      ...(still.length ? [`still failing: ${still.join(', ')}`] : []),
-      ...(broke.length ? [`newly failing: ${broke.join(', ')}`] : []),
-      ...(extra.ok ? [] : [extra.message]),
-    ];
-    if (problems.length === 0) {
-      this.#current = after;
-      for (const r of after.results) if (isHealthy(r)) this.#unresolved.delete(r.id);
-      return { verified: true, why: '' };
-    }
-    return { verified: false, why: problems.join('; ') };
-  }
-}
-
-function isHealthy(r: CheckResultEntry): boolean {
-  return r.status === 'pass' || r.status === 'skip' || (r.status === 'warn' && r.fixes.length === 0);
 }
 
 function codeOf(e: unknown): { code: string; message: string } {
