@@ -216,12 +216,13 @@ export interface HealingAction<C = unknown> {
 export interface BackupPart<C = unknown> {
   name: string;
   /**
-   * Save into `dir` (a fresh folder `<backup dir>/parts/<name>`) and describe
-   * what was saved. The file paths in the returned record are relative to the
-   * backup dir (`manifest.dir`), e.g. `parts/db/dump.sql`, so restore can
-   * verify each file's sha256 before putting anything back.
+   * Save into `dir` (a fresh, empty folder `<backup dir>/parts/<name>` on the
+   * target) and return what restore needs to know (never secrets). The engine
+   * then records every file in `dir` with its size and sha256, and checks
+   * them again before `restore()` is called.
    */
-  create(ctx: ActionContext<C>, dir: string): Promise<Omit<BackupPartRecord, 'name' | 'plugin'>>;
+  create(ctx: ActionContext<C>, dir: string): Promise<{ meta?: Record<string, unknown> } | void>;
+  /** Put the saved piece back from `dir`. Its files were verified first. */
   restore(ctx: ActionContext<C>, record: BackupPartRecord, dir: string): Promise<void>;
 }
 

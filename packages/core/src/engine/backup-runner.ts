@@ -7,7 +7,9 @@ import type { BackupManifest } from '../contract/backup.js';
 import type { ActionContext, BackupHandle, BackupSpec, HealingAction, PluginDefinition } from '../contract/plugin.js';
 import type { StateStore } from '../contract/state.js';
 import { HealerError, errorMessage } from '../errors.js';
+import { posix } from 'node:path';
 import { createFileBackup, restoreFileBackup, verifyPartFiles } from '../backup/file-backup.js';
+import { scanTree } from '../backup/tree.js';
 
 export interface BackupDeps {
   state: StateStore;
@@ -47,8 +49,14 @@ export async function takeBackup(
       if (!part) throw new HealerError('BACKUP_FAILED', `The plugin has no backup part named "${name}".`);
       const dir = `${manifest.dir}/parts/${name}`;
       await ctx.exec.mkdir(dir, { mode: 0o700 });
-      const record = await part.create(ctx, dir);
-      manifest.parts.push({ ...record, name, plugin: plugin.name });
+      const made = await part.create(ctx, dir);
+      const saved = (await scanTree(ctx.exec, [dir])).filter((e) => e.type === 'file');
+      manifest.parts.push({
+        name,
+        plugin: plugin.name,
+        files: saved.map((e) => ({ path: posix.relative(manifest.dir, e.path), sha256: e.sha256!, size: e.size ?? 0 })),
+        meta: made?.meta ?? {},
+      });
     }
     await ctx.exec.writeFile(`${manifest.dir}/manifest.json`, JSON.stringify(manifest, null, 2), { mode: 0o600 });
   } catch (e) {
@@ -64,13 +72,16 @@ export function backupHandle(plugin: PluginDefinition | undefined, manifest: Bac
   return {
     manifest,
     async restore() {
-      await restoreFileBackup(ctx.exec, manifest);
+      // Check every part before putting anything back: all or nothing.
+      const parts = [];
       for (const record of manifest.parts) {
         const part = plugin?.backup?.parts.find((p) => p.name === record.name);
         if (!part) throw new HealerError('RESTORE_FAILED', `Cannot restore part "${record.name}": plugin "${record.plugin}" is not loaded.`);
         await verifyPartFiles(ctx.exec, manifest, record);
-        await part.restore(ctx, record, `${manifest.dir}/parts/${record.name}`);
+        parts.push({ part, record });
       }
+      await restoreFileBackup(ctx.exec, manifest);
+      for (const { part, record } of parts) await part.restore(ctx, record, `${manifest.dir}/parts/${record.name}`);
     },
   };
 }
