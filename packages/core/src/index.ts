@@ -91,6 +91,8 @@ export { validatePath, isPathWithin, resolvePath, childPath } from './exec/paths
 export { toArgv, isScript, validateEnv } from './exec/command.js';
 export { createHealerFs } from './exec/healer-fs.js';
 
+export type { SshExecutorOptions, HostKeyPolicy, TransportInfo } from './ssh/options.js';
+
 // State
 export { MemoryStateStore } from './state/memory-store.js';
 export { FolderStateStore, resolveHealerHome } from './state/folder-store.js';

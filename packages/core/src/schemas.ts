@@ -54,6 +54,10 @@ export const DiagnosisSchema = z.object({
   /** 0..100, weighted by severity. */
   healthScore: z.number().int().min(0).max(100),
   results: z.array(CheckResultEntrySchema),
+  /** How commands reached the target (an SSH fallback to exec channels is noted here). */
+  transport: z
+    .object({ kind: z.enum(['local', 'ssh']), host: z.string(), mode: z.enum(['process', 'persistent-shell', 'exec-channel']), notes: z.array(z.string()) })
+    .optional(),
   startedAt: z.string(),
   durationMs: z.number(),
 });

@@ -3,6 +3,8 @@
  * touches a target: local child processes, or a remote host over SSH.
  */
 
+import type { TransportInfo } from '../ssh/options.js';
+
 /** A shell script for the rare cases an argv is not enough. Arguments are passed as `$1..$n`, never spliced into the text. */
 export interface Script {
   /** POSIX `sh` source. Must not contain untrusted text: pass such values through `args`. */
@@ -97,4 +99,6 @@ export interface Executor {
   chmod(path: string, mode: number): Promise<void>;
   /** Release connections and processes. */
   close(): Promise<void>;
+  /** How the transport runs commands (for a run's details); optional for custom executors. */
+  info?(): TransportInfo;
 }

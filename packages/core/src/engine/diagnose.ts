@@ -48,6 +48,7 @@ export async function runDiagnosis(
     status: overallStatus(redacted),
     healthScore: healthScore(redacted),
     results: redacted,
+    ...(env.exec.info ? { transport: env.exec.info() } : {}),
     startedAt: started.toISOString(),
     durationMs: Math.round(performance.now() - t0),
   };

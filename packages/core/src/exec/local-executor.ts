@@ -16,6 +16,7 @@ import type {
   WriteFileOptions,
 } from '../contract/executor.js';
 import { HealerError } from '../errors.js';
+import type { TransportInfo } from '../ssh/options.js';
 import { validatePath } from './paths.js';
 import { toArgv, validateEnv } from './command.js';
 
@@ -245,6 +246,10 @@ export class LocalExecutor implements Executor {
     } catch (e) {
       throw fsError(e, path, 'chmod');
     }
+  }
+
+  info(): TransportInfo {
+    return { kind: 'local', host: 'local', mode: 'process', notes: [] };
   }
 
   async close(): Promise<void> {
