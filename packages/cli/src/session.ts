@@ -56,8 +56,7 @@ export function healerOptions(config: HealerConfig, plugins: PluginEntry[], base
     ? {
         ...(b.maxAttempts !== undefined ? { maxAttempts: b.maxAttempts } : {}),
         ...(b.windowHours !== undefined ? { windowMs: Math.max(1, Math.round(b.windowHours * 3_600_000)) } : {}),
-        // The breaker wants a positive whole number of ms: "no cooldown" is 1 ms.
-        ...(b.cooldownMinutes !== undefined ? { cooldownMs: Math.max(1, Math.round(b.cooldownMinutes * 60_000)) } : {}),
+        ...(b.cooldownMinutes !== undefined ? { cooldownMs: Math.round(b.cooldownMinutes * 60_000) } : {}),
         ...(b.demoteAfter !== undefined ? { demoteAfter: b.demoteAfter } : {}),
       }
     : undefined;
