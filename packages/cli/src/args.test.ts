@@ -22,11 +22,17 @@ describe('flag parsing', () => {
   });
 
   it('resolves paths against the working folder and refuses newlines', () => {
-    expect(resolvePathArg('/srv', undefined)).toBe('/srv');
-    expect(resolvePathArg('/srv', 'app/../site')).toBe('/srv/site');
-    expect(() => resolvePathArg('/srv', 'a\nb')).toThrow(CliError);
-    expect(targetArg('/srv', 'x', 'http://127.0.0.1:1/')).toEqual({ path: '/srv/x', url: 'http://127.0.0.1:1/' });
-    expect(() => targetArg('/srv', 'x', 'file:///etc/passwd')).toThrow(/http or https/);
+    const local = { cwd: '/srv', remote: false };
+    expect(resolvePathArg(local, undefined)).toBe('/srv');
+    expect(resolvePathArg(local, 'app/../site')).toBe('/srv/site');
+    expect(() => resolvePathArg(local, 'a\nb')).toThrow(CliError);
+    // With --host, paths are on the remote machine: absolute only.
+    const remote = { cwd: '/srv', remote: true };
+    expect(resolvePathArg(remote, '/var/www/site/')).toBe('/var/www/site');
+    expect(() => resolvePathArg(remote, 'site')).toThrow(/absolute path on that host/);
+    expect(() => resolvePathArg(remote, undefined)).toThrow(CliError);
+    expect(targetArg({ cwd: '/srv', remote: false }, 'x', 'http://127.0.0.1:1/')).toEqual({ path: '/srv/x', url: 'http://127.0.0.1:1/' });
+    expect(() => targetArg({ cwd: '/srv', remote: false }, 'x', 'file:///etc/passwd')).toThrow(/http or https/);
   });
 
   it('parses whole numbers with a minimum', () => {

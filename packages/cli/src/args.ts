@@ -1,17 +1,22 @@
 /** Parsing flag values: every bad value is a usage error (exit 64) with a clear message. */
-import { resolve } from 'node:path';
 import { normalizeMode, type Mode, type TargetInput } from '@healer/core';
 import { usageError } from './cli-error.js';
+import { resolveTargetPath } from './remote.js';
 
-/** An app path from the command line: the working folder by default, relative paths resolved against it. */
-export function resolvePathArg(cwd: string, path: string | undefined): string {
-  if (path !== undefined && (path.includes('\0') || /[\r\n]/.test(path))) throw usageError('A path may not contain NUL or newline characters.');
-  return resolve(cwd, path ?? '.');
+/** Where command-line paths are resolved: this machine's working folder, or a remote host (absolute paths only). */
+export interface PathBase {
+  cwd: string;
+  remote: boolean;
+}
+
+/** An app path from the command line: the working folder by default, relative paths resolved against it (local only). */
+export function resolvePathArg(base: PathBase, path: string | undefined): string {
+  return resolveTargetPath(base.cwd, base.remote, path);
 }
 
 /** The target of detect/diagnose/plan/heal: the path, plus `--url` when given. */
-export function targetArg(cwd: string, path: string | undefined, url: string | undefined): TargetInput {
-  const resolved = resolvePathArg(cwd, path);
+export function targetArg(base: PathBase, path: string | undefined, url: string | undefined): TargetInput {
+  const resolved = resolvePathArg(base, path);
   if (url === undefined) return resolved;
   let parsed: URL;
   try {

@@ -45,6 +45,12 @@ export function buildProgram(ctx: RunContext): Command {
     .option('--config <file>', 'configuration file (default: healer.config.json in the working folder, if present)')
     .option('--verbose', 'log every step to stderr, and print stack traces of errors')
     .option('--no-color', 'no colour, even on a terminal (NO_COLOR works too)')
+    .option('--host <target>', 'work on a remote host over SSH: ssh://user@host:port, or a host name from the configuration')
+    .option('--identity <file>', 'with --host: the private key file (default: ssh-agent)')
+    .option('--known-hosts <file>', 'with --host: the known_hosts file (default ~/.ssh/known_hosts)')
+    .option('--fingerprint <sha256>', 'with --host: trust exactly this host key (SHA256:... as ssh-keygen -lf prints it)')
+    .option('--accept-new-host-key', 'with --host: record an unknown host key in known_hosts (a changed key is always refused)')
+    .option('--sudo', 'with --host: run privileged commands through sudo -n')
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({

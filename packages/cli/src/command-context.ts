@@ -17,7 +17,15 @@ export interface RunContext {
 
 /** The global flags a hint must repeat so the suggested command reads the same config (made absolute: it works from any folder). */
 export function globalFlags(session: Pick<Session, 'globals' | 'loaded'>): string[] {
-  return session.globals.config !== undefined && session.loaded.file ? ['--config', session.loaded.file] : [];
+  const g = session.globals;
+  return [
+    ...(g.config !== undefined && session.loaded.file ? ['--config', session.loaded.file] : []),
+    ...(g.host !== undefined ? ['--host', g.host] : []),
+    ...(g.identity !== undefined ? ['--identity', g.identity] : []),
+    ...(g.knownHosts !== undefined ? ['--known-hosts', g.knownHosts] : []),
+    ...(g.fingerprint !== undefined ? ['--fingerprint', g.fingerprint] : []),
+    ...(g.sudo ? ['--sudo'] : []),
+  ];
 }
 
 /**

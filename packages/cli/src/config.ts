@@ -51,6 +51,25 @@ const AppSchema = z.looseObject({
   errorMarkers: z.array(z.string()).optional(),
 });
 
+/** A named remote host reached over SSH (`--host <name>`). */
+const HostSchema = z.strictObject({
+  host: z.string().min(1),
+  port: z.int().min(1).max(65_535).optional(),
+  user: z.string().min(1),
+  /** Private key file; relative to the config file. Default: ssh-agent. */
+  identityFile: z.string().min(1).optional(),
+  /** known_hosts file checked for the host key; relative to the config file. Default `~/.ssh/known_hosts`. */
+  knownHostsFile: z.string().min(1).optional(),
+  /** Pinned host key, `SHA256:...` as `ssh-keygen -lf` prints it. */
+  fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be SHA256:<43 base64 characters>, as ssh-keygen -lf prints it').optional(),
+  /** `accept-new` records an unknown host key in knownHostsFile; a changed key is always refused. Default `strict`. */
+  hostKeyPolicy: z.enum(['strict', 'accept-new']).optional(),
+  /** Run privileged commands through `sudo -n`. */
+  sudo: z.boolean().optional(),
+  /** Persistent remote shells per connection. Default 4. */
+  maxShells: z.int().min(1).max(16).optional(),
+});
+
 export const ConfigSchema = z.strictObject({
   /** Lets editors validate the file; ignored. */
   $schema: z.string().optional(),
@@ -67,11 +86,16 @@ export const ConfigSchema = z.strictObject({
   plugins: z.array(PluginRefSchema).optional(),
   /** Settings per app root (absolute, or relative to the config file). */
   apps: z.record(z.string().min(1), AppSchema).optional(),
+  /** Remote hosts by name, for `--host <name>`. */
+  hosts: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'host names are letters, digits, dots, dashes and underscores'), HostSchema).optional(),
+  /** Where `discover` looks when given no roots (globs allowed). Default: DEFAULT_DISCOVERY_ROOTS of @healer/core. */
+  discoveryRoots: z.array(z.string().startsWith('/', 'must be an absolute path')).min(1).optional(),
 });
 
 export type HealerConfig = z.output<typeof ConfigSchema>;
 export type AppConfig = z.output<typeof AppSchema>;
 export type PluginRef = z.output<typeof PluginRefSchema>;
+export type HostConfig = z.output<typeof HostSchema>;
 
 /** A configuration ready to use: paths resolved against the file's folder. */
 export interface LoadedConfig {
@@ -86,6 +110,7 @@ const ALLOWED_KEYS: Record<string, readonly string[]> = {
   root: Object.keys(ConfigSchema.shape),
   breaker: Object.keys(BreakerSchema.shape),
   plugins: Object.keys(PluginObjectSchema.shape),
+  hosts: Object.keys(HostSchema.shape),
 };
 
 /**
@@ -121,6 +146,10 @@ export function parseConfig(raw: unknown, source: string, dir: string): HealerCo
   }
   const config = result.data;
   if (config.backupRoot) config.backupRoot = resolve(dir, config.backupRoot);
+  for (const h of Object.values(config.hosts ?? {})) {
+    if (h.identityFile) h.identityFile = resolve(dir, h.identityFile);
+    if (h.knownHostsFile) h.knownHostsFile = resolve(dir, h.knownHostsFile);
+  }
   if (config.apps) {
     config.apps = Object.fromEntries(Object.entries(config.apps).map(([root, settings]) => [isAbsolute(root) ? resolve(root) : resolve(dir, root), settings]));
   }
@@ -160,6 +189,7 @@ function allowedKeysAt(path: readonly PropertyKey[]): readonly string[] | undefi
   if (path.length === 0) return ALLOWED_KEYS['root'];
   if (path.length === 1 && path[0] === 'breaker') return ALLOWED_KEYS['breaker'];
   if (path.length === 2 && path[0] === 'plugins') return ALLOWED_KEYS['plugins'];
+  if (path.length === 2 && path[0] === 'hosts') return ALLOWED_KEYS['hosts'];
   return undefined;
 }
 

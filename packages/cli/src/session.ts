@@ -3,16 +3,18 @@
  * and the healer built from them.
  */
 import { resolve } from 'node:path';
-import { createHealer, FolderStateStore, resolveHealerHome, type CreateHealerOptions, type Healer, type ModeInput, type PluginEntry } from '@healer/core';
+import { createHealer, DEFAULT_DISCOVERY_ROOTS, FolderStateStore, resolveHealerHome, type CreateHealerOptions, type Healer, type ModeInput, type PluginEntry } from '@healer/core';
 import { loadConfig, type HealerConfig, type LoadedConfig } from './config.js';
 import { loadPlugins } from './plugins.js';
+import { createExecutor, sshOptionsFor, type HostFlags } from './remote.js';
+import type { PathBase } from './args.js';
 import { createLogger } from './logger.js';
 import type { CliIo } from './io.js';
 import { Output } from './output/output.js';
 import { colorEnabled, createColors } from './output/color.js';
 
 /** Options every command accepts. */
-export interface GlobalOptions {
+export interface GlobalOptions extends HostFlags {
   json?: boolean;
   config?: string;
   verbose?: boolean;
@@ -28,6 +30,10 @@ export interface Session {
   healer: Healer;
   /** The state folder (`HEALER_HOME`, default `~/.healer`). */
   home: string;
+  /** Where path arguments resolve: the working folder, or (with `--host`) absolute paths on that host. */
+  paths: PathBase;
+  /** Where `discover` looks when given no roots. */
+  discoveryRoots: string[];
   close(): Promise<void>;
 }
 
@@ -42,15 +48,27 @@ export async function openSession(io: CliIo, globals: GlobalOptions, out: Output
   const plugins = await loadPlugins(loaded);
   const home = resolve(io.cwd, resolveHealerHome(io.env));
   const logger = createLogger(globals.verbose === true, io.stderr);
-  const healer = createHealer(healerOptions(loaded.config, plugins, { state: new FolderStateStore({ home }), logger }));
+  const ssh = sshOptionsFor(globals, loaded.config, (p) => resolve(io.cwd, p));
+  const executor = createExecutor(ssh);
+  const healer = createHealer(healerOptions(loaded.config, plugins, { state: new FolderStateStore({ home }), logger, executor }));
   logger.debug(`Configuration: ${loaded.file ?? 'none'}; state folder: ${home}`, { plugins: healer.plugins.list().map((p) => `${p.name}@${p.version}${p.enabled ? '' : ' (disabled)'}`) });
   // Verbose runs narrate every journal event as it is recorded (already redacted by core).
   if (globals.verbose) healer.on('timeline', (id, e) => logger.info(`${id} ${e.type}${e.actionId ? ` [${e.actionId}]` : ''}: ${e.message}`));
-  return { io, globals, out, loaded, healer, home, close: () => healer.close() };
+  return {
+    io,
+    globals,
+    out,
+    loaded,
+    healer,
+    home,
+    paths: { cwd: io.cwd, remote: ssh !== null },
+    discoveryRoots: loaded.config.discoveryRoots ?? [...DEFAULT_DISCOVERY_ROOTS],
+    close: () => healer.close(),
+  };
 }
 
 /** Map the configuration file onto `createHealer()` options. */
-export function healerOptions(config: HealerConfig, plugins: PluginEntry[], base: Pick<CreateHealerOptions, 'state' | 'logger'>): CreateHealerOptions {
+export function healerOptions(config: HealerConfig, plugins: PluginEntry[], base: Pick<CreateHealerOptions, 'state' | 'logger' | 'executor'>): CreateHealerOptions {
   const b = config.breaker;
   const breaker = b
     ? {

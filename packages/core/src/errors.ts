@@ -67,6 +67,21 @@ export function isHealerError(err: unknown, ...codes: HealerErrorCode[]): err is
   return codes.length === 0 || codes.includes(e.code as HealerErrorCode);
 }
 
+/** Codes meaning the target could not be reached or trusted: nothing on it was looked at. */
+export const TRANSPORT_ERROR_CODES: readonly HealerErrorCode[] = [
+  'HOST_KEY_UNKNOWN',
+  'HOST_KEY_CHANGED',
+  'HOST_KEY_REJECTED',
+  'CONNECTION_FAILED',
+  'AUTH_FAILED',
+  'SUDO_PASSWORD_REQUIRED',
+];
+
+/** True for errors of the transport itself (host key, connection, authentication, sudo). */
+export function isTransportError(err: unknown): err is HealerError {
+  return isHealerError(err, ...TRANSPORT_ERROR_CODES);
+}
+
 /** A readable one-line message for any thrown value. */
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;

@@ -18,7 +18,7 @@ import type { BreakerPolicy, BreakerStatus } from './engine/breaker.js';
 import { PluginRegistry, type PluginEntry } from './engine/registry.js';
 import { normalizeMode } from './engine/modes.js';
 import type { DetectionReport } from './engine/detector.js';
-import { findCandidates } from './engine/discover.js';
+import { DEFAULT_DISCOVERY_ROOTS, findCandidates } from './engine/discover.js';
 import { diagnoseAndPlan, runHeal, type HealOutcome, type HealRequest } from './engine/heal-runner.js';
 import { diagnoseApp as runDiagnose } from './engine/diagnose.js';
 import { makeRunEnv, resolveApp } from './engine/resolve-app.js';
@@ -92,8 +92,12 @@ export interface Healer {
   };
   /** Which stack lives at the target (every enabled plugin asked in parallel). */
   detect(target: TargetInput, options?: { plugin?: string }): Promise<DetectionReport>;
-  /** Find apps under `roots` with one search built from every plugin's signatures, then detect each. */
-  discover(roots: string[], options?: { maxDepth?: number }): Promise<DiscoveredApp[]>;
+  /**
+   * Find apps under `roots` (default {@link DEFAULT_DISCOVERY_ROOTS}; globs are
+   * expanded on the target) with one search built from every plugin's
+   * signatures, then detect each.
+   */
+  discover(roots?: readonly string[], options?: { maxDepth?: number }): Promise<DiscoveredApp[]>;
   diagnose(target: TargetInput, options?: { plugin?: string; since?: Date; signal?: AbortSignal }): Promise<Diagnosis>;
   plan(target: TargetInput, options?: { plugin?: string; mode?: ModeInput; since?: Date }): Promise<Plan>;
   heal(target: TargetInput, options?: Omit<HealRequest, 'target'>): Promise<HealOutcome>;
@@ -190,9 +194,9 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
 
     detect: (target, opts = {}) => detectStack(registry, makeRunEnv(svc), toTarget(target), opts),
 
-    async discover(roots, opts = {}) {
+    async discover(roots = DEFAULT_DISCOVERY_ROOTS, opts = {}) {
       const signatures = [...new Set(registry.enabled().flatMap((e) => e.plugin.signatures))];
-      const folders = await findCandidates(executor, roots, signatures, opts);
+      const folders = await findCandidates(executor, [...roots], signatures, opts);
       const env = makeRunEnv(svc);
       const found: DiscoveredApp[] = [];
       const limit = 8;

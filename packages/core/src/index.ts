@@ -1,4 +1,4 @@
-export { HealerError, isHealerError, errorMessage } from './errors.js';
+export { HealerError, isHealerError, isTransportError, errorMessage, TRANSPORT_ERROR_CODES } from './errors.js';
 export type { HealerErrorCode } from './errors.js';
 export { definePlugin, RISKS } from './contract/plugin.js';
 export type {
@@ -67,7 +67,7 @@ export { PluginRegistry } from './engine/registry.js';
 export type { RegisteredPlugin, PluginEntry } from './engine/registry.js';
 export { detectStack, appIdFor, NEAR_TIE, DETECT_TIMEOUT_MS } from './engine/detector.js';
 export type { DetectionReport, DetectionCandidate, DetectStackOptions } from './engine/detector.js';
-export { findCandidates, buildFindCommand, PRUNED_DIRS } from './engine/discover.js';
+export { findCandidates, buildFindCommand, expandRoots, PRUNED_DIRS, DEFAULT_DISCOVERY_ROOTS } from './engine/discover.js';
 export type { FindCandidatesOptions } from './engine/discover.js';
 export { runChecks, healthScore, overallStatus } from './engine/check-runner.js';
 export type { CheckJob, RunChecksOptions } from './engine/check-runner.js';
@@ -91,7 +91,10 @@ export { validatePath, isPathWithin, resolvePath, childPath } from './exec/paths
 export { toArgv, isScript, validateEnv } from './exec/command.js';
 export { createHealerFs } from './exec/healer-fs.js';
 
+export { SshExecutor } from './ssh/index.js';
 export type { SshExecutorOptions, HostKeyPolicy, TransportInfo } from './ssh/options.js';
+export { fingerprintOf, keyTypeOf, parseKnownHosts, verifyHostKey, formatKnownHostsLine } from './ssh/known-hosts.js';
+export type { KnownHostEntry, VerifyHostKeyOptions, HostKeyVerification } from './ssh/known-hosts.js';
 
 // State
 export { MemoryStateStore } from './state/memory-store.js';

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Command, Executor, RunOptions, WriteFileOptions } from '../src/contract/executor.js';
 import { definePlugin } from '../src/contract/plugin.js';
-import { buildFindCommand, findCandidates } from '../src/engine/discover.js';
+import { buildFindCommand, expandRoots, findCandidates } from '../src/engine/discover.js';
 import { isHealerError } from '../src/errors.js';
 import { LocalExecutor } from '../src/exec/local-executor.js';
 import { createHealer } from '../src/healer.js';
@@ -178,7 +178,8 @@ describe('findCandidates through the real LocalExecutor', () => {
     const exec = new CountingExecutor(new LocalExecutor());
     expect(await findCandidates(exec, [join(base, 'missing'), join(base, 'nope')], SIGNATURES)).toEqual([]);
     expect(await findCandidates(exec, [join(tree, 'api/package.json')], SIGNATURES)).toEqual([]);
-    expect(exec.runs).toHaveLength(0);
+    // Only the root probe ran each time: no search without a root to search.
+    expect(exec.runs.map((r) => ('script' in r ? 'probe' : r[0]))).toEqual(['probe', 'probe']);
   });
 
   it('bounds the depth of the app folder, counting a nested signature from its app folder', async () => {
@@ -197,15 +198,23 @@ describe('findCandidates through the real LocalExecutor', () => {
     expect(five.some((p) => p.includes('node_modules') || p.includes('vendor') || p.includes('.git'))).toBe(false);
   });
 
-  it('runs exactly ONE command for every root and signature', async () => {
+  it('runs ONE root probe and ONE find for every root and signature', async () => {
     const exec = new CountingExecutor(new LocalExecutor());
     await findCandidates(exec, [tree, other, join(base, 'missing')], SIGNATURES);
-    expect(exec.runs).toHaveLength(1);
-    const argv = exec.runs[0] as readonly string[];
+    expect(exec.runs).toHaveLength(2);
+    const argv = exec.runs[1] as readonly string[];
     expect(argv[0]).toBe('find');
     for (const sig of SIGNATURES) expect(argv.some((a) => a === sig || a === `*/${sig}`)).toBe(true);
-    // Besides the one search: one existence probe per root, nothing else.
-    expect(exec.other).toEqual(['stat', 'stat', 'stat']);
+    expect(exec.other).toEqual([]);
+  });
+
+  it('expands glob roots on the target, as arguments, never as code', async () => {
+    const exec = new CountingExecutor(new LocalExecutor());
+    const canary = join(base, 'CANARY');
+    expect(await expandRoots(exec, [join(base, '*-tree'), `${base}/$(touch ${canary})*`, join(base, 'missing')])).toEqual([join(base, 'linked-tree')]);
+    expect(exec.runs).toHaveLength(1);
+    expect(await new LocalExecutor().exists(canary)).toBe(false);
+    await expect(expandRoots(exec, ['relative/*'])).rejects.toSatisfy((e) => isHealerError(e, 'PATH_INVALID'));
   });
 
   it('follows a root that is a symlink, reporting folders under the path given', async () => {
@@ -245,7 +254,7 @@ describe('createHealer().discover()', () => {
     const exec = new CountingExecutor(new LocalExecutor());
     const healer = createHealer({ plugins: [wordpressish, nodeish, phpish], executor: exec });
     const found = await healer.discover([tree, other, join(base, 'missing')]);
-    expect(exec.runs).toHaveLength(1);
+    expect(exec.runs.filter((r) => !('script' in r) && r[0] === 'find')).toHaveLength(1);
     const byPath = Object.fromEntries(found.map((f) => [f.path, f.app ? `${f.app.plugin}:${f.app.stack}:${f.app.version ?? '-'}` : null]));
     expect(byPath).toEqual({
       [join(tree, 'api')]: 'nodeish:nodejs:-',

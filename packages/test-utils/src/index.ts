@@ -4,3 +4,5 @@ export { hashFolder } from './tree-hash.js';
 export { startTestapp, testappFiles } from './testapp.js';
 export type { RunningTestapp } from './testapp.js';
 export { testappPlugin } from './testapp-plugin.js';
+export { sshOptions, startSshd } from './sshd.js';
+export type { RunningSshd, SshdOptions } from './sshd.js';

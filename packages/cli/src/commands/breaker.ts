@@ -14,7 +14,7 @@ export function registerBreaker(program: Command, ctx: RunContext): void {
     .argument('[path]', 'application folder (default: the working folder)')
     .action(
       sessionAction<object>(ctx, async (session, [path]) => {
-        const resolved = resolvePathArg(session.io.cwd, path as string | undefined);
+        const resolved = resolvePathArg(session.paths, path as string | undefined);
         const status = await session.healer.breaker.status(await appIdForPath(session, resolved));
         if (session.out.json) session.out.printJson({ path: resolved, ...status });
         else session.out.lines(breakerLines(status, resolved, session.out.colors));
@@ -27,7 +27,7 @@ export function registerBreaker(program: Command, ctx: RunContext): void {
     .argument('[path]', 'application folder (default: the working folder)')
     .action(
       sessionAction<object>(ctx, async (session, [path]) => {
-        const resolved = resolvePathArg(session.io.cwd, path as string | undefined);
+        const resolved = resolvePathArg(session.paths, path as string | undefined);
         const appId = await appIdForPath(session, resolved);
         await session.healer.breaker.reset(appId);
         if (session.out.json) session.out.printJson({ path: resolved, appId, reset: true });

@@ -21,7 +21,7 @@ export function registerDetect(program: Command, ctx: RunContext): void {
     .option('--plugin <name>', 'ask only this plugin')
     .action(
       sessionAction<Options>(ctx, async (session, [path], opts) => {
-        const target = targetArg(session.io.cwd, path as string | undefined, opts.url);
+        const target = targetArg(session.paths, path as string | undefined, opts.url);
         const report = await session.healer.detect(target, opts.plugin ? { plugin: opts.plugin } : {});
         if (!report.app) throw noStackError(session, typeof target === 'string' ? target : target.path);
         if (session.out.json) session.out.printJson(report);

@@ -22,7 +22,7 @@ export function registerDiagnose(program: Command, ctx: RunContext): void {
     .option('--since <when>', 'look at log entries newer than this (ISO time, or 30m, 1h, 2d)')
     .action(
       sessionAction<Options>(ctx, async (session, [path], opts) => {
-        const target = targetArg(session.io.cwd, path as string | undefined, opts.url);
+        const target = targetArg(session.paths, path as string | undefined, opts.url);
         const since = parseSince(opts.since);
         const progress = startProgress(session.healer, session.io.stderr, !session.out.json && (session.io.stderrIsTTY ?? session.io.isTTY));
         let diagnosis;

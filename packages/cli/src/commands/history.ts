@@ -51,7 +51,7 @@ export function registerHistory(program: Command, ctx: RunContext): void {
 /** An app id as given, or the id of the app detected in a folder (a value with a slash, or "."). */
 export async function appIdArg(session: Session, value: string): Promise<string> {
   if (!value.includes('/') && value !== '.' && value !== '..') return value;
-  return appIdForPath(session, resolvePathArg(session.io.cwd, value));
+  return appIdForPath(session, resolvePathArg(session.paths, value));
 }
 
 /** The id of the app in `path`: detected (its root may differ from `path`), or derived from the path when nothing detects it. */

@@ -23,7 +23,7 @@ export function registerPlan(program: Command, ctx: RunContext): void {
     .option('--since <when>', 'look at log entries newer than this (ISO time, or 30m, 1h, 2d)')
     .action(
       sessionAction<Options>(ctx, async (session, [path], opts) => {
-        const target = targetArg(session.io.cwd, path as string | undefined, opts.url);
+        const target = targetArg(session.paths, path as string | undefined, opts.url);
         const mode = parseMode(opts.mode);
         const since = parseSince(opts.since);
         const plan = await session.healer.plan(target, {

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AppInfo, AppSettings, Detection, Target } from '../contract/plugin.js';
-import { HealerError, errorMessage } from '../errors.js';
+import { HealerError, errorMessage, isTransportError } from '../errors.js';
 import type { PluginRegistry } from './registry.js';
 import { makeDetectContext, type RunEnv } from './context.js';
 import { validatePath } from '../exec/paths.js';
@@ -67,6 +67,8 @@ export async function detectStack(
         if (problem) return { plugin: plugin.name, detection: null, error: problem };
         return { plugin: plugin.name, detection };
       } catch (e) {
+        // The target itself is out of reach: no plugin could tell; say why instead of "nothing detected".
+        if (isTransportError(e)) throw e;
         env.logger.warn(`detect() of plugin ${plugin.name} failed`, { error: errorMessage(e) });
         return { plugin: plugin.name, detection: null, error: errorMessage(e) };
       }

@@ -7,6 +7,9 @@ import type { Executor } from '../contract/executor.js';
 import { HealerError } from '../errors.js';
 import { validatePath } from '../exec/paths.js';
 
+/** Where discovery looks by default on a server. */
+export const DEFAULT_DISCOVERY_ROOTS: readonly string[] = ['/var/www', '/srv', '/home/*/public_html', '/opt'];
+
 /** Folders never descended into. */
 export const PRUNED_DIRS = ['node_modules', 'vendor', '.git', '.healer-backups'];
 
@@ -14,6 +17,32 @@ export interface FindCandidatesOptions {
   /** How deep below each root a signature may sit. Default 4. */
   maxDepth?: number;
   timeoutMs?: number;
+}
+
+const GLOB = /[*?[]/;
+
+/**
+ * The roots that exist as folders (or links to folders) on the target, with
+ * glob patterns (the default roots have one for every user's public_html)
+ * expanded there: one command for all of them. Patterns are passed as arguments and only globbed (IFS is
+ * empty, so no word splitting); they are never evaluated as code.
+ */
+export async function expandRoots(exec: Executor, roots: readonly string[]): Promise<string[]> {
+  for (const root of roots) {
+    if (GLOB.test(root)) {
+      if (!root.startsWith('/') || /[\0\n\r]/.test(root) || root.split('/').includes('..')) {
+        throw new HealerError('PATH_INVALID', `The discovery root pattern must be an absolute path without "..": ${JSON.stringify(root)}.`);
+      }
+    } else validatePath(root, 'discovery root');
+  }
+  if (roots.length === 0) return [];
+  const result = await exec.run({
+    script: `IFS=''; for p in "$@"; do for d in $p; do [ -d "$d" ] && printf '%s\\0' "$d"; done; done; exit 0`,
+    args: [...roots],
+  });
+  if (result.exitCode !== 0) throw new HealerError('COMMAND_FAILED', `Could not list the discovery roots: ${result.stderr.trim()}`);
+  const found = result.stdout.split('\0').filter((d) => d !== '');
+  return [...new Set(found.map((d) => validatePath(posix.normalize(d).replace(/(.)\/$/, '$1'), 'discovery root')))];
 }
 
 /**
@@ -42,11 +71,7 @@ export async function findCandidates(
   options: FindCandidatesOptions = {},
 ): Promise<string[]> {
   if (signatures.length === 0 || roots.length === 0) return [];
-  const existing: string[] = [];
-  for (const root of roots) {
-    const type = (await exec.stat(validatePath(root, 'discovery root')))?.type;
-    if (type === 'directory' || type === 'symlink') existing.push(root);
-  }
+  const existing = await expandRoots(exec, roots);
   if (existing.length === 0) return [];
   const maxDepth = options.maxDepth ?? 4;
   // A signature nested N levels deep sits N levels further down than its app folder.

@@ -43,6 +43,13 @@ export async function resolveApp(
   options: { plugin?: string; signal?: AbortSignal } = {},
 ): Promise<ResolvedApp> {
   validatePath(target.path, 'application path');
+  // One look at the folder first: an unreachable or untrusted host fails here with its own
+  // error (plugins' detect() may swallow errors), and a missing folder is named as such.
+  const folder = await env.exec.stat(target.path);
+  if (!folder) throw new HealerError('FILE_NOT_FOUND', `${target.path} does not exist on ${target.host}.`);
+  if (folder.type !== 'directory' && folder.type !== 'symlink') {
+    throw new HealerError('INVALID_ARGUMENT', `${target.path} on ${target.host} is not a folder.`);
+  }
   const preset = svc.settings.apps[target.path];
   const plugin = options.plugin ?? preset?.plugin;
   const report = await detectStack(svc.registry, env, target, {

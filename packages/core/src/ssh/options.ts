@@ -28,6 +28,13 @@ export interface SshExecutorOptions {
   hostKeyPolicy?: HostKeyPolicy;
   /** Run commands asked with `{ sudo: true }` through `sudo -n`. Default false. */
   sudo?: boolean;
+  /**
+   * Run file operations (read, write, stat, list, mkdir, remove, rename,
+   * chmod) through `sudo -n` too. Needs `sudo: true`. Default false: file
+   * operations run as `user`. Under sudo a new file belongs to root; an
+   * existing file keeps its owner and mode.
+   */
+  sudoFiles?: boolean;
   /** Persistent remote shells per connection. Default 4; kept under the server's MaxSessions. */
   maxShells?: number;
   /** Default 10 000 ms. */

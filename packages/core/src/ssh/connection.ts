@@ -1,0 +1,384 @@
+/**
+ * One SSH connection per host: connect with strict host-key checking, key or
+ * agent authentication, keepalive, an idle timeout, and reconnection with
+ * exponential backoff after a drop. Failures become coded errors:
+ * `AUTH_FAILED`, `CONNECTION_FAILED`, `HOST_KEY_*`.
+ * @internal
+ */
+import { promises as fsp } from 'node:fs';
+import ssh2, { type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
+
+// ssh2 is CommonJS: Node's ESM loader only exposes its default export.
+const { Client, utils } = ssh2;
+type Client = InstanceType<typeof Client>;
+import { HealerError, isHealerError } from '../errors.js';
+import { createHostVerifier, knownHostKeyTypes } from './known-hosts.js';
+import type { HostKeyPolicy } from './options.js';
+
+/** Settings of a {@link SshConnection} (the executor's options with defaults applied). */
+export interface ConnectionSettings {
+  host: string;
+  port: number;
+  user: string;
+  identityFile?: string | undefined;
+  privateKey?: string | Uint8Array | undefined;
+  passphrase?: string | undefined;
+  agent?: string | undefined;
+  knownHostsFile?: string | undefined;
+  fingerprint?: string | undefined;
+  hostKeyPolicy: HostKeyPolicy;
+  connectTimeoutMs: number;
+  keepaliveIntervalMs: number;
+  idleTimeoutMs: number;
+  reconnectAttempts: number;
+}
+
+/** First delay between reconnection attempts; doubled after each failure. */
+export const RECONNECT_BASE_DELAY_MS = 250;
+const KEEPALIVE_COUNT_MAX = 3;
+const CLOSE_WAIT_MS = 2_000;
+
+/** ssh2's own host-key algorithm preference, reordered to put the types known_hosts records first. */
+const HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+] as const;
+
+/** A live connection and its generation (bumped at every (re)connection). */
+export interface Connected {
+  client: Client;
+  generation: number;
+}
+
+interface Credentials {
+  privateKey?: Buffer | string;
+  passphrase?: string;
+  agent?: string;
+  methods: Array<'publickey' | 'agent'>;
+  tried: string;
+}
+
+export class SshConnection {
+  readonly #settings: ConnectionSettings;
+  /** `user@host:port`, for messages. */
+  readonly label: string;
+  #current: Connected | null = null;
+  #connecting: Promise<Connected> | null = null;
+  #generation = 0;
+  #everConnected = false;
+  #closed = false;
+  #active = 0;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #credentials: Credentials | null = null;
+  readonly #lostListeners = new Set<(error: HealerError, generation: number) => void>();
+
+  constructor(settings: ConnectionSettings) {
+    this.#settings = settings;
+    const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+    this.label = `${settings.user}@${host}:${settings.port}`;
+  }
+
+  /** The live connection, if any (never connects). */
+  get current(): Connected | null {
+    return this.#current;
+  }
+
+  /** Called when a live connection goes away (dropped, idle-closed or closed). */
+  onLost(listener: (error: HealerError, generation: number) => void): void {
+    this.#lostListeners.add(listener);
+  }
+
+  /**
+   * The live connection, connecting first if needed. After a drop, the
+   * reconnection is tried `1 + reconnectAttempts` times with exponential
+   * backoff from {@link RECONNECT_BASE_DELAY_MS}; the very first connection
+   * is tried once, so a wrong host or key fails fast.
+   */
+  async acquire(): Promise<Connected> {
+    if (this.#closed) throw new HealerError('CONNECTION_FAILED', `The SSH connection to ${this.label} was closed.`);
+    if (this.#current !== null) return this.#current;
+    this.#connecting ??= this.#connectWithRetry().finally(() => {
+      this.#connecting = null;
+    });
+    return this.#connecting;
+  }
+
+  /** Mark the start of a use; the returned function marks its end. No use for `idleTimeoutMs` closes the connection. */
+  use(): () => void {
+    this.#active++;
+    clearTimeout(this.#idleTimer);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.#active--;
+      if (this.#active === 0) this.#armIdleTimer();
+    };
+  }
+
+  /** Open an exec channel (`command` is run by the login shell). */
+  exec(client: Client, command: string): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      try {
+        client.exec(command, (err, channel) => (err ? reject(channelError(err, this.label)) : resolve(channel)));
+      } catch (e) {
+        reject(channelError(e as Error, this.label));
+      }
+    });
+  }
+
+  /** End the connection; later calls fail. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#idleTimer);
+    await this.#connecting?.catch(() => undefined);
+    const current = this.#current;
+    if (current !== null) await endClient(current.client);
+  }
+
+  async #connectWithRetry(): Promise<Connected> {
+    const attempts = this.#everConnected ? 1 + this.#settings.reconnectAttempts : 1;
+    let delay = RECONNECT_BASE_DELAY_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const client = await this.#connectOnce();
+        if (this.#closed) {
+          await endClient(client);
+          throw new HealerError('CONNECTION_FAILED', `The SSH connection to ${this.label} was closed.`);
+        }
+        const connected = { client, generation: ++this.#generation };
+        this.#current = connected;
+        this.#everConnected = true;
+        this.#watch(connected);
+        if (this.#active === 0) this.#armIdleTimer();
+        return connected;
+      } catch (e) {
+        if (!isHealerError(e, 'CONNECTION_FAILED') || attempt >= attempts || this.#closed) throw e;
+        await sleep(delay);
+        delay *= 2;
+      }
+    }
+  }
+
+  #watch(connected: Connected): void {
+    let lastError: Error | undefined;
+    connected.client.on('error', (err: Error) => {
+      lastError = err;
+    });
+    connected.client.once('close', () => {
+      if (this.#current === connected) this.#current = null;
+      const reason = this.#closed ? 'the executor was closed' : lastError ? describeDrop(lastError) : 'the server closed it';
+      const error = new HealerError('CONNECTION_FAILED', `The SSH connection to ${this.label} was lost: ${reason}.`, {
+        cause: lastError,
+        details: { lost: true, reason },
+      });
+      for (const listener of this.#lostListeners) listener(error, connected.generation);
+    });
+  }
+
+  #armIdleTimer(): void {
+    clearTimeout(this.#idleTimer);
+    if (this.#current === null) return;
+    this.#idleTimer = setTimeout(() => {
+      const current = this.#current;
+      if (this.#active === 0 && current !== null) void endClient(current.client);
+    }, this.#settings.idleTimeoutMs);
+    this.#idleTimer.unref();
+  }
+
+  async #connectOnce(): Promise<Client> {
+    const s = this.#settings;
+    const credentials = await this.#loadCredentials();
+    const preferred = s.fingerprint === undefined ? await knownHostKeyTypes(s).catch(() => [] as string[]) : [];
+    let hostKeyError: unknown;
+    const hostVerifier = createHostVerifier(
+      { host: s.host, port: s.port, knownHostsFile: s.knownHostsFile, fingerprint: s.fingerprint, policy: s.hostKeyPolicy },
+      (outcome) => {
+        if (!outcome.ok) hostKeyError = outcome.error;
+      },
+    );
+    const config: ConnectConfig = {
+      host: s.host,
+      port: s.port,
+      username: s.user,
+      readyTimeout: s.connectTimeoutMs,
+      keepaliveInterval: s.keepaliveIntervalMs,
+      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+      hostVerifier,
+      authHandler: credentials.methods,
+      algorithms: { serverHostKey: hostKeyOrder(preferred) },
+    };
+    if (credentials.privateKey !== undefined) config.privateKey = credentials.privateKey;
+    if (credentials.passphrase !== undefined) config.passphrase = credentials.passphrase;
+    if (credentials.agent !== undefined) config.agent = credentials.agent;
+
+    return new Promise<Client>((resolve, reject) => {
+      const client = new Client();
+      let settled = false;
+      const fail = (err: unknown): void => {
+        if (settled) return;
+        settled = true;
+        client.destroy();
+        reject(
+          hostKeyError !== undefined
+            ? hostKeyError
+            : connectError(err, { label: this.label, timeoutMs: s.connectTimeoutMs, tried: credentials.tried }),
+        );
+      };
+      client.once('ready', () => {
+        if (settled) return;
+        settled = true;
+        resolve(client);
+      });
+      client.on('error', fail);
+      client.once('close', () => fail(new Error('Connection closed before the session was ready')));
+      try {
+        client.connect(config);
+      } catch (e) {
+        fail(e);
+      }
+    });
+  }
+
+  async #loadCredentials(): Promise<Credentials> {
+    if (this.#credentials !== null) return this.#credentials;
+    const s = this.#settings;
+    const methods: Credentials['methods'] = [];
+    const tried: string[] = [];
+    const credentials: Credentials = { methods, tried: '' };
+    let key: Buffer | string | undefined;
+    let keyName = 'the given private key';
+    if (s.privateKey !== undefined) {
+      key = typeof s.privateKey === 'string' ? s.privateKey : Buffer.from(s.privateKey);
+    } else if (s.identityFile !== undefined) {
+      keyName = `the identity file ${s.identityFile}`;
+      try {
+        key = await fsp.readFile(s.identityFile);
+      } catch (e) {
+        throw new HealerError('CONFIG_INVALID', `Cannot read ${keyName}: ${(e as Error).message}.`, { cause: e });
+      }
+    }
+    if (key !== undefined) {
+      const parsed = utils.parseKey(key, s.passphrase);
+      if (parsed instanceof Error) throw keyError(parsed, keyName, s.passphrase !== undefined, this.label);
+      credentials.privateKey = key;
+      if (s.passphrase !== undefined) credentials.passphrase = s.passphrase;
+      methods.push('publickey');
+      tried.push('publickey');
+    }
+    const agent = s.agent ?? (key === undefined ? process.env['SSH_AUTH_SOCK'] : undefined);
+    if (agent !== undefined && agent !== '') {
+      credentials.agent = agent;
+      methods.push('agent');
+      tried.push('publickey via ssh-agent');
+    }
+    if (methods.length === 0) {
+      throw new HealerError(
+        'AUTH_FAILED',
+        `No credentials to log in to ${this.label}: give identityFile or privateKey, or run an ssh-agent (SSH_AUTH_SOCK).`,
+      );
+    }
+    credentials.tried = tried.join(', ');
+    this.#credentials = credentials;
+    return credentials;
+  }
+}
+
+/** Turn an ssh2 / socket error during connection into a coded error. Never includes credentials. */
+export function connectError(err: unknown, context: { label: string; timeoutMs: number; tried: string }): HealerError {
+  if (isHealerError(err)) return err;
+  const e = err as Error & { level?: string; code?: string };
+  const { label } = context;
+  if (e.level === 'client-authentication') {
+    return new HealerError('AUTH_FAILED', `SSH authentication refused for ${label} (tried: ${context.tried}).`, { cause: e });
+  }
+  return new HealerError('CONNECTION_FAILED', `Cannot connect to ${label}: ${connectReason(e, context.timeoutMs)}.`, {
+    cause: e,
+    details: { code: e.code, level: e.level },
+  });
+}
+
+function connectReason(e: Error & { level?: string; code?: string }, timeoutMs: number): string {
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return 'the connection was refused (nothing listens on that port, or a firewall rejects it)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return 'the host name could not be resolved';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EHOSTDOWN':
+      return 'the host is unreachable';
+    case 'ETIMEDOUT':
+      return 'the TCP connection timed out';
+    case 'ECONNRESET':
+      return 'the server reset the connection during the handshake';
+    default:
+  }
+  if (e.level === 'client-timeout') return `no SSH session within ${timeoutMs} ms (connection, handshake and login did not finish)`;
+  if (/before handshake/i.test(e.message)) return 'the server closed the connection before the SSH handshake';
+  if (/handshake failed/i.test(e.message)) return `the SSH handshake failed (${e.message})`;
+  return e.message;
+}
+
+function describeDrop(err: Error & { code?: string; level?: string }): string {
+  if (err.level === 'client-timeout') return 'the server stopped answering keepalives';
+  if (err.code === 'ECONNRESET') return 'the connection was reset';
+  return err.message;
+}
+
+function keyError(err: Error, keyName: string, hadPassphrase: boolean, label: string): HealerError {
+  if (/no passphrase given/i.test(err.message)) {
+    return new HealerError('AUTH_FAILED', `Cannot log in to ${label}: ${keyName} is encrypted and no passphrase was given.`);
+  }
+  if (hadPassphrase && /passphrase|decrypt/i.test(err.message)) {
+    return new HealerError('AUTH_FAILED', `Cannot log in to ${label}: the passphrase of ${keyName} is wrong.`);
+  }
+  return new HealerError('CONFIG_INVALID', `Cannot use ${keyName} to log in to ${label}: ${err.message}.`);
+}
+
+/** Why a channel could not be opened; `prohibited` when the server refuses more sessions on this connection. */
+export class ChannelOpenError extends HealerError {
+  readonly prohibited: boolean;
+  constructor(message: string, prohibited: boolean, cause: unknown) {
+    super('CONNECTION_FAILED', message, { cause });
+    this.prohibited = prohibited;
+  }
+}
+
+function channelError(err: Error & { reason?: unknown }, label: string): ChannelOpenError {
+  const prohibited = /open failed|administratively prohibited|channel open failure/i.test(err.message) || err.reason === 1;
+  return new ChannelOpenError(`Cannot open an SSH session channel on ${label}: ${err.message}`, prohibited, err);
+}
+
+function hostKeyOrder(preferredTypes: string[]): ServerHostKeyAlgorithm[] {
+  const preferred = preferredTypes.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
+  const known = preferred.filter((a) => (HOST_KEY_ALGORITHMS as readonly string[]).includes(a));
+  return [...new Set([...known, ...HOST_KEY_ALGORITHMS])] as ServerHostKeyAlgorithm[];
+}
+
+function endClient(client: Client): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      client.destroy();
+      resolve();
+    }, CLOSE_WAIT_MS);
+    timer.unref();
+    client.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    client.end();
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  // Not unref'd: a caller is waiting for this reconnection.
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
