@@ -19,6 +19,7 @@ import { PluginRegistry, type PluginEntry } from './engine/registry.js';
 import { normalizeMode } from './engine/modes.js';
 import type { DetectionReport } from './engine/detector.js';
 import { DEFAULT_DISCOVERY_ROOTS, findCandidates } from './engine/discover.js';
+import { prefetchFiles, SnapshotExecutor } from './engine/prefetch.js';
 import { diagnoseAndPlan, runHeal, type HealOutcome, type HealRequest } from './engine/heal-runner.js';
 import { diagnoseApp as runDiagnose } from './engine/diagnose.js';
 import { makeRunEnv, resolveApp } from './engine/resolve-app.js';
@@ -197,7 +198,10 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
     async discover(roots = DEFAULT_DISCOVERY_ROOTS, opts = {}) {
       const signatures = [...new Set(registry.enabled().flatMap((e) => e.plugin.signatures))];
       const folders = await findCandidates(executor, [...roots], signatures, opts);
-      const env = makeRunEnv(svc);
+      // Every file detection will read, for every candidate, in one batch.
+      const files = [...new Set(registry.enabled().flatMap((e) => [...e.plugin.signatures, ...(e.plugin.detectFiles ?? [])]))];
+      const snapshot = await prefetchFiles(executor, folders.flatMap((dir) => files.map((f) => (dir === '/' ? `/${f}` : `${dir}/${f}`))));
+      const env = { ...makeRunEnv(svc), exec: new SnapshotExecutor(executor, snapshot) };
       const found: DiscoveredApp[] = [];
       const limit = 8;
       for (let i = 0; i < folders.length; i += limit) {

@@ -119,6 +119,21 @@ export function describeExecutorSuite(name: string, setup: ExecutorSetup): void 
         expect(under.stdoutBytes.length).toBe(1000);
       });
 
+      it('carries long arguments byte-identical: 100 000 bytes, 20 000 quotes, both in one command', async () => {
+        // Each under the kernel's 128 KiB limit for one argument, as any local command may use them.
+        const long = `${'x'.repeat(99_998)}é`;
+        const quotes = "'".repeat(20_000);
+        for (const s of [long, quotes]) {
+          const r = await exec.run(['printf', '%s', s]);
+          expect(r.exitCode, r.stderr.slice(0, 200)).toBe(0);
+          expect(r.stdout.length).toBe(s.length);
+          expect(r.stdout === s).toBe(true);
+        }
+        const both = await exec.run({ script: 'printf %s "$1" | wc -c; printf %s "$2" | wc -c', args: [long, quotes] });
+        expect(both.exitCode, both.stderr.slice(0, 200)).toBe(0);
+        expect(both.stdout.split('\n').map((l) => l.trim())).toEqual(['100000', '20000', '']);
+      });
+
       it('gives 50 parallel commands each their own output', async () => {
         const results = await Promise.all(
           Array.from({ length: 50 }, (_, i) =>

@@ -243,6 +243,12 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
   stacks: string[];
   /** Relative paths whose presence marks a candidate folder, e.g. `'wp-config.php'`. Discovery batches one search per host from these. */
   signatures: string[];
+  /**
+   * Other relative paths `detect()` reads (lockfiles, version files...).
+   * Discovery fetches them for every candidate folder in the same batch as
+   * the signatures, so detecting a thousand folders costs one round trip.
+   */
+  detectFiles?: string[];
   /** Validates the plugin's configuration; all issues are reported at once. */
   configSchema?: S;
   /** Configuration values that must never be logged. */

@@ -135,6 +135,11 @@ function validateShape(plugin: PluginDefinition): void {
       }
     }
   }
+  for (const file of plugin?.detectFiles ?? []) {
+    if (typeof file !== 'string' || file === '' || file.startsWith('/') || file.split('/').includes('..') || /[\0\n]/.test(file)) {
+      problems.push(`detectFiles entry ${JSON.stringify(file)} must be a plain relative path`);
+    }
+  }
   if (typeof plugin?.detect !== 'function') problems.push('detect must be a function');
   const checks: DiagnosticCheck[] = Array.isArray(plugin?.checks) ? plugin.checks : [];
   const actions: HealingAction[] = Array.isArray(plugin?.actions) ? plugin.actions : [];
