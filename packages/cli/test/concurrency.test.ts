@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Execution } from '@healer/core';
-import { collect, httpStatus, jsonOf, makeFixture, type Fixture } from './helpers.js';
+import { collect, httpStatus, jsonOf, makeFixture, readJournals, type Fixture } from './helpers.js';
 
 const fixtures: Fixture[] = [];
 afterEach(async () => {
@@ -25,10 +25,18 @@ async function listFilesDeep(dir: string): Promise<string[]> {
 
 describe('two heals of one app at once', () => {
   it('one runs and fixes it, the other exits 4 BLOCKED saying the app is locked', async () => {
-    const f = await makeFixture({ pluginConfig: { slowApplyMs: 3000 } });
+    const f = await makeFixture({ pluginConfig: { slowApplyMs: 5000 } });
     fixtures.push(f);
 
-    const [a, b] = await Promise.all([collect(f.spawn(['heal', f.app, '--mode', 'auto'])), collect(f.spawn(['heal', f.app, '--mode', 'auto']))]);
+    // Start the second while the first is surely inside its heal (holding the lock), however
+    // slowly this machine starts processes: wait for the first one's journal to show apply.started.
+    const first = collect(f.spawn(['heal', f.app, '--mode', 'auto']));
+    const deadline = Date.now() + 30_000;
+    while (![...(await readJournals(f.home)).values()].some((events) => events.some((e) => e.type === 'apply.started'))) {
+      if (Date.now() > deadline) throw new Error('the first heal never reached apply.started');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const [a, b] = await Promise.all([first, collect(f.spawn(['heal', f.app, '--mode', 'auto']))]);
     const results = [a, b].sort((x, y) => (x.code ?? 99) - (y.code ?? 99));
     expect(results.map((r) => r.code)).toEqual([0, 4]);
     const [winner, blocked] = results as [typeof a, typeof b];

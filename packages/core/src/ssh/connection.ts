@@ -12,6 +12,7 @@ import ssh2, { type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorit
 const { Client, utils } = ssh2;
 type Client = InstanceType<typeof Client>;
 import { HealerError, isHealerError } from '../errors.js';
+import { channelError, connectError, describeDrop, keyError } from './connect-errors.js';
 import { createHostVerifier, knownHostKeyTypes } from './known-hosts.js';
 import type { HostKeyPolicy } from './options.js';
 
@@ -145,6 +146,7 @@ export class SshConnection {
     const attempts = this.#everConnected ? 1 + this.#settings.reconnectAttempts : 1;
     let delay = RECONNECT_BASE_DELAY_MS;
     for (let attempt = 1; ; attempt++) {
+      if (this.#closed) throw new HealerError('CONNECTION_FAILED', `The SSH connection to ${this.label} was closed.`);
       try {
         const client = await this.#connectOnce();
         if (this.#closed) {
@@ -239,6 +241,9 @@ export class SshConnection {
       client.once('close', () => fail(new Error('Connection closed before the session was ready')));
       try {
         client.connect(config);
+        // Commands are small request/answer exchanges: Nagle's algorithm against delayed ACKs
+        // costs ~40 ms per exchange (the handshake took 80 ms instead of 36 on loopback).
+        client.setNoDelay(true);
       } catch (e) {
         fail(e);
       }
@@ -287,74 +292,6 @@ export class SshConnection {
     this.#credentials = credentials;
     return credentials;
   }
-}
-
-/** Turn an ssh2 / socket error during connection into a coded error. Never includes credentials. */
-export function connectError(err: unknown, context: { label: string; timeoutMs: number; tried: string }): HealerError {
-  if (isHealerError(err)) return err;
-  const e = err as Error & { level?: string; code?: string };
-  const { label } = context;
-  if (e.level === 'client-authentication') {
-    return new HealerError('AUTH_FAILED', `SSH authentication refused for ${label} (tried: ${context.tried}).`, { cause: e });
-  }
-  return new HealerError('CONNECTION_FAILED', `Cannot connect to ${label}: ${connectReason(e, context.timeoutMs)}.`, {
-    cause: e,
-    details: { code: e.code, level: e.level },
-  });
-}
-
-function connectReason(e: Error & { level?: string; code?: string }, timeoutMs: number): string {
-  switch (e.code) {
-    case 'ECONNREFUSED':
-      return 'the connection was refused (nothing listens on that port, or a firewall rejects it)';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-    case 'EAI_NONAME':
-      return 'the host name could not be resolved';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-    case 'EHOSTDOWN':
-      return 'the host is unreachable';
-    case 'ETIMEDOUT':
-      return 'the TCP connection timed out';
-    case 'ECONNRESET':
-      return 'the server reset the connection during the handshake';
-    default:
-  }
-  if (e.level === 'client-timeout') return `no SSH session within ${timeoutMs} ms (connection, handshake and login did not finish)`;
-  if (/before handshake/i.test(e.message)) return 'the server closed the connection before the SSH handshake';
-  if (/handshake failed/i.test(e.message)) return `the SSH handshake failed (${e.message})`;
-  return e.message;
-}
-
-function describeDrop(err: Error & { code?: string; level?: string }): string {
-  if (err.level === 'client-timeout') return 'the server stopped answering keepalives';
-  if (err.code === 'ECONNRESET') return 'the connection was reset';
-  return err.message;
-}
-
-function keyError(err: Error, keyName: string, hadPassphrase: boolean, label: string): HealerError {
-  if (/no passphrase given/i.test(err.message)) {
-    return new HealerError('AUTH_FAILED', `Cannot log in to ${label}: ${keyName} is encrypted and no passphrase was given.`);
-  }
-  if (hadPassphrase && /passphrase|decrypt/i.test(err.message)) {
-    return new HealerError('AUTH_FAILED', `Cannot log in to ${label}: the passphrase of ${keyName} is wrong.`);
-  }
-  return new HealerError('CONFIG_INVALID', `Cannot use ${keyName} to log in to ${label}: ${err.message}.`);
-}
-
-/** Why a channel could not be opened; `prohibited` when the server refuses more sessions on this connection. */
-export class ChannelOpenError extends HealerError {
-  readonly prohibited: boolean;
-  constructor(message: string, prohibited: boolean, cause: unknown) {
-    super('CONNECTION_FAILED', message, { cause });
-    this.prohibited = prohibited;
-  }
-}
-
-function channelError(err: Error & { reason?: unknown }, label: string): ChannelOpenError {
-  const prohibited = /open failed|administratively prohibited|channel open failure/i.test(err.message) || err.reason === 1;
-  return new ChannelOpenError(`Cannot open an SSH session channel on ${label}: ${err.message}`, prohibited, err);
 }
 
 function hostKeyOrder(preferredTypes: string[]): ServerHostKeyAlgorithm[] {

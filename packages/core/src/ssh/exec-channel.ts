@@ -3,13 +3,13 @@
  * be had (a forced command, a restricted shell), the path for inputs too big
  * to inline in a shell script, and `forceExecChannels`. The same framed
  * script runs under `sh` (see `execChannelCommand`), so exit status, pid and
- * timeout handling are the same as on a persistent shell; the command's stdin
- * is the channel's stdin.
+ * timeout handling are the same as on a persistent shell. The channel's
+ * stdin carries the script, then the command's input.
  * @internal
  */
 import type { ClientChannel } from 'ssh2';
 import { HealerError } from '../errors.js';
-import { ChannelOpenError } from './connection.js';
+import { ChannelOpenError } from './connect-errors.js';
 import { execChannelCommand } from './framing.js';
 import type { FramedRun } from './framed-run.js';
 import type { ShellLimit } from './shell-pool.js';
@@ -18,7 +18,7 @@ export interface ExecChannelRun {
   /** Open an exec channel for `command` (the text the login shell runs). */
   open(command: string): Promise<ClientChannel>;
   run: FramedRun;
-  /** A framed script built with `stdin: { kind: 'channel' }`. */
+  /** A framed script built with `stdin: { kind: 'channel' }`; sent on the channel's stdin ahead of the input. */
   script: string;
   input?: Uint8Array | undefined;
   /** `user@host:port`, for messages. */
@@ -32,7 +32,8 @@ export interface ExecChannelRun {
  */
 export async function startOnExecChannel(options: ExecChannelRun): Promise<void> {
   const { run } = options;
-  const channel = await options.open(execChannelCommand(options.script));
+  const script = Buffer.from(options.script, 'utf8');
+  const channel = await options.open(execChannelCommand(script.length));
   let exitCode: number | null = null;
   let rawErr = '';
   channel.on('data', (chunk: Buffer) => run.pushStdout(chunk));
@@ -63,6 +64,8 @@ export async function startOnExecChannel(options: ExecChannelRun): Promise<void>
     () => closeChannel(channel),
   );
   run.start();
+  // The script first (sh reads exactly its length), then the command's input.
+  channel.write(script);
   channel.end(options.input !== undefined && options.input.length > 0 ? Buffer.from(options.input) : undefined);
 }
 

@@ -45,8 +45,19 @@ export type ScriptStdin =
   | { kind: 'null' }
   /** The bytes, base64 in a here-document decoded by `base64 -d` (for a persistent shell). */
   | { kind: 'inline'; data: Uint8Array }
-  /** The channel's stdin, saved on fd 3 at the top of the script (for a one-off exec channel). */
+  /** The channel's stdin after the script, saved on fd 4 at the top of the script (for a one-off exec channel). */
   | { kind: 'channel' };
+
+/** What the remote shell offers, as the probe found it (both true on any usual Linux). */
+export interface ShellFeatures {
+  /** `setsid` exists: the command gets its own process group, which a timeout kills whole. */
+  setsid: boolean;
+  /** `/dev/fd/N` works: the command text is sourced from a here-document without a `cat` process. */
+  devFd: boolean;
+}
+
+/** The features assumed until a probe says otherwise. */
+export const LINUX_FEATURES: ShellFeatures = { setsid: true, devFd: true };
 
 export interface CommandScriptOptions {
   marker: string;
@@ -55,41 +66,48 @@ export interface CommandScriptOptions {
   /** Checked with `[ -d ]` before starting, so a missing folder is reported as `nocwd` rather than as the command's failure. */
   cwd?: string;
   stdin: ScriptStdin;
-  /** Start the command under `setsid`, so its pid is its process group and a timeout can kill the whole group. */
-  newSession: boolean;
+  features: ShellFeatures;
 }
 
 /**
  * The framed script for one command. For a persistent shell it is fed on
- * stdin as is; for an exec channel it is wrapped with {@link execChannelCommand}.
+ * stdin as is; for an exec channel it is sent ahead of the input (see
+ * {@link execChannelCommand}).
+ *
  * The command runs in the background (`&`), so the shell can report its pid
  * at once, then `wait`s for it: a timeout kills the command from another
- * channel and the shell, no longer waiting, stays usable.
+ * channel and the shell, no longer waiting, stays usable. The command text
+ * travels in a here-document on fd 3 rather than as an argument, so its
+ * length is bounded only by each of its own arguments (128 KiB on Linux), as
+ * for a local command.
  */
 export function buildCommandScript(options: CommandScriptOptions): string {
   const m = checkMarker(options.marker);
+  const { setsid, devFd } = options.features;
+  const load = devFd ? '. /dev/fd/3' : 'eval "$(cat <&3)"';
   // Under setsid, the process the shell waits for is a small fixed wrapper that survives SIGTERM
   // (a handler, reset at exec, so the command itself keeps the default) and so reports the command's
   // own fate: a command that ignores TERM keeps the wrapper waiting until the group gets SIGKILL.
-  const runner = options.newSession
-    ? `setsid sh -c 'trap : TERM; eval "$1"' sh ${quoteShellWord(options.commandLine)}`
-    : `sh -c ${quoteShellWord(options.commandLine)}`;
+  const runner = setsid ? `setsid sh -c 'trap : TERM; ${load}' sh` : `sh -c '${load}' sh`;
+  const cmdEof = `${m}_CMD`;
   const lines: string[] = [];
-  if (options.stdin.kind === 'channel') lines.push('exec 3<&0');
+  if (options.stdin.kind === 'channel') lines.push('exec 4<&0');
   lines.push(`printf '${m}S\\n'; printf '${m}S\\n' >&2`);
   if (options.cwd !== undefined) lines.push(`if [ -d ${quoteShellWord(options.cwd)} ]; then`);
   const input = options.stdin;
   if (input.kind === 'inline' && input.data.length > 0) {
-    const eof = `${m}_IN`;
-    lines.push(`base64 -d <<'${eof}' | ${runner} &`, ...base64Lines(input.data), eof);
+    const inEof = `${m}_IN`;
+    lines.push(`base64 -d <<'${inEof}' | ${runner} 3<<'${cmdEof}' &`, ...base64Lines(input.data), inEof);
   } else if (input.kind === 'channel') {
-    lines.push(`${runner} <&3 3<&- &`);
+    lines.push(`${runner} 3<<'${cmdEof}' <&4 4<&- &`);
   } else {
-    lines.push(`${runner} </dev/null &`);
+    lines.push(`${runner} 3<<'${cmdEof}' </dev/null &`);
   }
+  // The here-document: the command never sees fd 3. The secret marker cannot occur in the command text.
+  lines.push('exec 3<&-', options.commandLine, cmdEof);
   // wait's stderr is the shell's job report ("Terminated"), not the command's output.
   lines.push(`p=$!; printf '${m}P%s\\n' "$p" >&2; wait "$p" 2>/dev/null; s=$?`);
-  if (options.newSession) lines.push(`kill -s 0 -- -"$p" 2>/dev/null && printf '${m}L\\n'`);
+  if (setsid) lines.push(`kill -s 0 -- -"$p" 2>/dev/null && printf '${m}L\\n'`);
   if (options.cwd !== undefined) lines.push('else s=nocwd; fi');
   lines.push(`printf '${m}E%s\\n' "$s"; printf '${m}E%s\\n' "$s" >&2`);
   return lines.join('\n') + '\n';
@@ -97,27 +115,42 @@ export function buildCommandScript(options: CommandScriptOptions): string {
 
 /**
  * The probe a new persistent shell must answer: proves it is a POSIX shell
- * that reads commands from stdin, and reports (status 0 or 1) whether `setsid`
- * is available there.
+ * that reads commands from stdin, and reports what it offers as a status:
+ * +1 when `setsid` is missing, +2 when `/dev/fd/N` does not work (see
+ * {@link featuresFromProbe}).
  */
 export function buildProbeScript(marker: string): string {
   const m = checkMarker(marker);
-  return (
-    `printf '${m}S\\n'; printf '${m}S\\n' >&2; ` +
-    `if command -v setsid >/dev/null 2>&1; then s=0; else s=1; fi; ` +
-    `printf '${m}E%s\\n' "$s"; printf '${m}E%s\\n' "$s" >&2\n`
-  );
+  return [
+    `printf '${m}S\\n'; printf '${m}S\\n' >&2; s=0`,
+    'command -v setsid >/dev/null 2>&1 || s=1',
+    // In a subshell: a failing `.` would end a non-interactive shell.
+    `( . /dev/fd/3 ) 3<<'${m}_P' >/dev/null 2>&1 || s=$((s + 2))`,
+    'exit 0',
+    `${m}_P`,
+    `printf '${m}E%s\\n' "$s"; printf '${m}E%s\\n' "$s" >&2`,
+    '',
+  ].join('\n');
+}
+
+/** The features a probe status reports; null when the status is not a probe answer. */
+export function featuresFromProbe(status: string | null): ShellFeatures | null {
+  if (status === null || !/^[0-3]$/.test(status)) return null;
+  const bits = Number(status);
+  return { setsid: (bits & 1) === 0, devFd: (bits & 2) === 0 };
 }
 
 /**
- * The text of an SSH exec request that runs `script` under `sh`, whatever the
- * login shell is (bash, dash, zsh, fish, csh all hand it over unchanged): the
- * script travels base64-encoded (only `A-Za-z0-9+/=`), inside single quotes
- * that hold nothing else a shell would interpret.
+ * The text of the SSH exec request that runs a script sent first on the
+ * channel's stdin: `sh` reads exactly `scriptBytes` bytes (`dd` with
+ * `iflag=fullblock` never reads past them) and runs them; what follows on
+ * stdin is the command's input. Only digits vary, inside single quotes that
+ * hold nothing a login shell (bash, dash, zsh, fish, csh) would interpret, and
+ * the text stays short whatever the script's size.
  */
-export function execChannelCommand(script: string): string {
-  const b64 = Buffer.from(script, 'utf8').toString('base64');
-  return `sh -c 'eval "$(echo ${b64} | base64 -d)"'`;
+export function execChannelCommand(scriptBytes: number): string {
+  if (!Number.isSafeInteger(scriptBytes) || scriptBytes <= 0) throw new Error(`Invalid script size ${scriptBytes}.`);
+  return `sh -c 'eval "$(dd bs=${scriptBytes} count=1 iflag=fullblock 2>/dev/null)"'`;
 }
 
 /**

@@ -8,7 +8,7 @@
  * of 1000.
  * @internal
  */
-import type { FileEntryWithStats, SFTPWrapper, Stats } from 'ssh2';
+import type { Client, FileEntryWithStats, SFTPWrapper, Stats } from 'ssh2';
 import type { DirEntry, FileStat, FileType } from '../contract/executor.js';
 import { HealerError } from '../errors.js';
 
@@ -16,6 +16,38 @@ import { HealerError } from '../errors.js';
 const NO_SUCH_FILE = 2;
 const PERMISSION_DENIED = 3;
 const READ_CHUNK = 256 * 1024;
+
+/** Open the SFTP subsystem on `client`; the reason in words when the server will not (a forced command, no subsystem). */
+export function openSftp(client: Client, timeoutMs: number): Promise<{ sftp: SFTPWrapper } | { error: string }> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      resolve({ error: `no answer within ${timeoutMs} ms` });
+    }, timeoutMs);
+    timer.unref();
+    try {
+      client.sftp((err, sftp) => {
+        clearTimeout(timer);
+        if (settled) {
+          sftp?.end();
+          return;
+        }
+        settled = true;
+        if (err) {
+          resolve({ error: err.message });
+          return;
+        }
+        sftp.on('error', () => undefined);
+        resolve({ sftp });
+      });
+    } catch (e) {
+      clearTimeout(timer);
+      settled = true;
+      resolve({ error: (e as Error).message });
+    }
+  });
+}
 
 export async function sftpReadFile(sftp: SFTPWrapper, path: string, maxBytes: number | undefined): Promise<Uint8Array> {
   const handle = await call<Buffer>((cb) => sftp.open(path, 'r', cb)).catch((e: unknown) => {

@@ -1,8 +1,7 @@
 /**
- * A small pool of persistent remote shells on one SSH connection. Each shell
- * is `sh` started through one exec request (no pty: no echo, no prompt) and
- * fed framed scripts on stdin, one command at a time; a command sent to an
- * open shell costs a couple of milliseconds instead of a new SSH session.
+ * A small pool of persistent remote shells (see remote-shell.ts) on one SSH
+ * connection: a command sent to an open shell costs a millisecond or two
+ * instead of a new SSH session.
  * Shells are opened lazily, up to `limit.max`; when the server refuses another
  * session channel the limit shrinks so the pool stays under its MaxSessions
  * with one session to spare (for kills and one-off exec channels).
@@ -10,99 +9,13 @@
  */
 import type { ClientChannel } from 'ssh2';
 import { HealerError } from '../errors.js';
-import { ChannelOpenError } from './connection.js';
-import { buildProbeScript, FrameReader, newMarker } from './framing.js';
-import type { FramedRun } from './framed-run.js';
-
-/** How long a new shell has to answer the probe before the transport falls back to exec channels. */
-export const PROBE_TIMEOUT_MS = 5_000;
+import { ChannelOpenError } from './connect-errors.js';
+import { LINUX_FEATURES, type ShellFeatures } from './framing.js';
+import { probeShell, ShellUnavailableError, type RemoteShell } from './remote-shell.js';
 
 /** The shell limit, shared by the pools of successive connections (the server's limit does not change on reconnect). */
 export interface ShellLimit {
   max: number;
-}
-
-/** A persistent shell could not be had: the transport must use one exec channel per command. */
-export class ShellUnavailableError extends Error {
-  constructor(readonly reason: string) {
-    super(`No persistent shell: ${reason}`);
-    this.name = 'ShellUnavailableError';
-  }
-}
-
-/** The shell's channel closed (its connection may still be up). */
-export class ShellClosedError extends HealerError {
-  constructor(label: string) {
-    super('CONNECTION_FAILED', `The remote shell on ${label} ended unexpectedly.`);
-  }
-}
-
-/** One open remote shell. */
-export class RemoteShell {
-  readonly #channel: ClientChannel;
-  readonly #label: string;
-  #current: FramedRun | null = null;
-  #alive = true;
-  readonly #closeListeners: Array<() => void> = [];
-
-  constructor(channel: ClientChannel, label: string) {
-    this.#channel = channel;
-    this.#label = label;
-    channel.on('data', (chunk: Buffer) => this.#current?.pushStdout(chunk));
-    channel.stderr.on('data', (chunk: Buffer) => this.#current?.pushStderr(chunk));
-    channel.on('error', () => {
-      // reported through 'close'
-    });
-    channel.once('close', () => {
-      this.#alive = false;
-      const current = this.#current;
-      this.#current = null;
-      current?.fail(new ShellClosedError(this.#label));
-      for (const listener of this.#closeListeners) listener();
-    });
-  }
-
-  get alive(): boolean {
-    return this.#alive;
-  }
-
-  onClose(listener: () => void): void {
-    this.#closeListeners.push(listener);
-  }
-
-  /** Send one framed script and start the run's clock; the run settles through its readers. */
-  execute(run: FramedRun, script: string): void {
-    if (!this.#alive) {
-      run.fail(new ShellClosedError(this.#label));
-      return;
-    }
-    this.#current = run;
-    void run.promise.then(
-      () => this.#clear(run),
-      () => this.#clear(run),
-    );
-    this.#channel.write(script);
-    run.start();
-  }
-
-  /** Write a line for the shell to run between commands (a kill for a command on another channel). Only on an idle shell. */
-  send(line: string): void {
-    if (this.#alive) this.#channel.write(`${line}\n`);
-  }
-
-  /** Close the channel (ends the shell; its running command, if any, fails or counts as killed). */
-  destroy(): void {
-    if (!this.#alive) return;
-    try {
-      this.#channel.close();
-    } catch {
-      // already closing
-    }
-  }
-
-  #clear(run: FramedRun): void {
-    if (this.#current === run) this.#current = null;
-  }
 }
 
 interface Waiter {
@@ -131,8 +44,8 @@ export class ShellPool {
   #refused = false;
   #failed: unknown = null;
   #unavailable: ShellUnavailableError | null = null;
-  /** Whether `setsid` exists on the host (from the probe); assumed until a probe says otherwise. */
-  #newSession = true;
+  /** What the host's shell offers (from the probe); assumed until a probe says otherwise. */
+  #features: ShellFeatures = LINUX_FEATURES;
 
   constructor(options: ShellPoolOptions) {
     this.#options = options;
@@ -143,9 +56,9 @@ export class ShellPool {
     return this.#unavailable;
   }
 
-  /** Whether commands can be started under `setsid` (so a timeout kills their whole process group). */
-  get newSession(): boolean {
-    return this.#newSession;
+  /** What the host's shell offers: `setsid` (a timeout kills the whole process group), `/dev/fd`. */
+  get features(): ShellFeatures {
+    return this.#features;
   }
 
   /** Number of open shells. */
@@ -195,7 +108,7 @@ export class ShellPool {
     this.#dispatch();
   }
 
-  /** An idle shell other than `except`, to run a control line on (not reserved: the line runs between commands). */
+  /** An idle shell to run a control line on (not reserved: the line runs before any command sent after it). */
   idleShell(): RemoteShell | undefined {
     return this.#idle.find((s) => s.alive);
   }
@@ -295,88 +208,13 @@ export class ShellPool {
     if (i !== -1) this.#idle.splice(i, 1);
   }
 
-  /** Open a shell and probe it: a framed answer within the probe timeout, or the reason why not. */
   async #openShell(): Promise<RemoteShell> {
     const channel = await this.#options.open();
-    channel.on('error', () => {
-      // reported through 'close'
-    });
-    const marker = newMarker();
-    const stdout = new FrameReader(marker, 256);
-    const stderr = new FrameReader(marker, 256);
-    const raw: Buffer[] = [];
-    let rawSize = 0;
-    const keepRaw = (chunk: Buffer): void => {
-      if (rawSize < 512) raw.push(chunk.subarray(0, 512 - rawSize));
-      rawSize += chunk.length;
-    };
-    const timeoutMs = this.#options.probeTimeoutMs ?? PROBE_TIMEOUT_MS;
-    let exitCode: number | null = null;
-    let onStdout: (c: Buffer) => void = () => undefined;
-    let onStderr: (c: Buffer) => void = () => undefined;
-    let onClose: () => void = () => undefined;
-    const onExit = (code: number | null): void => {
-      exitCode = code;
-    };
-    const detach = (): void => {
-      channel.removeListener('data', onStdout);
-      channel.stderr.removeListener('data', onStderr);
-      channel.removeListener('close', onClose);
-      channel.removeListener('exit', onExit);
-    };
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new ShellUnavailableError(`the remote shell did not answer a probe within ${timeoutMs} ms${heard(raw)}`)),
-          timeoutMs,
-        );
-        const check = (): void => {
-          if (stdout.done && stderr.done) {
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        onStdout = (c) => {
-          keepRaw(c);
-          stdout.push(c);
-          check();
-        };
-        onStderr = (c) => {
-          keepRaw(c);
-          stderr.push(c);
-          check();
-        };
-        onClose = () => {
-          clearTimeout(timer);
-          reject(
-            new ShellUnavailableError(
-              `the remote shell ended before answering a probe${exitCode === null ? '' : ` (exit code ${exitCode})`}${heard(raw)} ` +
-                '(a forced command, a restricted shell, or no POSIX sh)',
-            ),
-          );
-        };
-        channel.on('data', onStdout);
-        channel.stderr.on('data', onStderr);
-        channel.on('exit', onExit);
-        channel.once('close', onClose);
-        channel.write(buildProbeScript(marker));
-      });
-    } catch (e) {
-      detach();
-      try {
-        channel.close();
-      } catch {
-        // already closed
-      }
-      throw e;
+    const { shell, features } = await probeShell(channel, this.#options.label, this.#options.probeTimeoutMs);
+    if (!features.setsid && this.#features.setsid) {
+      this.#options.note('setsid is missing on the host: a timeout kills the command but not the processes it started');
     }
-    detach();
-    if (stdout.status === '1') this.#newSession = false;
-    return new RemoteShell(channel, this.#options.label);
+    this.#features = features;
+    return shell;
   }
-}
-
-function heard(raw: Buffer[]): string {
-  const text = Buffer.concat(raw).toString('utf8').replace(/\s+/g, ' ').trim();
-  return text === '' ? '' : `; it said: ${JSON.stringify(text.slice(0, 200))}`;
 }

@@ -3,7 +3,6 @@
  * connection, running commands on a small pool of persistent remote shells
  * (one exec channel per command where no shell can be had).
  */
-import { constants as osConstants } from 'node:os';
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import type {
   Command,
@@ -23,10 +22,12 @@ import { FramedRun, type FramedOutcome } from './framed-run.js';
 import { buildCommandScript, killLine, newMarker } from './framing.js';
 import type { SshExecutorOptions, TransportInfo } from './options.js';
 import { RemoteFs, type WithSftp } from './remote-fs.js';
-import { ShellPool, ShellUnavailableError, type RemoteShell, type ShellLimit } from './shell-pool.js';
+import { toResult } from './run-result.js';
+import { openSftp } from './sftp-reads.js';
+import { resolveOptions, type Resolved } from './executor-options.js';
+import { ShellUnavailableError, type RemoteShell } from './remote-shell.js';
+import { ShellPool, type ShellLimit } from './shell-pool.js';
 
-const DEFAULT_TIMEOUT_MS = 60_000;
-const DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024;
 /**
  * Inputs up to this size travel inside the script to a persistent shell
  * (base64 in a here-document, ~1.33x on the wire: ~35 ms for 1 MiB on
@@ -37,9 +38,6 @@ export const INLINE_INPUT_MAX_BYTES = 2 * 1024 * 1024;
 /** How long a kill waits for a free session channel before giving up (the run then abandons its stream). */
 const KILL_RETRY_MS = 200;
 const KILL_RETRIES = 15;
-
-type Resolved = Required<Omit<SshExecutorOptions, 'identityFile' | 'privateKey' | 'passphrase' | 'agent' | 'knownHostsFile' | 'fingerprint'>> &
-  Pick<SshExecutorOptions, 'identityFile' | 'privateKey' | 'passphrase' | 'agent' | 'knownHostsFile' | 'fingerprint'>;
 
 /** One command, rendered and ready to send. */
 interface Job {
@@ -81,8 +79,9 @@ interface Session {
  * - where no persistent shell can be had (forced command, restricted shell),
  *   or with `forceExecChannels`, one exec channel per command; `info()` says
  *   which and why;
- * - file operations run as small shell scripts over the same connection
- *   (through `sudo -n` with `sudoFiles`).
+ * - file operations over the same connection: reads and metadata over SFTP
+ *   (no remote process), writes as small shell scripts (atomic temp file +
+ *   rename); all of them through `sudo -n` with `sudoFiles`.
  *
  * Call {@link close} when done: the connection otherwise stays open until
  * `idleTimeoutMs` passes without a command.
@@ -149,7 +148,10 @@ export class SshExecutor implements Executor {
    *
    * Exit statuses are as `wait` reports them: a command killed by a signal
    * the transport did not send shows as `128 + n`. A command that times out
-   * or is aborted has `exitCode: null` and the signal it died of.
+   * or is aborted has `exitCode: null` and the signal it died of. The
+   * timeout counts from the moment the command is sent to the host, not
+   * while it waits for a free shell. `sudo` is `sudo -n -- ARGV` after `env`,
+   * as LocalExecutor does (sudo's own env_reset then applies to `env`).
    *
    * @throws HealerError `COMMAND_INVALID`, `PATH_INVALID`, `FILE_NOT_FOUND`
    *   (missing cwd), `ABORTED` (cancelled before it started),
@@ -197,10 +199,12 @@ export class SshExecutor implements Executor {
     return this.#fs.readFile(path, options);
   }
 
+  /** Atomic: a temp file in the same folder, then `mv -T`; an existing file keeps its mode (and owner when root). */
   writeFile(path: string, data: string | Uint8Array, options?: WriteFileOptions): Promise<void> {
     return this.#fs.writeFile(path, data, options);
   }
 
+  /** lstat semantics. Over SFTP (the default) `mtimeMs` has whole-second precision; with `sudoFiles`, nanoseconds as `stat` prints them. */
   stat(path: string): Promise<FileStat | null> {
     return this.#fs.stat(path);
   }
@@ -285,50 +289,23 @@ export class SshExecutor implements Executor {
     try {
       const { client, generation } = await this.#conn.acquire();
       const session = this.#sessionFor(client, generation);
-      session.sftp ??= this.#openSftp(session);
+      session.sftp ??= openSftp(client, SFTP_OPEN_TIMEOUT_MS).then((opened) => {
+        if ('error' in opened) {
+          this.#note(`SFTP unavailable (${opened.error}): file reads run as shell commands`);
+          return null;
+        }
+        // Closed under us (not the connection): open a new one on next use.
+        opened.sftp.once('close', () => {
+          if (this.#session === session) session.sftp = null;
+        });
+        return opened.sftp;
+      });
       const sftp = await session.sftp;
       return sftp === null ? null : { value: await fn(sftp) };
     } finally {
       done();
     }
   };
-
-  #openSftp(session: Session): Promise<SFTPWrapper | null> {
-    return new Promise((resolve) => {
-      let settled = false;
-      const unavailable = (why: string): void => {
-        if (settled) return;
-        settled = true;
-        this.#note(`SFTP unavailable (${why}): file reads run as shell commands`);
-        resolve(null);
-      };
-      const timer = setTimeout(() => unavailable(`no answer within ${SFTP_OPEN_TIMEOUT_MS} ms`), SFTP_OPEN_TIMEOUT_MS);
-      timer.unref();
-      try {
-        session.client.sftp((err, sftp) => {
-          clearTimeout(timer);
-          if (settled) {
-            sftp?.end();
-            return;
-          }
-          if (err) {
-            unavailable(err.message);
-            return;
-          }
-          sftp.on('error', () => undefined);
-          // Closed under us (not the connection): open a new one on next use.
-          sftp.once('close', () => {
-            if (this.#session === session) session.sftp = null;
-          });
-          settled = true;
-          resolve(sftp);
-        });
-      } catch (e) {
-        clearTimeout(timer);
-        unavailable((e as Error).message);
-      }
-    });
-  }
 
   #runOnShell(shell: RemoteShell, session: Session, job: Job): Promise<FramedOutcome> {
     const marker = newMarker();
@@ -337,7 +314,7 @@ export class SshExecutor implements Executor {
       commandLine: job.line,
       ...(job.cwd === undefined ? {} : { cwd: job.cwd }),
       stdin: job.input !== undefined && job.input.length > 0 ? { kind: 'inline', data: job.input } : { kind: 'null' },
-      newSession: session.pool.newSession,
+      features: session.pool.features,
     });
     const run = this.#newRun(marker, job, session, () => shell.destroy());
     shell.execute(run, script);
@@ -351,22 +328,28 @@ export class SshExecutor implements Executor {
       commandLine: job.line,
       ...(job.cwd === undefined ? {} : { cwd: job.cwd }),
       stdin: { kind: 'channel' },
-      newSession: session.pool.newSession,
+      features: session.pool.features,
     });
     let channel: ClientChannel | undefined;
     const run = this.#newRun(marker, job, session, () => channel?.close());
-    await this.#execLimiter.run(
-      () =>
-        startOnExecChannel({
-          open: async (command) => (channel = await this.#conn.exec(client, command)),
-          run,
-          script,
-          input: job.input,
-          label: this.#conn.label,
-        }),
-      () => run.promise,
-      job.signal,
-    );
+    try {
+      await this.#execLimiter.run(
+        () =>
+          startOnExecChannel({
+            open: async (command) => (channel = await this.#conn.exec(client, command)),
+            run,
+            script,
+            input: job.input,
+            label: this.#conn.label,
+          }),
+        () => run.promise,
+        job.signal,
+      );
+    } catch (e) {
+      // Never started: settle the run so it leaves the session's list.
+      run.fail(e as Error);
+      throw e;
+    }
     return run.promise;
   }
 
@@ -447,76 +430,4 @@ export class SshExecutor implements Executor {
   #note(text: string): void {
     if (!this.#notes.includes(text)) this.#notes.push(text);
   }
-}
-
-function toResult(outcome: FramedOutcome): RunResult {
-  let exitCode: number | null;
-  let signal: string | null = null;
-  const killed = outcome.timedOut || outcome.aborted;
-  if (outcome.status === null) {
-    exitCode = null;
-    signal = outcome.signalSent ?? 'SIGKILL';
-  } else if (!/^\d{1,3}$/.test(outcome.status)) {
-    throw new HealerError('COMMAND_FAILED', `Unexpected end of command from the remote shell: ${JSON.stringify(outcome.status)}.`);
-  } else {
-    const status = Number(outcome.status);
-    if (killed && status > 128) {
-      exitCode = null;
-      signal = signalName(status - 128) ?? outcome.signalSent;
-    } else {
-      exitCode = status;
-    }
-  }
-  const stdout = outcome.stdout;
-  return {
-    exitCode,
-    signal,
-    stdout: stdout.toString('utf8'),
-    stderr: outcome.stderr.toString('utf8'),
-    stdoutBytes: new Uint8Array(stdout.buffer, stdout.byteOffset, stdout.byteLength),
-    timedOut: outcome.timedOut,
-    truncated: outcome.truncated,
-    durationMs: outcome.durationMs,
-  };
-}
-
-function signalName(n: number): string | null {
-  for (const [name, value] of Object.entries(osConstants.signals)) if (value === n) return name;
-  return null;
-}
-
-function resolveOptions(options: SshExecutorOptions): Resolved {
-  const problems: string[] = [];
-  if (typeof options.host !== 'string' || options.host === '' || /[\s@/]/.test(options.host)) problems.push('host must be a host name or address');
-  if (typeof options.user !== 'string' || options.user === '' || /[\s@:]/.test(options.user)) problems.push('user must be a login name');
-  const port = options.port ?? 22;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push('port must be an integer from 1 to 65535');
-  const maxShells = options.maxShells ?? 4;
-  if (!Number.isInteger(maxShells) || maxShells < 1) problems.push('maxShells must be an integer of at least 1');
-  for (const key of ['connectTimeoutMs', 'keepaliveIntervalMs', 'idleTimeoutMs', 'defaultTimeoutMs', 'defaultMaxOutputBytes'] as const) {
-    const v = options[key];
-    if (v !== undefined && (!Number.isFinite(v) || v <= 0)) problems.push(`${key} must be a positive number`);
-  }
-  const reconnectAttempts = options.reconnectAttempts ?? 4;
-  if (!Number.isInteger(reconnectAttempts) || reconnectAttempts < 0) problems.push('reconnectAttempts must be a non-negative integer');
-  if (options.hostKeyPolicy !== undefined && options.hostKeyPolicy !== 'strict' && options.hostKeyPolicy !== 'accept-new') {
-    problems.push("hostKeyPolicy must be 'strict' or 'accept-new'");
-  }
-  if (options.sudoFiles === true && options.sudo !== true) problems.push('sudoFiles needs sudo: true');
-  if (problems.length > 0) throw new HealerError('CONFIG_INVALID', `Invalid SSH executor options: ${problems.join('; ')}.`, { details: { problems } });
-  return {
-    ...options,
-    port,
-    hostKeyPolicy: options.hostKeyPolicy ?? 'strict',
-    sudo: options.sudo ?? false,
-    sudoFiles: options.sudoFiles ?? false,
-    maxShells,
-    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
-    keepaliveIntervalMs: options.keepaliveIntervalMs ?? 15_000,
-    idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
-    reconnectAttempts,
-    defaultTimeoutMs: options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
-    defaultMaxOutputBytes: options.defaultMaxOutputBytes ?? DEFAULT_MAX_OUTPUT,
-    forceExecChannels: options.forceExecChannels ?? false,
-  };
 }
