@@ -6,6 +6,7 @@
 import type { CheckContext, CheckResult, CheckStatus, DiagnosticCheck, Severity } from '../contract/plugin.js';
 import type { CheckResultEntry } from '../schemas.js';
 import { errorMessage } from '../errors.js';
+import { cancelMessage, withTimeout } from './with-timeout.js';
 
 export interface RunChecksOptions {
   /** At most this many checks at once. Default 8. */
@@ -69,35 +70,11 @@ async function runOne(job: CheckJob, options: RunChecksOptions): Promise<CheckRe
 
 /** Run one check against its timeout and the outer signal; whatever happens, a CheckResult comes back. */
 async function runGuarded(job: CheckJob, timeoutMs: number, outer: AbortSignal | undefined): Promise<CheckResult> {
-  const controller = new AbortController();
-  let stop!: (err: Error) => void;
-  const stopped = new Promise<never>((_, reject) => {
-    stop = reject;
-  });
-  // Rejecting `stopped` first, then aborting: the result names the real cause, not the abort it triggers.
-  const end = (err: Error): void => {
-    stop(err);
-    controller.abort(err);
-  };
-  const onOuterAbort = (): void => end(new Error(cancelMessage(outer!)));
-  outer?.addEventListener('abort', onOuterAbort, { once: true });
-  const timer = setTimeout(() => end(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
   try {
-    // Through then(): a check (or context builder) that throws synchronously rejects like any other.
-    const running = Promise.resolve().then(() => job.check.run(job.context(controller.signal)));
-    return normalize(await Promise.race([running, stopped]));
+    return normalize(await withTimeout(timeoutMs, outer, 'the check', (signal) => job.check.run(job.context(signal))));
   } catch (e) {
     return { status: 'error', message: `The check could not run: ${errorMessage(e)}` };
-  } finally {
-    clearTimeout(timer);
-    outer?.removeEventListener('abort', onOuterAbort);
-    stopped.catch(() => {});
-    if (!controller.signal.aborted) controller.abort(new Error('check finished'));
   }
-}
-
-function cancelMessage(signal: AbortSignal): string {
-  return signal.reason === undefined ? 'cancelled' : `cancelled (${errorMessage(signal.reason)})`;
 }
 
 const STATUSES: readonly CheckStatus[] = ['pass', 'warn', 'fail', 'error', 'skip'];

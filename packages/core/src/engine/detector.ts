@@ -8,6 +8,7 @@ import { HealerError, errorMessage, isTransportError } from '../errors.js';
 import type { PluginRegistry } from './registry.js';
 import { makeDetectContext, type RunEnv } from './context.js';
 import { validatePath } from '../exec/paths.js';
+import { withTimeout } from './with-timeout.js';
 
 /** Confidences closer than this are a near-tie. */
 export const NEAR_TIE = 0.1;
@@ -60,7 +61,7 @@ export async function detectStack(
     entries.map(async (entry): Promise<DetectionCandidate> => {
       const { plugin, config } = entry!;
       try {
-        const detection = await withTimeout(timeoutMs, options.signal, (signal) =>
+        const detection = await withTimeout(timeoutMs, options.signal, 'detect()', (signal) =>
           plugin.detect(makeDetectContext(env, { target, config, settings: options.settings ?? {}, signal, pluginVersion: plugin.version }, target.path)),
         );
         const problem = detection ? invalidDetection(detection, plugin.stacks) : null;
@@ -113,27 +114,3 @@ function invalidDetection(detection: Detection, stacks: readonly string[]): stri
   return null;
 }
 
-/** Run `fn` with a signal aborted after `timeoutMs` or when `outer` aborts; reject then, even if `fn` ignores the signal. */
-async function withTimeout<T>(timeoutMs: number, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  if (outer?.aborted) throw new Error('cancelled');
-  const controller = new AbortController();
-  let stop!: (err: Error) => void;
-  const stopped = new Promise<never>((_, reject) => {
-    stop = reject;
-  });
-  const end = (err: Error): void => {
-    stop(err);
-    controller.abort(err);
-  };
-  const onOuterAbort = (): void => end(new Error('cancelled'));
-  outer?.addEventListener('abort', onOuterAbort, { once: true });
-  const timer = setTimeout(() => end(new Error(`detect() timed out after ${timeoutMs} ms`)), timeoutMs);
-  try {
-    return await Promise.race([Promise.resolve().then(() => fn(controller.signal)), stopped]);
-  } finally {
-    clearTimeout(timer);
-    outer?.removeEventListener('abort', onOuterAbort);
-    stopped.catch(() => {});
-    if (!controller.signal.aborted) controller.abort(new Error('detection finished'));
-  }
-}
