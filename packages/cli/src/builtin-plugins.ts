@@ -1,10 +1,9 @@
 /**
  * The plugins `healer` loads when the configuration has no `plugins` key.
- *
- * Empty for now: the stack plugins (wordpress, nodejs, nextjs, php, laravel,
- * mysql) will be added here, imported statically by package name, as they
- * are published. Until then, list plugins in `healer.config.json`.
+ * Stack plugins are imported statically by package name; the ones still to
+ * come (nodejs, nextjs, php, laravel, mysql) are added here as they land.
  */
 import type { PluginEntry } from '@healer/core';
+import { wordpressPlugin } from '@healer/plugin-wordpress';
 
-export const BUILTIN_PLUGINS: readonly PluginEntry[] = [];
+export const BUILTIN_PLUGINS: readonly PluginEntry[] = [wordpressPlugin];
