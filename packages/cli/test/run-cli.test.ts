@@ -88,13 +88,13 @@ describe('runCli in-process', () => {
     expect(missing.err()).toContain('no package "@healer/not-installed" is installed');
   });
 
-  it('without a plugins key loads the built-in list (empty for now)', async () => {
+  it('without a plugins key loads the built-in stack plugins', async () => {
     const f = await makeFixture();
     fixtures.push(f);
     const io = memoryIo(f.root, { HEALER_HOME: f.home }, false);
     await writeFile(join(f.root, 'empty.json'), '{}');
     expect(await runCli(['--config', join(f.root, 'empty.json'), 'plugins', 'list', '--json'], io)).toBe(0);
-    expect(JSON.parse(io.out())).toEqual([]);
+    expect((JSON.parse(io.out()) as Array<{ name: string; enabled: boolean }>).map((p) => [p.name, p.enabled])).toEqual([['wordpress', true]]);
   });
 
   it('--verbose logs to stderr and adds the stack of an unexpected error', async () => {
