@@ -1,5 +1,126 @@
-/** Backup parts: saved options (active_plugins, template, stylesheet) and a database dump. */
-import type { BackupStrategy } from '@healer/core';
+/**
+ * Backup parts: the options WordPress rewrites on its own (active plugins,
+ * theme) saved as JSON, and a dump of the site's tables. The engine hashes
+ * the files each part writes and checks them before `restore()` runs.
+ */
+import { HealerError, type ActionContext, type BackupPart, type BackupStrategy } from '@healer/core';
 import type { WordpressConfig } from './config.js';
+import { readDbPassword, wpMeta } from './detect.js';
+import { wpOps } from './ops/index.js';
+import { clientError, clientOptionFile, findClients, parseRows, runSql } from './ops/mysql-client.js';
+import { checkPrefix } from './ops/shared.js';
 
-export const wordpressBackup: BackupStrategy<WordpressConfig> = { parts: [] };
+type Ctx = ActionContext<WordpressConfig>;
+
+/** The site options the `options` part saves. */
+export const SAVED_OPTIONS: readonly string[] = ['active_plugins', 'template', 'stylesheet', 'current_theme'];
+/** The network options it saves on multisite. */
+export const SAVED_NETWORK_OPTIONS: readonly string[] = ['active_sitewide_plugins'];
+
+const OPTIONS_FILE = 'options.json';
+const DUMP_FILE = 'database.sql';
+
+interface SavedOptions {
+  /** Each option's value; null when it did not exist (restore removes it). */
+  options: Record<string, unknown>;
+  network: Record<string, unknown>;
+}
+
+/**
+ * `options`: `active_plugins`, `template`, `stylesheet`, `current_theme`
+ * (and `active_sitewide_plugins` on multisite) as JSON, put back through
+ * the operations layer.
+ */
+export const optionsPart: BackupPart<WordpressConfig> = {
+  name: 'options',
+  async create(ctx: Ctx, dir: string) {
+    const meta = wpMeta(ctx.app);
+    const ops = await wpOps(ctx);
+    const saved: SavedOptions = { options: {}, network: {} };
+    for (const name of SAVED_OPTIONS) saved.options[name] = await ops.getOption(name);
+    if (meta.multisite) for (const name of SAVED_NETWORK_OPTIONS) saved.network[name] = await ops.getNetworkOption(name);
+    await ctx.fs.writeFile(`${dir}/${OPTIONS_FILE}`, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
+    return { meta: { options: [...SAVED_OPTIONS], network: meta.multisite ? [...SAVED_NETWORK_OPTIONS] : [], via: ops.kind } };
+  },
+  async restore(ctx: Ctx, _record, dir: string) {
+    const text = await ctx.fs.readText(`${dir}/${OPTIONS_FILE}`);
+    if (text === null) throw new HealerError('RESTORE_FAILED', `The saved options are missing: ${dir}/${OPTIONS_FILE}.`);
+    const saved = JSON.parse(text) as SavedOptions;
+    const ops = await wpOps(ctx);
+    for (const [name, value] of Object.entries(saved.options)) {
+      if (value === null) await ops.deleteOption(name);
+      else await ops.updateOption(name, value);
+    }
+    // A network option that did not exist: an empty list means the same to WordPress.
+    for (const [name, value] of Object.entries(saved.network)) await ops.updateNetworkOption(name, value ?? []);
+  },
+};
+
+/**
+ * `database`: `mariadb-dump`/`mysqldump` of the site's tables (those with
+ * its prefix) in one transaction, the password on the client's stdin;
+ * restore loads the dump back (each table dropped and recreated). Tables
+ * created after the backup are left alone.
+ */
+export const databasePart: BackupPart<WordpressConfig> = {
+  name: 'database',
+  async create(ctx: Ctx, dir: string) {
+    const meta = wpMeta(ctx.app);
+    const password = await readDbPassword(ctx);
+    const { dump } = await findClients(ctx);
+    if (!dump) throw new HealerError('BACKUP_FAILED', 'Neither mariadb-dump nor mysqldump is installed on the target: the database cannot be saved.');
+    const prefix = checkPrefix(meta.tablePrefix);
+    const listed = await runSql(ctx, meta.db, password, `SHOW TABLES LIKE '${prefix.replace(/_/g, '\\_')}%'`);
+    if (listed.exitCode !== 0) throw new HealerError('BACKUP_FAILED', `Cannot list the site's tables: ${describeFailure(listed.stderr, listed.exitCode)}`);
+    const tables = parseRows(listed.stdout).map((r) => r[0] ?? '').filter((t) => t !== '');
+    const file = `${dir}/${DUMP_FILE}`;
+    if (tables.length === 0) {
+      await ctx.fs.writeFile(file, '', { mode: 0o600 });
+    } else {
+      // umask: the dump is readable by its owner only from the first byte.
+      const r = await ctx.exec.run(
+        {
+          script: 'umask 077; cat | "$@"',
+          args: [
+            dump,
+            '--defaults-extra-file=/dev/stdin',
+            '--single-transaction',
+            '--quick',
+            '--no-tablespaces',
+            '--hex-blob',
+            '--default-character-set=utf8mb4',
+            `--result-file=${file}`,
+            '--',
+            meta.db.name,
+            ...tables,
+          ],
+        },
+        { input: clientOptionFile(meta.db, password, { database: false }), timeoutMs: 30 * 60_000, signal: ctx.signal },
+      );
+      if (r.exitCode !== 0) throw new HealerError('BACKUP_FAILED', `${dump} failed: ${describeFailure(r.stderr, r.exitCode)}`);
+    }
+    return { meta: { database: meta.db.name, prefix, tables, file: DUMP_FILE } };
+  },
+  async restore(ctx: Ctx, record, dir: string) {
+    const meta = wpMeta(ctx.app);
+    const file = `${dir}/${DUMP_FILE}`;
+    const tables = Array.isArray(record.meta['tables']) ? record.meta['tables'] : [];
+    if (tables.length === 0) return;
+    const password = await readDbPassword(ctx);
+    const { client } = await findClients(ctx);
+    if (!client) throw new HealerError('RESTORE_FAILED', 'Neither the mariadb nor the mysql client is installed on the target: the database cannot be restored.');
+    // The option file arrives on fd 3 (a pipe, from stdin), the dump on stdin.
+    const r = await ctx.exec.run(
+      { script: 'f=$1; shift; cat | "$@" 3<&0 <"$f"', args: [file, client, '--defaults-extra-file=/dev/fd/3', '--batch', '--default-character-set=utf8mb4'] },
+      { input: clientOptionFile(meta.db, password), timeoutMs: 30 * 60_000, signal: ctx.signal },
+    );
+    if (r.exitCode !== 0) throw new HealerError('RESTORE_FAILED', `Loading the database dump failed: ${describeFailure(r.stderr, r.exitCode)}`);
+  },
+};
+
+export const wordpressBackup: BackupStrategy<WordpressConfig> = { parts: [optionsPart, databasePart] };
+
+function describeFailure(stderr: string, exitCode: number | null): string {
+  const err = clientError(stderr);
+  return err ? `error ${err.errno}: ${err.message}` : stderr.trim().slice(0, 1000) || `exit code ${exitCode}`;
+}

@@ -29,6 +29,10 @@ export interface WpMetadata {
   constants: Record<string, string | number | boolean | null>;
   /** `wp` is on the target's PATH. */
   wpCli: boolean;
+  /** `$required_php_version` from wp-includes/version.php (the minimum PHP this WordPress runs on), when found. */
+  requiredPhpVersion?: string | null;
+  /** `$required_mysql_version` from wp-includes/version.php, when found. */
+  requiredMysqlVersion?: string | null;
 }
 
 /** A plugin as WordPress lists it. */
@@ -66,6 +70,12 @@ export interface WpOps {
   getOption(name: string): Promise<unknown>;
   /** Set an option (serialized like WordPress does). */
   updateOption(name: string, value: unknown): Promise<void>;
+  /** Remove an option (absent is fine). */
+  deleteOption(name: string): Promise<void>;
+  /** A network option (`wp_sitemeta` of the main network) on multisite; on a single site the option itself, like `get_site_option()`. */
+  getNetworkOption(name: string): Promise<unknown>;
+  /** Set a network option (added when absent); on a single site the option itself. */
+  updateNetworkOption(name: string, value: unknown): Promise<void>;
   /** `active_plugins` (and network-active ones on multisite). */
   activePlugins(): Promise<string[]>;
   /** Deactivate by plugin file (`folder/main.php`); returns what was active before. */

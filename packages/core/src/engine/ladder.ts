@@ -16,7 +16,7 @@ import type { RunEnv } from './context.js';
 import { diagnoseApp } from './diagnose.js';
 import type { ExecutionRun } from './execution-record.js';
 import { healableResults, type PlanWithSteps } from './planner.js';
-import { actionContext, makeRunEnv, type ResolvedApp } from './resolve-app.js';
+import { actionContext, makeRunEnv, resolveApp, type ResolvedApp } from './resolve-app.js';
 import type { Services } from './services.js';
 
 export class Ladder {
@@ -181,13 +181,21 @@ export class Ladder {
   }
 
   /**
-   * Re-run every check (fresh facts, `since` = the end of the apply): the
+   * Detect the app again and re-run every check (fresh facts, `since` = the end of the apply): the
    * targeted ones must now pass, nothing that did not fail before may fail
    * now, and the action's own verify() must agree.
    */
   async #verify(action: HealingAction, ctx: ActionContext, rung: PlannedAction, appliedAt: Date): Promise<{ verified: boolean; why: string }> {
     // Log-reading checks look only at what was written after the change.
-    const after = await diagnoseApp(this.svc, makeRunEnv(this.svc), this.resolved, { signal: this.signal, since: appliedAt });
+    // Detect again: what detection read (config constants, versions) may be what the action changed.
+    const env = makeRunEnv(this.svc);
+    let current: ResolvedApp;
+    try {
+      current = await resolveApp(this.svc, env, this.resolved.target, { plugin: this.resolved.entry.plugin.name, signal: this.signal });
+    } catch (e) {
+      return { verified: false, why: `the application is no longer recognized: ${errorMessage(e)}` };
+    }
+    const after = await diagnoseApp(this.svc, env, current, { signal: this.signal, since: appliedAt });
     const before = new Map(this.#current.results.map((r) => [r.id, r]));
     const still = rung.fixes.filter((id) => {
       const r = after.results.find((x) => x.id === id);

@@ -1,0 +1,77 @@
+/**
+ * Fix permissions (medium): `wp-config.php` no longer readable or writable
+ * by other users (0644 -> 0640: the owner and the group keep read), and the
+ * write bit for others removed from world-writable folders (0777 -> 0775),
+ * the same folders `wordpress/permissions` finds. The file backup records
+ * every original mode (and content) of what it saves, and the rollback
+ * restores it. A world-writable folder is saved whole: on a site whose
+ * `wp-content` is 0777 the backup holds all of `wp-content`.
+ */
+import { HealerError, type Step, restoreBackup } from '@healer/core';
+import { findWorldWritableDirsCommand, PERMISSIONS_PRUNE } from '../checks/permissions.js';
+import { CHECK, editableConfigPath, notApplicable, type WpAction, type WpActionContext } from './shared.js';
+
+const ID = 'wordpress/fix-permissions';
+
+/** `wp-config.php`'s new mode: others lose everything, the group keeps at most read, the owner keeps read and write. */
+export function configMode(mode: number): number {
+  return (mode & 0o640) | 0o400;
+}
+
+/** A folder's new mode: only the write bit for others goes (a deploy group keeps its write access). */
+export function folderMode(mode: number): number {
+  return mode & ~0o002 & 0o7777;
+}
+
+const octal = (mode: number): string => mode.toString(8).padStart(4, '0');
+
+/** The chmod steps, or why there is nothing to do. */
+async function permissionSteps(ctx: WpActionContext): Promise<Step[] | string> {
+  const steps: Step[] = [];
+  const root = ctx.app.root;
+  const where = editableConfigPath(ctx);
+  if ('path' in where) {
+    const stat = await ctx.fs.stat(where.path);
+    const mode = stat ? stat.mode & 0o7777 : null;
+    if (stat?.type === 'file' && mode !== null && (mode & 0o007) !== 0) {
+      const to = configMode(mode);
+      steps.push({ kind: 'chmod', path: where.path, mode: to, description: `wp-config.php ${octal(mode)} -> ${octal(to)}: no access for other users` });
+    }
+  }
+  const found = await ctx.exec.run(findWorldWritableDirsCommand(root, PERMISSIONS_PRUNE), { signal: ctx.signal, timeoutMs: 55_000 });
+  if (found.timedOut || found.exitCode === 127) throw new HealerError('COMMAND_FAILED', `find failed: ${found.stderr.trim().slice(0, 300)}`);
+  for (const folder of found.stdout.split('\0').filter(Boolean).sort()) {
+    const stat = await ctx.fs.stat(folder);
+    if (stat?.type !== 'directory') continue;
+    const mode = stat.mode & 0o7777;
+    const name = folder === root ? 'the site folder' : folder.slice(root.length + 1);
+    steps.push({ kind: 'chmod', path: folder, mode: folderMode(mode), description: `${name} ${octal(mode)} -> ${octal(folderMode(mode))}: not writable by other users` });
+  }
+  if (steps.length === 0) {
+    const config = 'refused' in where ? where.refused : 'wp-config.php is private';
+    return `nothing to change: ${config}, and no folder is world-writable`;
+  }
+  return steps;
+}
+
+export const fixPermissions: WpAction = {
+  id: ID,
+  title: 'Fix file permissions',
+  description: 'wp-config.php holds the database password: make it unreadable by other users. World-writable folders let any local user plant code: remove their write bit for others.',
+  risk: 'medium',
+  fixes: [CHECK.permissions],
+  async backup(ctx) {
+    const steps = await permissionSteps(ctx);
+    return { paths: typeof steps === 'string' ? [] : steps.flatMap((s) => (s.kind === 'chmod' ? [s.path] : [])) };
+  },
+  async preconditions(ctx) {
+    const steps = await permissionSteps(ctx);
+    return typeof steps === 'string' ? steps : true;
+  },
+  async plan(ctx) {
+    const steps = await permissionSteps(ctx);
+    if (typeof steps === 'string') throw notApplicable(ID, steps);
+    return steps;
+  },
+  rollback: restoreBackup,
+};

@@ -1,0 +1,125 @@
+/**
+ * The theme rung of the white-screen ladder: switch to the configured
+ * `defaultTheme`, or the newest installed `twenty*` theme that is not the
+ * broken one (medium). Only the `template` and `stylesheet` options change;
+ * the backup's `options` part puts them back.
+ */
+import { posix } from 'node:path';
+import { restoreBackup, type Step } from '@healer/core';
+import { assertSamePlan } from './plan-guard.js';
+import { WHITE_SCREEN_CHECKS, culpritOf, databaseDown, metaOf, notApplicable, notWhiteScreen, opsOf, type WpAction, type WpActionContext } from './shared.js';
+
+const ID = 'wordpress/switch-theme';
+
+const UNITS = ['', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+const TEENS = ['ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+
+/**
+ * The year of a default theme from its slug (`twentytwentythree` -> 2023,
+ * `twentyten` -> 2010), or null for any other slug.
+ */
+export function defaultThemeYear(slug: string): number | null {
+  const m = /^twenty(.*)$/.exec(slug);
+  if (!m) return null;
+  const rest = m[1]!;
+  const teen = TEENS.indexOf(rest);
+  if (teen !== -1) return 2010 + teen;
+  const twenties = /^twenty(.*)$/.exec(rest);
+  if (twenties) {
+    const unit = UNITS.indexOf(twenties[1]!);
+    return unit === -1 ? null : 2020 + unit;
+  }
+  return null;
+}
+
+/** The `Template:` header of a theme's style.css (the parent of a child theme), or null. */
+export function parentTheme(styleCss: string): string | null {
+  const m = /^[ \t/*#@]*Template:(.*)$/im.exec(styleCss.slice(0, 8192));
+  const value = m?.[1]?.trim();
+  return value ? value : null;
+}
+
+interface ThemeSwitch {
+  from: { template: string; stylesheet: string };
+  to: { template: string; stylesheet: string };
+}
+
+/** Installed themes (folders of the themes dir with a style.css), each with its style.css text. */
+async function installedTheme(ctx: WpActionContext, slug: string): Promise<string | null> {
+  return ctx.fs.readText(posix.join(metaOf(ctx).themesDir, slug, 'style.css'), { maxBytes: 8192 });
+}
+
+/** The theme to switch to, or why this rung does not apply. */
+async function themeSwitch(ctx: WpActionContext): Promise<ThemeSwitch | string> {
+  const notWhite = notWhiteScreen(ctx);
+  if (notWhite) return notWhite;
+  const culprit = culpritOf(ctx);
+  if (culprit && (culprit.kind === 'mu-plugin' || culprit.kind === 'drop-in' || culprit.kind === 'core')) {
+    return `the fatal error comes from a ${culprit.kind} (${culprit.file}): switching the theme cannot fix it`;
+  }
+  const ops = await opsOf(ctx);
+  const down = await databaseDown(ctx, ops);
+  if (down) return down;
+  const from = await ops.theme();
+  const broken = new Set([from.template, from.stylesheet, ...(culprit?.kind === 'theme' ? [culprit.slug] : [])]);
+
+  const configured = ctx.config.defaultTheme;
+  if (configured && !broken.has(configured)) {
+    const style = await installedTheme(ctx, configured);
+    if (style !== null) {
+      const parent = parentTheme(style);
+      if (parent !== null && broken.has(parent)) return `the configured default theme ${configured} is a child of the broken theme ${parent}`;
+      return { from, to: { template: parent ?? configured, stylesheet: configured } };
+    }
+  }
+  const entries = await ctx.fs.list(metaOf(ctx).themesDir).catch(() => []);
+  const candidates = entries
+    .filter((e) => e.type === 'directory' || e.type === 'symlink')
+    .map((e) => ({ slug: e.name, year: defaultThemeYear(e.name) }))
+    .filter((t): t is { slug: string; year: number } => t.year !== null && !broken.has(t.slug))
+    .sort((a, b) => b.year - a.year);
+  for (const { slug } of candidates) {
+    const style = await installedTheme(ctx, slug);
+    if (style !== null && parentTheme(style) === null) return { from, to: { template: slug, stylesheet: slug } };
+  }
+  const why = configured ? `the configured default theme ${configured} is broken or not installed, and no` : 'no';
+  return `${why} default twenty* theme other than ${[...broken].join(', ')} is installed`;
+}
+
+function describeSwitch(s: ThemeSwitch, kind: string): Step[] {
+  const show = (t: ThemeSwitch['to']): string => (t.template === t.stylesheet ? t.stylesheet : `${t.stylesheet} (child of ${t.template})`);
+  return [
+    {
+      kind: 'note',
+      write: true,
+      description: `Switch the theme from ${show(s.from)} to ${show(s.to)}: set options template = ${JSON.stringify(s.to.template)}, stylesheet = ${JSON.stringify(s.to.stylesheet)} through the ${kind} operations`,
+    },
+  ];
+}
+
+/** Switch to a default theme (medium): the middle rung of the white-screen ladder. */
+export const switchTheme: WpAction = {
+  id: ID,
+  title: 'Switch to a default theme',
+  description: 'The white screen comes from the theme (or the plugin rung did not fix it): switch to the configured default theme or the newest installed twenty* theme. The broken theme stays installed.',
+  risk: 'medium',
+  fixes: [...WHITE_SCREEN_CHECKS],
+  backup: { paths: [], parts: ['options'] },
+  async preconditions(ctx) {
+    const s = await themeSwitch(ctx);
+    return typeof s === 'string' ? s : true;
+  },
+  async plan(ctx) {
+    const s = await themeSwitch(ctx);
+    if (typeof s === 'string') throw notApplicable(ID, s);
+    return describeSwitch(s, (await opsOf(ctx)).kind);
+  },
+  async apply(ctx, steps) {
+    const s = await themeSwitch(ctx);
+    if (typeof s === 'string') throw notApplicable(ID, s);
+    const ops = await opsOf(ctx);
+    assertSamePlan(ID, steps, describeSwitch(s, ops.kind));
+    await ops.switchTheme(s.to.template, s.to.stylesheet);
+  },
+  rollback: restoreBackup,
+};

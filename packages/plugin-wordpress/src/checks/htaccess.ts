@@ -1,0 +1,157 @@
+/**
+ * `wordpress/htaccess`: the `# BEGIN WordPress` ... `# END WordPress` block of
+ * `.htaccess`, compared with what WordPress writes (`WP_Rewrite::mod_rewrite_rules()`
+ * through `insert_with_markers()`).
+ */
+import { childPath } from '@healer/core';
+import { wpMeta } from '../detect.js';
+import { ACTION, connectErrorOnce, opsFor, type WpCheck } from './shared.js';
+
+export const HTACCESS_BEGIN = '# BEGIN WordPress';
+export const HTACCESS_END = '# END WordPress';
+
+const AUTH_RULE = 'RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]';
+
+/** The directives of a single site's block for home path `base` (`/` or `/blog/`). */
+export function standardHtaccessRules(base = '/'): string[] {
+  return [
+    '<IfModule mod_rewrite.c>',
+    'RewriteEngine On',
+    AUTH_RULE,
+    `RewriteBase ${base}`,
+    'RewriteRule ^index\\.php$ - [L]',
+    'RewriteCond %{REQUEST_FILENAME} !-f',
+    'RewriteCond %{REQUEST_FILENAME} !-d',
+    `RewriteRule . ${base}index.php [L]`,
+    '</IfModule>',
+  ];
+}
+
+/** What the WordPress block of an `.htaccess` looks like. @internal */
+export interface HtaccessAnalysis {
+  /**
+   * `standard`: WordPress's own block; `empty`: markers with no directives
+   * (what WordPress writes with plain permalinks); `modified`: directives
+   * that differ from WordPress's; `mangled`: markers missing, doubled or out
+   * of order; `missing`: no block.
+   */
+  state: 'standard' | 'empty' | 'modified' | 'mangled' | 'missing';
+  /** The RewriteBase found, else `/`. */
+  base: string;
+  /** 0-based line numbers of the markers (when the block is whole). */
+  beginLine: number | null;
+  endLine: number | null;
+  /** The directives between the markers (comments and blanks left out). */
+  directives: string[];
+  /** Expected directives that are absent, and directives WordPress would not write. */
+  missing: string[];
+  unexpected: string[];
+  reason: string | null;
+}
+
+/** Analyse the WordPress block of `.htaccess` text. `multisite` accepts the network rules. @internal */
+export function analyzeHtaccess(text: string, options: { multisite?: boolean } = {}): HtaccessAnalysis {
+  const lines = text.split(/\r?\n/);
+  const begins = indexesOf(lines, HTACCESS_BEGIN);
+  const ends = indexesOf(lines, HTACCESS_END);
+  const none: Omit<HtaccessAnalysis, 'state' | 'reason'> = { base: '/', beginLine: null, endLine: null, directives: [], missing: [], unexpected: [] };
+  if (begins.length === 0 && ends.length === 0) return { ...none, state: 'missing', reason: 'no "# BEGIN WordPress" block' };
+  if (begins.length !== 1 || ends.length !== 1 || ends[0]! < begins[0]!) {
+    const reason =
+      begins.length === 0
+        ? '"# END WordPress" without "# BEGIN WordPress"'
+        : ends.length === 0
+          ? '"# BEGIN WordPress" without "# END WordPress"'
+          : begins.length > 1 || ends.length > 1
+            ? 'more than one WordPress block'
+            : '"# END WordPress" comes before "# BEGIN WordPress"';
+    return { ...none, state: 'mangled', reason };
+  }
+  const beginLine = begins[0]!;
+  const endLine = ends[0]!;
+  const directives = lines
+    .slice(beginLine + 1, endLine)
+    .map((l) => l.trim().replace(/\s+/g, ' '))
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  const base = /^RewriteBase (\S+)$/i.exec(directives.find((d) => /^RewriteBase /i.test(d)) ?? '')?.[1] ?? '/';
+  const at = { base, beginLine, endLine, directives };
+  if (directives.length === 0) return { ...at, state: 'empty', missing: [], unexpected: [], reason: 'the block has no directives' };
+
+  const expected = options.multisite ? null : standardHtaccessRules(base);
+  if (expected === null) {
+    // Network rules vary with the install (subdomains, subfolders, ms-files): the core of them must be there.
+    const need = ['RewriteEngine On', 'RewriteRule ^index\\.php$ - [L]'];
+    const missing = need.filter((n) => !directives.some((d) => d.toLowerCase() === n.toLowerCase()));
+    if (!directives.some((d) => /^RewriteRule \. \S*index\.php \[L\]$/i.test(d))) missing.push('RewriteRule . index.php [L]');
+    return { ...at, state: missing.length ? 'modified' : 'standard', missing, unexpected: [], reason: missing.length ? 'network rules are missing' : null };
+  }
+  // Blocks written before WordPress 5.6 lack the Authorization rule: still WordPress's own.
+  const found = directives.filter((d) => d !== AUTH_RULE);
+  const want = expected.filter((d) => d !== AUTH_RULE);
+  const same = found.length === want.length && found.every((d, i) => d.toLowerCase() === want[i]!.toLowerCase());
+  const lower = (xs: string[]): Set<string> => new Set(xs.map((x) => x.toLowerCase()));
+  const foundSet = lower(found);
+  const wantSet = lower(want);
+  return {
+    ...at,
+    state: same ? 'standard' : 'modified',
+    missing: want.filter((d) => !foundSet.has(d.toLowerCase())),
+    unexpected: found.filter((d) => !wantSet.has(d.toLowerCase())),
+    reason: same ? null : 'the directives differ from what WordPress writes',
+  };
+}
+
+function indexesOf(lines: string[], marker: string): number[] {
+  const out: number[] = [];
+  lines.forEach((l, i) => {
+    if (l.trim() === marker) out.push(i);
+  });
+  return out;
+}
+
+export const htaccessCheck: WpCheck = {
+  id: 'wordpress/htaccess',
+  title: '.htaccess WordPress block',
+  category: 'configuration',
+  severity: 'high',
+  description:
+    'When the site has an .htaccess (Apache), its "# BEGIN WordPress" block must be whole and hold the rules WordPress writes, or every page but the home page answers 404.',
+  async run(ctx) {
+    const meta = wpMeta(ctx.app);
+    const path = childPath(ctx.app.root, '.htaccess');
+    const text = await ctx.fs.readText(path, { maxBytes: 1024 * 1024 });
+    if (text === null) {
+      return { status: 'skip', message: 'There is no .htaccess in the WordPress root (not Apache, or rewrites are configured elsewhere).', details: { path } };
+    }
+    const a = analyzeHtaccess(text, { multisite: meta.multisite });
+    const details = { path, ...a, expected: meta.multisite ? null : standardHtaccessRules(a.base) };
+    const evidence = [...a.missing.map((l) => `missing: ${l}`), ...a.unexpected.map((l) => `unexpected: ${l}`)].slice(0, 20);
+    const fail = (message: string) => ({ status: 'fail' as const, message, details, ...(evidence.length ? { evidence } : {}), fixes: [ACTION.restoreHtaccess] });
+    switch (a.state) {
+      case 'standard':
+        return { status: 'pass', message: `The WordPress block of ${path} holds the rules WordPress writes (RewriteBase ${a.base}).`, details };
+      case 'missing':
+        return fail(`${path} has no "# BEGIN WordPress" block, so Apache does not send pretty permalinks to WordPress (they answer 404): restore WordPress's block.`);
+      case 'mangled':
+        return fail(`The WordPress block of ${path} is broken (${a.reason}), so WordPress cannot update it and the rewrite rules may be cut: restore WordPress's block.`);
+      case 'modified':
+        return fail(
+          `The WordPress block of ${path} differs from what WordPress writes (${[a.missing.length ? `${a.missing.length} rule(s) missing` : '', a.unexpected.length ? `${a.unexpected.length} unexpected` : ''].filter(Boolean).join(', ')}): pages may answer 404 or be redirected elsewhere; restore WordPress's block and move custom rules outside the markers.`,
+        );
+      case 'empty': {
+        const ops = await opsFor(ctx);
+        if ((await connectErrorOnce(ctx, ops)) !== null) {
+          return { status: 'warn', message: `The WordPress block of ${path} is empty; whether permalinks need it cannot be told while the database is unreachable.`, details };
+        }
+        const structure = await ops.getOption('permalink_structure');
+        if (typeof structure !== 'string' || structure === '') {
+          return { status: 'pass', message: `The WordPress block of ${path} is empty, as WordPress leaves it with plain permalinks.`, details: { ...details, permalinkStructure: structure ?? '' } };
+        }
+        return {
+          ...fail(`The WordPress block of ${path} is empty but the site uses pretty permalinks (${structure}), so every page but the home page answers 404: restore WordPress's block.`),
+          details: { ...details, permalinkStructure: structure },
+        };
+      }
+    }
+  },
+};

@@ -1,0 +1,336 @@
+/**
+ * Each WordPress action on a real site: the check it answers fails, the plan
+ * shows the exact steps (as data, the way a dry run prints them), a heal
+ * approved for that action alone applies it and verifies it, and rolling
+ * the execution back leaves the files (paths, modes, bytes) and the saved
+ * options exactly as they were.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, readFile, readdir, stat, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Execution, Healer, Plan, PlannedAction } from '@healer/core';
+import { hashFolder } from '@healer/test-utils';
+import { wordpressHtaccessBlock } from '../src/actions/htaccess-block.js';
+import { setDefine } from '../src/actions/wp-config-edit.js';
+import { FATAL_PLUGIN, FATAL_THEME, createHealthySite, editConfig, savedOptions, siteHealer, snapshot, type SiteHealerOptions } from './helpers/heal-harness.js';
+import type { SiteOptions, WordPressSite } from './helpers/wordpress-site.js';
+
+const run = promisify(execFile);
+
+let site: WordPressSite | undefined;
+let healer: Healer | undefined;
+
+afterEach(async () => {
+  await healer?.close();
+  await site?.stop();
+  healer = undefined;
+  site = undefined;
+});
+
+async function setUp(options: SiteHealerOptions & { site?: SiteOptions } = {}): Promise<{ site: WordPressSite; healer: Healer }> {
+  site = await createHealthySite(options.site);
+  healer = siteHealer(site, options);
+  return { site, healer };
+}
+
+/** Plan in manual mode (nothing runs on its own) and return the action's planned entry. */
+async function planFor(h: Healer, s: WordPressSite, actionId: string): Promise<{ plan: Plan; planned: PlannedAction }> {
+  const plan = await h.plan(s.root, { mode: 'manual' });
+  const planned = [...plan.autoHeal, ...plan.requireApproval].find((a) => a.actionId === actionId);
+  expect(planned, `${actionId} is planned; cannot heal: ${JSON.stringify(plan.cannotHeal)}`).toBeDefined();
+  return { plan, planned: planned! };
+}
+
+/** Heal with only `actionId` approved, bound to the plan made just before. */
+async function healWith(h: Healer, s: WordPressSite, actionId: string, plan: Plan): Promise<Execution> {
+  const { execution } = await h.heal(s.root, { mode: 'manual', approve: { actions: [actionId], planHash: plan.planHash, fingerprint: plan.fingerprint } });
+  expect(execution.attempts.map((a) => a.actionId)).toEqual([actionId]);
+  return execution;
+}
+
+async function rollBack(h: Healer, execution: Execution): Promise<void> {
+  const undone = await h.rollback(execution.executionId);
+  expect(undone.state, undone.message).toBe('ROLLED_BACK');
+}
+
+const sha12 = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 12);
+
+async function rootSql(statement: string): Promise<string> {
+  return (await run('mariadb', ['-h127.0.0.1', '-uroot', '--batch', '--skip-column-names', '-e', statement])).stdout;
+}
+
+describe('the white-screen rungs', () => {
+  it('wordpress/deactivate-plugin (low): plans the active_plugins change, applies it, rolls the option back', async () => {
+    const { site, healer } = await setUp();
+    const file = await site.addPlugin('broken-plugin', FATAL_PLUGIN, { activate: true });
+    await site.get('/');
+    const before = await snapshot(site);
+
+    const { plan, planned } = await planFor(healer, site, 'wordpress/deactivate-plugin');
+    expect(planned).toMatchObject({ risk: 'low', backup: true, fixes: expect.arrayContaining(['wordpress/fatal-errors', 'wordpress/availability']) });
+    expect(planned.steps).toHaveLength(1);
+    expect(planned.steps[0]).toMatchObject({ kind: 'note', write: true });
+    expect(planned.steps[0]!.display).toMatch(new RegExp(`^Deactivate ${file}: set option active_plugins to \\[\\] \\(was \\["${file}"\\]\\) through the (php|db|wp-cli) operations$`));
+
+    const execution = await healWith(healer, site, 'wordpress/deactivate-plugin', plan);
+    expect(execution.state, execution.message).toBe('FIXED');
+    expect(await site.getOption('active_plugins')).toEqual([]);
+    expect((await site.get('/')).status).toBe(200);
+
+    await rollBack(healer, execution);
+    expect(await snapshot(site)).toEqual(before);
+  });
+
+  it('wordpress/deactivate-plugin refuses a protected plugin; wordpress/deactivate-protected-plugin (high) takes it, only with approval', async () => {
+    const { site, healer } = await setUp({ config: { protectedPlugins: ['shop-cart'] } });
+    const file = await site.addPlugin('shop-cart', FATAL_PLUGIN, { activate: true });
+    await site.get('/');
+    const before = await snapshot(site);
+
+    const supervised = await healer.plan(site.root, { mode: 'supervised' });
+    expect(supervised.autoHeal).toEqual([]);
+    const protectedRung = supervised.requireApproval.find((a) => a.actionId === 'wordpress/deactivate-protected-plugin');
+    expect(protectedRung).toMatchObject({ risk: 'high', reason: 'high risk always needs approval' });
+    expect([...supervised.autoHeal, ...supervised.requireApproval].map((a) => a.actionId)).not.toContain('wordpress/deactivate-plugin');
+    const waiting = await healer.heal(site.root, { mode: 'supervised' });
+    expect(waiting.execution.state).toBe('AWAITING_APPROVAL');
+    expect(await snapshot(site)).toEqual(before);
+
+    const { plan } = await planFor(healer, site, 'wordpress/deactivate-protected-plugin');
+    const execution = await healWith(healer, site, 'wordpress/deactivate-protected-plugin', plan);
+    expect(execution.state, execution.message).toBe('FIXED');
+    expect(await site.getOption('active_plugins')).not.toContain(file);
+    await rollBack(healer, execution);
+    expect(await snapshot(site)).toEqual(before);
+  });
+
+  it('wordpress/switch-theme (medium): switches to the newest twenty* theme, rolls template and stylesheet back', async () => {
+    const { site, healer } = await setUp();
+    await site.addTheme('broken-theme', FATAL_THEME, { activate: true });
+    await site.get('/');
+    const before = await snapshot(site);
+
+    const { plan, planned } = await planFor(healer, site, 'wordpress/switch-theme');
+    expect(planned).toMatchObject({ risk: 'medium', backup: true });
+    expect(planned.steps.map((s) => s.display)).toEqual([
+      expect.stringMatching(/^Switch the theme from broken-theme to twentytwentythree: set options template = "twentytwentythree", stylesheet = "twentytwentythree" through the (php|db|wp-cli) operations$/),
+    ]);
+
+    const execution = await healWith(healer, site, 'wordpress/switch-theme', plan);
+    expect(execution.state, execution.message).toBe('FIXED');
+    expect(await savedOptions(site)).toMatchObject({ template: 'twentytwentythree', stylesheet: 'twentytwentythree' });
+    await rollBack(healer, execution);
+    expect(await snapshot(site)).toEqual(before);
+  });
+
+  it('wordpress/safe-mode (high): every plugin off, every plugin back on rollback', async () => {
+    const { site, healer } = await setUp();
+    await site.setOption('active_plugins', ['akismet/akismet.php']);
+    const file = await site.addPlugin('broken-plugin', FATAL_PLUGIN, { activate: true });
+    await site.get('/');
+    const before = await snapshot(site);
+
+    const { plan, planned } = await planFor(healer, site, 'wordpress/safe-mode');
+    expect(planned.risk).toBe('high');
+    expect(planned.steps[0]!.display).toMatch(
+      new RegExp(`^Deactivate all 2 active plugins: set option active_plugins to \\[\\] \\(was \\["akismet/akismet.php","${file}"\\]\\)`),
+    );
+    const execution = await healWith(healer, site, 'wordpress/safe-mode', plan);
+    expect(execution.state, execution.message).toBe('FIXED');
+    expect(await site.getOption('active_plugins')).toEqual([]);
+    await rollBack(healer, execution);
+    expect(await snapshot(site)).toEqual(before);
+  });
+});
+
+describe('file and configuration actions', () => {
+  it('wordpress/remove-maintenance (low): removes the stale file, puts it back byte for byte', async () => {
+    const { site, healer } = await setUp();
+    const path = join(site.root, '.maintenance');
+    await writeFile(path, `<?php $upgrading = ${Math.floor(Date.now() / 1000) - 7200}; ?>`);
+    const before = await snapshot(site);
+
+    const { plan, planned } = await planFor(healer, site, 'wordpress/remove-maintenance');
+    expect(planned.steps).toEqual([{ kind: 'remove', write: true, display: `remove ${path}`, description: 'remove the stale .maintenance' }]);
+    const execution = await healWith(healer, site, 'wordpress/remove-maintenance', plan);
+    expect(execution.state, execution.message).toBe('FIXED');
+    await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
+    await rollBack(healer, execution);
+    expect(await snapshot(site)).toEqual(before);
+  });
+
+  it('wordpress/remove-maintenance leaves a fresh .maintenance alone (an update may be running)', async () => {
+    const { site, healer } = await setUp();
+    await writeFile(join(site.root, '.maintenance'), `<?php $upgrading = ${Math.floor(Date.now() / 1000) + 3600}; ?>`);
+    const plan = await healer.plan(site.root, { mode: 'supervised' });
+    // A timestamp in the future blocks visitors, but the file is seconds old: not stale yet.
+    expect(plan.autoHeal).toEqual([]);
+  });
+
+  it('wordpress/fix-permissions (medium): wp-config.php 0640, o-w on world-writable folders; modes back on rollback', async () => {
+    const { site, healer } = await setUp();
+    const config = join(site.root, 'wp-config.php');
+    const open = join(site.root, 'wp-content/uploads/open');
+    await chmod(config, 0o644);
+    await mkdir(open);
+    await writeFile(join(open, 'photo.jpg'), 'jpeg bytes');
+    await chmod(open, 0o777);
+    const before = await snapshot(site);
+
+    const { plan, planned } = await planFor(healer, site, 'wordpress/fix-permissions');
+    expect(planned.steps.map((s) => s.display)).toEqual([`chmod 0640 ${config}`, `chmod 0775 ${open}`]);
+    const execution = await healWith(healer, site, 'wordpress/fix-permissions', plan);
+    expect(execution.state, execution.message).toBe('FIXED');
+    expect((await stat(config)).mode & 0o7777).toBe(0o640);
+    expect((await stat(open)).mode & 0o7777).toBe(0o775);
+    await rollBack(healer, execution);
+    expect(await snapshot(site)).toEqual(before);
+    expect((await stat(open)).mode & 0o7777).toBe(0o777);
+  });
+
+  it('wordpress/debug-display-off (low): one write-file step with the exact new wp-config.php, reverted on rollback', async () => {
+    const { site, healer } = await setUp();
+    await editConfig(site, (t) => t.replace("define( 'WP_DEBUG', false );", "define( 'WP_DEBUG', true );\ndefine( 'SAVEQUERIES', true );"));
+    const path = join(site.root, 'wp-config.php');
+    const original = await readFile(path, 'utf8');
+    const expected = setDefine(setDefine(original, 'WP_DEBUG_DISPLAY', false), 'SAVEQUERIES', false);
+    const before = await snapshot(site);
+
+    const { plan, planned } = await planFor(healer, site, 'wordpress/debug-display-off');
+    expect(planned.steps).toEqual([
+      {
+        kind: 'write-file',
+        write: true,
+        display: `write ${path} (${Buffer.byteLength(expected)} bytes, sha256 ${sha12(expected)})`,
+        description: 'set WP_DEBUG_DISPLAY and SAVEQUERIES to false in wp-config.php',
+      },
+    ]);
+    const execution = await healWith(healer, site, 'wordpress/debug-display-off', plan);
+    expect(execution.state, execution.message).toBe('FIXED');
+    expect(await readFile(path, 'utf8')).toBe(expected);
+    expect((await stat(path)).mode & 0o7777).toBe(0o640);
+    await rollBack(healer, execution);
+    expect(await snapshot(site)).toEqual(before);
+  });
+
+  it('wordpress/raise-memory-limit (low): sets WP_MEMORY_LIMIT after PHP ran out of memory, reverted on rollback', async () => {
+    const { site, healer } = await setUp();
+    await site.addPlugin(
+      'memory-hog',
+      "<?php\n/* Plugin Name: Memory Hog */\nif ( isset( $_GET['hog'] ) ) { ini_set( 'memory_limit', '16M' ); $a = str_repeat( 'x', 64 * 1024 * 1024 ); }\n",
+      { activate: true },
+    );
+    expect((await site.get('/?hog=1')).status).toBe(500);
+    const path = join(site.root, 'wp-config.php');
+    const expected = setDefine(await readFile(path, 'utf8'), 'WP_MEMORY_LIMIT', '256M');
+    const before = await snapshot(site);
+
+    const { plan, planned } = await planFor(healer, site, 'wordpress/raise-memory-limit');
+    expect(planned.steps.map((s) => s.display)).toEqual([`write ${path} (${Buffer.byteLength(expected)} bytes, sha256 ${sha12(expected)})`]);
+    const execution = await healWith(healer, site, 'wordpress/raise-memory-limit', plan);
+    expect(execution.state, execution.message).toBe('FIXED');
+    expect(await readFile(path, 'utf8')).toContain("define( 'WP_MEMORY_LIMIT', '256M' );");
+    await rollBack(healer, execution);
+    expect(await snapshot(site)).toEqual(before);
+  });
+
+  it('wordpress/restore-htaccess (medium): the standard block back, every other line kept; the old file back on rollback', async () => {
+    const { site, healer } = await setUp();
+    const path = join(site.root, '.htaccess');
+    const custom = '# Custom rules\nOptions -Indexes\n\n';
+    await writeFile(path, `${custom}# BEGIN WordPress\n<IfModule mod_rewrite.c>\nRewriteEngine On\nRewriteRule . /elsewhere.php [L]\n</IfModule>\n# END WordPress\n\nHeader set X-Kept yes\n`);
+    const expected = `${custom}${wordpressHtaccessBlock('/')}\n\nHeader set X-Kept yes\n`;
+    const before = await snapshot(site);
+
+    const { plan, planned } = await planFor(healer, site, 'wordpress/restore-htaccess');
+    expect(planned.steps.map((s) => s.display)).toEqual([`write ${path} (${Buffer.byteLength(expected)} bytes, sha256 ${sha12(expected)})`]);
+    const execution = await healWith(healer, site, 'wordpress/restore-htaccess', plan);
+    expect(execution.state, execution.message).toBe('FIXED');
+    expect(await readFile(path, 'utf8')).toBe(expected);
+    await rollBack(healer, execution);
+    expect(await snapshot(site)).toEqual(before);
+  });
+
+  it('wordpress/quarantine-files (high): moves the flagged files beside the backups, moves them back on rollback', async () => {
+    const { site, healer } = await setUp();
+    const shell = join(site.root, 'wp-content/uploads/2024/05/shell.php');
+    const injected = join(site.root, 'wp-content/plugins/old-gallery/gallery.php');
+    await mkdir(join(site.root, 'wp-content/uploads/2024/05'), { recursive: true });
+    await writeFile(shell, '<?php system($_GET["c"]);\n');
+    await mkdir(join(site.root, 'wp-content/plugins/old-gallery'));
+    await writeFile(injected, "<?php\n/* Plugin Name: Old Gallery */\neval(base64_decode('ZWNobyAxOw=='));\n");
+    const before = await snapshot(site);
+
+    const { plan, planned } = await planFor(healer, site, 'wordpress/quarantine-files');
+    expect(planned.risk).toBe('high');
+    const quarantine = join(site.dir, '.healer-backups', 'quarantine');
+    expect(planned.steps.map((s) => s.display)).toEqual([
+      expect.stringMatching(new RegExp(`^rename ${injected} -> ${quarantine}/[0-9a-f]{16}/wp-content/plugins/old-gallery/gallery\\.php$`)),
+      expect.stringMatching(new RegExp(`^rename ${shell} -> ${quarantine}/[0-9a-f]{16}/wp-content/uploads/2024/05/shell\\.php$`)),
+    ]);
+    const execution = await healWith(healer, site, 'wordpress/quarantine-files', plan);
+    expect(execution.state, execution.message).toBe('FIXED');
+    await expect(stat(shell)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(stat(injected)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await readdir(quarantine)).length).toBe(2);
+
+    await rollBack(healer, execution);
+    expect(await snapshot(site)).toEqual(before);
+    expect(await readdir(quarantine)).toEqual([]);
+  });
+
+  it('wordpress/clear-caches (low): empties wp-content/cache and deletes transients; the small cache folder comes back on rollback', async () => {
+    const { site, healer } = await setUp({ config: { autoloadWarnBytes: 50_000 } });
+    const cache = join(site.root, 'wp-content/cache');
+    await mkdir(join(cache, 'pages'), { recursive: true });
+    await writeFile(join(cache, 'pages/index.html'), '<html>cached</html>');
+    await site.sql(`INSERT INTO wp_options (option_name, option_value, autoload) VALUES ('_transient_healer_big', REPEAT('x', 300000), 'yes')`);
+    const before = await snapshot(site);
+
+    const { plan, planned } = await planFor(healer, site, 'wordpress/clear-caches');
+    expect(planned.steps.map((s) => s.display)).toEqual([
+      `remove ${join(cache, 'pages')}`,
+      expect.stringMatching(/^DELETE FROM `wp_options` WHERE option_name LIKE '\\_transient\\_%' OR option_name LIKE '\\_site\\_transient\\_%'/),
+    ]);
+    const execution = await healWith(healer, site, 'wordpress/clear-caches', plan);
+    expect(execution.state, execution.message).toBe('FIXED');
+    expect(await readdir(cache)).toEqual([]);
+    // WordPress sets some transients again as soon as a page is served (the verification requests one): the planted one is gone.
+    expect((await site.sql("SELECT COUNT(*) FROM wp_options WHERE option_name = '_transient_healer_big'")).trim()).toBe('0');
+
+    await rollBack(healer, execution);
+    // Files come back; transients are caches WordPress rebuilds, and stay gone (documented).
+    expect(await hashFolder(site.root)).toBe(before.files);
+    expect((await site.sql("SELECT COUNT(*) FROM wp_options WHERE option_name = '_transient_healer_big'")).trim()).toBe('0');
+  });
+});
+
+describe('database actions', () => {
+  it('wordpress/repair-tables (medium): dumps the database, repairs the crashed table; the dump goes back on rollback', async () => {
+    const { site, healer } = await setUp();
+    await site.sql(
+      "CREATE TABLE wp_healer_log (id INT PRIMARY KEY AUTO_INCREMENT, v VARCHAR(100), KEY (v)) ENGINE=MyISAM; INSERT INTO wp_healer_log (v) VALUES ('a'), ('b'), ('c');",
+    );
+    // Crash it for real: cut its index file, as a full disk or a killed server does.
+    const datadir = (await site.sql('SELECT @@datadir')).trim();
+    await rootSql(`FLUSH TABLES ${site.db.name}.wp_healer_log`);
+    await truncate(join(datadir, site.db.name, 'wp_healer_log.MYI'), 1024);
+    await rootSql(`FLUSH TABLES ${site.db.name}.wp_healer_log`);
+    const before = await snapshot(site);
+    const postsBefore = await site.sql('CHECKSUM TABLE wp_posts');
+
+    const { plan, planned } = await planFor(healer, site, 'wordpress/repair-tables');
+    expect(planned.steps.map((s) => s.display)).toEqual([expect.stringMatching(/^REPAIR TABLE `wp_healer_log` through the (php|db|wp-cli) operations$/)]);
+    const execution = await healWith(healer, site, 'wordpress/repair-tables', plan);
+    expect(execution.state, execution.message).toBe('FIXED');
+    expect(await site.sql('CHECK TABLE wp_healer_log')).toMatch(/status\tOK/);
+    expect((await site.sql('SELECT v FROM wp_healer_log ORDER BY id')).trim().split('\n')).toEqual(['a', 'b', 'c']);
+
+    await rollBack(healer, execution);
+    expect(await snapshot(site)).toEqual(before);
+    expect(await site.sql('CHECKSUM TABLE wp_posts')).toBe(postsBefore);
+  });
+});
