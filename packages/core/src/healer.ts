@@ -21,7 +21,7 @@ import type { DetectionReport } from './engine/detector.js';
 import { DEFAULT_DISCOVERY_ROOTS, findCandidates } from './engine/discover.js';
 import { prefetchFiles, SnapshotExecutor } from './engine/prefetch.js';
 import { diagnoseAndPlan, runHeal, type HealOutcome, type HealRequest } from './engine/heal-runner.js';
-import { diagnoseApp as runDiagnose } from './engine/diagnose.js';
+import { diagnoseApp as runDiagnose, recordHealthy } from './engine/diagnose.js';
 import { makeRunEnv, resolveApp } from './engine/resolve-app.js';
 import { recoverExecutions, type RecoveryReport } from './engine/recover.js';
 import { rollbackExecution } from './engine/rollback-execution.js';
@@ -215,10 +215,12 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
     async diagnose(target, opts = {}) {
       const env = makeRunEnv(svc);
       const resolved = await resolveApp(svc, env, toTarget(target), opts);
-      return runDiagnose(svc, env, resolved, {
+      const diagnosis = await runDiagnose(svc, env, resolved, {
         ...(opts.since ? { since: opts.since } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
+      await recordHealthy(env, resolved, diagnosis, opts.signal);
+      return diagnosis;
     },
 
     async plan(target, opts = {}) {

@@ -27,6 +27,7 @@ export type {
   BackupPart,
   BackupStrategy,
   PluginDefinition,
+  HealthyContext,
 } from './contract/plugin.js';
 export type { Command, Script, RunOptions, RunResult, FileType, FileStat, DirEntry, WriteFileOptions, Executor } from './contract/executor.js';
 export type { Facts, DiskFacts, MemoryFacts, LoadFacts, ListeningPort, ProcessInfo } from './contract/facts.js';

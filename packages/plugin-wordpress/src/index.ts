@@ -10,4 +10,6 @@ export type { CronEvent, OpsContext } from './ops/index.js';
 export { attributeCulprit, culpritFromLog, culpritOfEntry, pluginFilesForSlug, DROP_INS } from './culprit.js';
 export { wordpressBackup, optionsPart, databasePart } from './backup.js';
 export { wordpressChecks } from './checks/index.js';
+export { recordBaseline, baselinePath, hashCoreFiles, BASELINE_SETTING } from './checks/core-integrity.js';
+export type { CoreBaseline } from './checks/core-integrity.js';
 export { wordpressActions } from './actions/index.js';

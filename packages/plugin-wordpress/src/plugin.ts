@@ -5,6 +5,7 @@ import { definePlugin } from '@healer/core';
 import { wordpressConfigSchema } from './config.js';
 import { detectWordpress, DETECT_FILES } from './detect.js';
 import { wordpressChecks } from './checks/index.js';
+import { recordBaseline } from './checks/core-integrity.js';
 import { wordpressActions } from './actions/index.js';
 import { wordpressBackup } from './backup.js';
 
@@ -23,4 +24,8 @@ export const wordpressPlugin = definePlugin({
   checks: wordpressChecks,
   actions: wordpressActions,
   backup: wordpressBackup,
+  // Core files as they are while every check passes: the core-integrity check's reference.
+  async onHealthy(ctx) {
+    await recordBaseline(ctx.exec, ctx.app.root, { settings: ctx.settings, signal: ctx.signal, fs: ctx.fs });
+  },
 });

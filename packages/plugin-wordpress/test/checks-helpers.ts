@@ -15,12 +15,15 @@ export interface DiagnoseSiteOptions {
   /** App settings; `url` defaults to the site's. */
   settings?: Record<string, unknown>;
   since?: Date;
+  /** Run only these WordPress checks (default all). */
+  only?: string[];
 }
 
-/** A full diagnosis of the site (WordPress checks only), with its PHP error log configured. */
+/** A diagnosis of the site (WordPress checks only, all by default), with its PHP error log configured. */
 export async function diagnoseSite(site: WordPressSite, options: DiagnoseSiteOptions = {}): Promise<Diagnosis> {
+  const plugin = options.only ? { ...wordpressPlugin, checks: wordpressPlugin.checks.filter((c) => options.only!.includes(c.id)) } : wordpressPlugin;
   const healer = createHealer({
-    plugins: [{ plugin: wordpressPlugin, config: { phpErrorLog: site.phpErrorLog, ...options.config } }],
+    plugins: [{ plugin, config: { phpErrorLog: site.phpErrorLog, ...options.config } }],
     sharedChecks: false,
     checkTimeoutMs: 60_000,
     apps: { [site.root]: { url: site.url, ...options.settings } },
@@ -41,17 +44,20 @@ export function resultOf(diagnosis: Diagnosis, id: string): CheckResultEntry {
   return r!;
 }
 
-/** Diagnose and return one check's result. */
+/** Diagnose with one check (detection included, as in any diagnosis) and return its result. */
 export async function checkSite(site: WordPressSite, id: string, options: DiagnoseSiteOptions = {}): Promise<CheckResultEntry> {
-  return resultOf(await diagnoseSite(site, options), id);
+  const d = await diagnoseSite(site, { only: [id], ...options });
+  expect(d.results.map((r) => r.id)).toEqual([id]);
+  return resultOf(d, id);
 }
 
 /**
  * `php -S` runs with opcache, which looks at a file's timestamp again only
- * every `opcache.revalidate_freq` (2 s): a PHP file rewritten in place is
- * served from the cache until then. Wait that long before a request must see it.
+ * every `opcache.revalidate_freq` (2 s, counted in whole seconds of request
+ * time): a PHP file rewritten in place is served from the cache until then.
+ * Wait this long before a request must see the new file.
  */
-export const OPCACHE_REVALIDATE_MS = 2100;
+export const OPCACHE_REVALIDATE_MS = 3100;
 
 /**
  * Edit wp-config.php for the length of `fn`, then put the exact bytes and

@@ -257,6 +257,17 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
   checks: DiagnosticCheck<z.output<S>>[];
   actions: HealingAction<z.output<S>>[];
   backup?: BackupStrategy<z.output<S>>;
+  /**
+   * Called after a diagnosis in which nothing failed or warned: the place to
+   * record what "healthy" looks like (a core-file baseline...). Its `fs` may
+   * write only under the backup root. Errors are logged, never thrown.
+   */
+  onHealthy?(ctx: HealthyContext<z.output<S>>): Promise<void>;
+}
+
+/** What `onHealthy` receives: a check context whose fs may write under `backupRoot`. */
+export interface HealthyContext<C = unknown> extends CheckContext<C> {
+  backupRoot: string;
 }
 
 /** Returns its argument, typed. Plugins are registered explicitly with the healer, never on import. */

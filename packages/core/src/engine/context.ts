@@ -13,6 +13,7 @@ import type {
   CheckContext,
   CheckStatus,
   DetectContext,
+  HealthyContext,
   Logger,
   Target,
 } from '../contract/plugin.js';
@@ -61,6 +62,12 @@ export function makeDetectContext(env: RunEnv, common: Common, path: string): De
 /** Checks may write nothing: their fs refuses every write. */
 export function makeCheckContext(env: RunEnv, common: Common, app: AppInfo, since?: Date): CheckContext {
   return { ...base(env, common, []), app, ...(since ? { since } : {}) };
+}
+
+/** For `onHealthy`: like a check, but its fs may write under the backup root. */
+export function makeHealthyContext(env: RunEnv, common: Common, app: AppInfo): HealthyContext {
+  const backupRoot = env.backupRootFor(app.root);
+  return { ...base(env, common, [backupRoot]), app, backupRoot };
 }
 
 export function makeActionContext(

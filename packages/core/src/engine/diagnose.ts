@@ -9,7 +9,8 @@ import type { Services } from './services.js';
 import type { Diagnosis, CheckResultEntry } from '../schemas.js';
 import { sharedChecks } from '../checks/shared/index.js';
 import { healthScore, overallStatus, runChecks, type CheckJob } from './check-runner.js';
-import { makeCheckContext, type RunEnv } from './context.js';
+import { makeCheckContext, makeHealthyContext, type RunEnv } from './context.js';
+import { errorMessage } from '../errors.js';
 import type { RegisteredPlugin } from './registry.js';
 
 export interface DiagnoseOptions {
@@ -71,6 +72,23 @@ function jobsFor(
       context: (signal: AbortSignal) =>
         makeCheckContext(env, { target, config, settings: options.settings, signal, pluginVersion: entry.plugin.version }, app, options.since),
     }));
+}
+
+/** After a clean diagnosis, let the plugin record what healthy looks like. Never throws. */
+export async function recordHealthy(env: RunEnv, resolved: ResolvedApp, diagnosis: Diagnosis, signal?: AbortSignal): Promise<void> {
+  const { plugin, config } = resolved.entry;
+  if (!plugin.onHealthy || diagnosis.status !== 'pass') return;
+  try {
+    await plugin.onHealthy(
+      makeHealthyContext(
+        env,
+        { target: resolved.target, config, settings: resolved.settings, signal: signal ?? new AbortController().signal, pluginVersion: plugin.version },
+        resolved.app,
+      ),
+    );
+  } catch (e) {
+    env.logger.warn(`onHealthy() of plugin ${plugin.name} failed`, { error: errorMessage(e) });
+  }
 }
 
 /** Diagnose a resolved app with the healer's settings. */

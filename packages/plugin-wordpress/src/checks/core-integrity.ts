@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import { defaultBackupRoot, hashTree, HealerError, validatePath, type AppSettings, type Executor } from '@healer/core';
+import { defaultBackupRoot, hashTree, HealerError, validatePath, type AppSettings, type Executor, type HealerFs } from '@healer/core';
 import { ACTION, coreVersions, MAX_EVIDENCE, parseVersionFile, plural, type WpCheck } from './shared.js';
 
 /** The manifest {@link recordBaseline} writes. */
@@ -87,7 +87,7 @@ export async function hashCoreFiles(exec: Executor, root: string, options: { sig
 export async function recordBaseline(
   exec: Executor,
   root: string,
-  options: { settings?: AppSettings; now?: Date; signal?: AbortSignal } = {},
+  options: { settings?: AppSettings; now?: Date; signal?: AbortSignal; fs?: Pick<HealerFs, 'mkdir' | 'writeFile'> } = {},
 ): Promise<{ path: string; files: number; wordpress: string | null }> {
   const path = baselinePath(root, options.settings);
   const files = await hashCoreFiles(exec, root, options.signal ? { signal: options.signal } : {});
@@ -102,8 +102,10 @@ export async function recordBaseline(
     root,
     files,
   };
-  await exec.mkdir(posix.dirname(path), { mode: 0o700 });
-  await exec.writeFile(path, `${JSON.stringify(baseline, null, 1)}\n`, { mode: 0o600 });
+  // Through the engine's confined fs when given (onHealthy may write only under the backup root).
+  const out = options.fs ?? exec;
+  await out.mkdir(posix.dirname(path), { mode: 0o700 });
+  await out.writeFile(path, `${JSON.stringify(baseline, null, 1)}\n`, { mode: 0o600 });
   return { path, files: Object.keys(files).length, wordpress };
 }
 
@@ -113,11 +115,11 @@ export function compareWithBaseline(baseline: Record<string, string>, now: Recor
   const missing: string[] = [];
   const added: string[] = [];
   for (const [rel, hash] of Object.entries(baseline)) {
-    const current = now[rel];
+    const current = Object.hasOwn(now, rel) ? now[rel] : undefined;
     if (current === undefined) missing.push(rel);
     else if (current !== hash) modified.push(rel);
   }
-  for (const rel of Object.keys(now)) if (!(rel in baseline)) added.push(rel);
+  for (const rel of Object.keys(now)) if (!Object.hasOwn(baseline, rel)) added.push(rel);
   return { modified, missing, added };
 }
 

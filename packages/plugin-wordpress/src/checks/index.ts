@@ -1,3 +1,4 @@
+/** The WordPress checks, and the helpers other parts of the plugin (and the lead's CLI/SDK wiring) use. */
 import type { DiagnosticCheck } from '@healer/core';
 import type { WordpressConfig } from '../config.js';
 import { availabilityCheck } from './availability.js';

@@ -51,14 +51,23 @@ export const fatalErrorsCheck: WpCheck = {
       };
     }
 
-    const culprit = culpritFromLog(fatals, meta);
     const culprits = groupByCulprit(fatals, meta);
+    const inactive = await inactiveCheck(ctx, culprits);
+    // The newest culprit that still runs: fatals of a plugin or theme turned off since need no healing.
+    let culprit = culpritFromLog(fatals, meta);
+    let gone = inactive(culprit);
+    if (gone) {
+      const live = [...culprits].reverse().find((c) => c.culprit.kind !== 'core' && c.culprit.kind !== 'unknown' && inactive(c.culprit) === null);
+      if (live) {
+        culprit = live.culprit;
+        gone = null;
+      }
+    }
     const first = fatals[0]!;
     const last = fatals[fatals.length - 1]!;
     const count = plural(fatals.length, 'PHP fatal error');
     const when = `in ${where} since ${window.since.toISOString()}, the last at ${last.time!.toISOString()} ("${firstLine(last.message, 200)}").`;
     const others = culprits.length > 1 ? ` Other sources: ${culprits.filter((c) => !sameCulprit(c.culprit, culprit)).map((c) => describeCulprit(c.culprit)).join(', ')}.` : '';
-    const gone = await noLongerActive(ctx, culprit);
     if (gone) {
       return {
         status: 'warn',
@@ -145,24 +154,26 @@ export const memoryExhaustedCheck: WpCheck = {
 };
 
 /**
- * Why a plugin or theme culprit no longer runs (deactivated, switched away
- * from), or null when it is still active or that cannot be told: old fatals
- * of something already turned off need no healing.
+ * A function telling why a plugin or theme culprit no longer runs
+ * (deactivated, switched away from), or null when it still does or that
+ * cannot be told. Asks the database once, and only when a plugin or theme is
+ * among the culprits.
  */
-async function noLongerActive(ctx: WpCheckContext, culprit: Culprit): Promise<string | null> {
-  if (culprit.kind !== 'plugin' && culprit.kind !== 'theme') return null;
+async function inactiveCheck(ctx: WpCheckContext, culprits: Array<{ culprit: Culprit }>): Promise<(c: Culprit) => string | null> {
+  const unknown = (): null => null;
+  if (!culprits.some((c) => c.culprit.kind === 'plugin' || c.culprit.kind === 'theme')) return unknown;
   try {
     const ops = await opsFor(ctx);
-    if ((await connectErrorOnce(ctx, ops)) !== null) return null;
-    if (culprit.kind === 'plugin') {
-      const active = await ops.activePlugins();
-      return pluginFilesForSlug(culprit.slug, active).length === 0 ? 'it has been deactivated since' : null;
-    }
-    const theme = await ops.theme();
-    return theme.template !== culprit.slug && theme.stylesheet !== culprit.slug ? `the active theme is now "${theme.stylesheet}"` : null;
+    if ((await connectErrorOnce(ctx, ops)) !== null) return unknown;
+    const [active, theme] = await Promise.all([ops.activePlugins(), ops.theme()]);
+    return (c) => {
+      if (c.kind === 'plugin') return pluginFilesForSlug(c.slug, active).length === 0 ? 'it has been deactivated since' : null;
+      if (c.kind === 'theme') return theme.template !== c.slug && theme.stylesheet !== c.slug ? `the active theme is now "${theme.stylesheet}"` : null;
+      return null;
+    };
   } catch (e) {
-    ctx.logger.debug('wordpress/fatal-errors: cannot tell whether the culprit is still active', { error: errorMessage(e) });
-    return null;
+    ctx.logger.debug('wordpress/fatal-errors: cannot tell whether the culprits are still active', { error: errorMessage(e) });
+    return unknown;
   }
 }
 

@@ -189,7 +189,9 @@ export async function createWordPressSite(options: SiteOptions = {}): Promise<Wo
 }
 
 function startServer(docroot: string, port: number, log: string): ChildProcess {
-  const child = spawn('php', ['-d', 'display_errors=0', '-d', 'log_errors=1', '-d', `error_log=${log}`, '-S', `127.0.0.1:${port}`, '-t', docroot], {
+  // No opcache: a file edited by a heal must be served as edited at once (a real server with
+  // opcache.validate_timestamps may serve the old copy for up to opcache.revalidate_freq seconds).
+  const child = spawn('php', ['-d', 'opcache.enable=0', '-d', 'display_errors=0', '-d', 'log_errors=1', '-d', `error_log=${log}`, '-S', `127.0.0.1:${port}`, '-t', docroot], {
     cwd: docroot,
     stdio: 'ignore',
   });
