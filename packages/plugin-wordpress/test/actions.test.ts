@@ -220,7 +220,7 @@ describe('file and configuration actions', () => {
     const { site, healer } = await setUp();
     await site.addPlugin(
       'memory-hog',
-      "<?php\n/* Plugin Name: Memory Hog */\nif ( isset( $_GET['hog'] ) ) { ini_set( 'memory_limit', '16M' ); $a = str_repeat( 'x', 64 * 1024 * 1024 ); }\n",
+      "<?php\n/* Plugin Name: Memory Hog */\nif ( isset( $_GET['hog'] ) ) { ini_set( 'memory_limit', '64M' ); $a = str_repeat( 'x', 128 * 1024 * 1024 ); }\n",
       { activate: true },
     );
     expect((await site.get('/?hog=1')).status).toBe(500);

@@ -25,8 +25,9 @@ describe('a full diagnosis', () => {
   it('of the healthy site: every check passes or skips, in report order, and nothing on the site changes', async () => {
     await chmod(join(site.root, 'wp-config.php'), 0o640);
     const exec = new LocalExecutor();
+    // The site and its logs; the backup root beside it may gain the core baseline a clean diagnosis records.
     const state = async (): Promise<unknown> => ({
-      files: await hashTree(exec, [site.dir]),
+      files: await hashTree(exec, [site.root, site.phpErrorLog]),
       options: await site.sql('SELECT option_name, option_value, autoload FROM wp_options ORDER BY option_name'),
     });
     const before = await state();
