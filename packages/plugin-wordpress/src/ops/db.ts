@@ -9,9 +9,7 @@ import { readDbPassword, wpMeta } from '../detect.js';
 import type { WpOps } from '../types.js';
 import { maybeSerialize, maybeUnserialize, phpSerialize } from './php-serialize.js';
 import { clientError, normalizeConnectErrno, parseDbHost, parseRows, runSql, sqlBytes, sqlIdent, type OpsContext } from './mysql-client.js';
-import { checkPrefix, checkSlug, fileHeader, flattenCron, groupTableRows, rowsMessage, rowsOk } from './shared.js';
-
-const AUTOLOAD = "autoload IN ('yes', 'on', 'auto-on', 'auto')";
+import { checkPrefix, checkSlug, fileHeader, flattenCron, groupTableRows, sqlTableOps } from './shared.js';
 
 /** The database implementation of {@link WpOps}. */
 export function dbOps(ctx: OpsContext): WpOps {
@@ -128,30 +126,7 @@ export function dbOps(ctx: OpsContext): WpOps {
       await putRaw('stylesheet', stylesheet);
       await putRaw('current_theme', name !== '' ? name : stylesheet);
     },
-    async tablesNeedingRepair() {
-      const out: Array<{ table: string; message: string }> = [];
-      for (const [table, rows] of await tableRows('CHECK TABLE', await prefixTables())) {
-        if (!rowsOk(rows)) out.push({ table, message: rowsMessage(rows, true) });
-      }
-      return out;
-    },
-    async repairTables(tables) {
-      const known = await prefixTables();
-      const rows = await tableRows('REPAIR TABLE', known.filter((t) => tables.includes(t)));
-      return tables.map((table) => {
-        if (!known.includes(table)) return { table, ok: false, message: 'Not a table of this site.' };
-        const r = rows.get(table) ?? [];
-        return { table, ok: rowsOk(r), message: rowsMessage(r, false) };
-      });
-    },
-    async autoloadSize() {
-      const [total] = await query(`SELECT COALESCE(SUM(LENGTH(option_value)), 0) FROM ${options()} WHERE ${AUTOLOAD}`);
-      const largest = await query(`SELECT HEX(option_name), LENGTH(option_value) AS bytes FROM ${options()} WHERE ${AUTOLOAD} ORDER BY bytes DESC, option_name ASC LIMIT 10`);
-      return {
-        bytes: Number(total?.[0] ?? 0),
-        largest: largest.map(([name = '', bytes = '0']) => ({ name: Buffer.from(name, 'hex').toString('utf8'), bytes: Number(bytes) })),
-      };
-    },
+    ...sqlTableOps({ sql: query, prefixTables, tableRows, optionsTable: options }),
     async cronEvents() {
       return flattenCron(await getOption('cron'));
     },

@@ -3,6 +3,7 @@
  * sentences, the reading of CHECK/REPAIR TABLE rows, the flattening of the
  * `cron` option, and input validation.
  */
+import type { WpOps } from '../types.js';
 import { HealerError } from '@healer/core';
 
 /** A sentence a person can act on for a MySQL/MariaDB client error number. */
@@ -118,4 +119,46 @@ export function fileHeader(text: string, header: string): string {
   if (!m || !m[1]) return '';
   // _cleanup_header_comment(): trim, and drop a trailing `*/` or `?>`.
   return m[1].replace(/\s*(?:\*\/|\?>).*/, '').trim();
+}
+
+/** Autoloaded options: every spelling WordPress has used for "load on every request". */
+const AUTOLOAD = "autoload IN ('yes', 'on', 'auto-on', 'auto')";
+
+/**
+ * The operations that are plain SQL in every implementation that can run SQL
+ * (the database client and `wp db query`).
+ */
+export function sqlTableOps(deps: {
+  sql(statement: string): Promise<string[][]>;
+  prefixTables(): Promise<string[]>;
+  tableRows(statement: string, tables: string[]): Promise<Map<string, TableRow[]>>;
+  optionsTable(): string;
+}): Pick<WpOps, 'tablesNeedingRepair' | 'repairTables' | 'autoloadSize'> {
+  return {
+    async tablesNeedingRepair() {
+      const out: Array<{ table: string; message: string }> = [];
+      for (const [table, rows] of await deps.tableRows('CHECK TABLE', await deps.prefixTables())) {
+        if (!rowsOk(rows)) out.push({ table, message: rowsMessage(rows, true) });
+      }
+      return out;
+    },
+    async repairTables(tables) {
+      const known = await deps.prefixTables();
+      const rows = await deps.tableRows('REPAIR TABLE', known.filter((t) => tables.includes(t)));
+      return tables.map((table) => {
+        if (!known.includes(table)) return { table, ok: false, message: 'Not a table of this site.' };
+        const r = rows.get(table) ?? [];
+        return { table, ok: rowsOk(r), message: rowsMessage(r, false) };
+      });
+    },
+    async autoloadSize() {
+      const options = deps.optionsTable();
+      const [total] = await deps.sql(`SELECT COALESCE(SUM(LENGTH(option_value)), 0) FROM ${options} WHERE ${AUTOLOAD}`);
+      const largest = await deps.sql(`SELECT HEX(option_name), LENGTH(option_value) AS bytes FROM ${options} WHERE ${AUTOLOAD} ORDER BY bytes DESC, option_name ASC LIMIT 10`);
+      return {
+        bytes: Number(total?.[0] ?? 0),
+        largest: largest.map(([name = '', bytes = '0']) => ({ name: Buffer.from(name, 'hex').toString('utf8'), bytes: Number(bytes) })),
+      };
+    },
+  };
 }

@@ -7,9 +7,7 @@ import { HealerError, type RunResult } from '@healer/core';
 import { wpMeta } from '../detect.js';
 import type { WpMetadata, WpOps } from '../types.js';
 import { clientError, normalizeConnectErrno, parseDbHost, parseRows, sqlIdent, type OpsContext } from './mysql-client.js';
-import { checkPrefix, checkSlug, flattenCron, groupTableRows, rowsMessage, rowsOk } from './shared.js';
-
-const AUTOLOAD = "autoload IN ('yes', 'on', 'auto-on', 'auto')";
+import { checkPrefix, checkSlug, flattenCron, groupTableRows, sqlTableOps } from './shared.js';
 
 /**
  * The `wp` argv for one command: the site's path, plugins and themes
@@ -112,30 +110,7 @@ export function wpCliOps(ctx: OpsContext): WpOps {
       // `theme activate` reads the parent (template) from the theme's own style.css, as switch_theme() does.
       await must(['theme', 'activate', checkSlug(stylesheet, 'theme')]);
     },
-    async tablesNeedingRepair() {
-      const out: Array<{ table: string; message: string }> = [];
-      for (const [table, rows] of await tableRows('CHECK TABLE', await prefixTables())) {
-        if (!rowsOk(rows)) out.push({ table, message: rowsMessage(rows, true) });
-      }
-      return out;
-    },
-    async repairTables(tables) {
-      const known = await prefixTables();
-      const rows = await tableRows('REPAIR TABLE', known.filter((t) => tables.includes(t)));
-      return tables.map((table) => {
-        if (!known.includes(table)) return { table, ok: false, message: 'Not a table of this site.' };
-        const r = rows.get(table) ?? [];
-        return { table, ok: rowsOk(r), message: rowsMessage(r, false) };
-      });
-    },
-    async autoloadSize() {
-      const [total] = await sql(`SELECT COALESCE(SUM(LENGTH(option_value)), 0) FROM ${options()} WHERE ${AUTOLOAD}`);
-      const largest = await sql(`SELECT HEX(option_name), LENGTH(option_value) AS bytes FROM ${options()} WHERE ${AUTOLOAD} ORDER BY bytes DESC, option_name ASC LIMIT 10`);
-      return {
-        bytes: Number(total?.[0] ?? 0),
-        largest: largest.map(([name = '', bytes = '0']) => ({ name: Buffer.from(name, 'hex').toString('utf8'), bytes: Number(bytes) })),
-      };
-    },
+    ...sqlTableOps({ sql: sql, prefixTables, tableRows, optionsTable: options }),
     async cronEvents() {
       return flattenCron(await getOption('cron'));
     },
