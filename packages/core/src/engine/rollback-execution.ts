@@ -42,7 +42,8 @@ export async function rollbackExecution(svc: Services, executionId: string): Pro
         }
         await run.journal.record('rollback.started', `Rolling back ${attempt.actionId}`, { actionId: attempt.actionId });
         try {
-          const ctx = actionContext(svc, env, resolved, run.id, [], null, signal);
+          // The action sees the execution it ran in: what it kept aside is named after that one.
+          const ctx = actionContext(svc, env, resolved, executionId, [], null, signal);
           if (manifest) ctx.backup = backupHandle(entry.plugin, manifest, ctx);
           await rollbackAction(action, ctx);
         } catch (e) {

@@ -1,0 +1,26 @@
+/** Types and helpers the Next actions share. */
+import { posix } from 'node:path';
+import type { ActionContext, HealingAction } from '@healer/core';
+import type { NextjsConfig } from '../config.js';
+
+export type NextAction = HealingAction<NextjsConfig>;
+export type NextActionContext = ActionContext<NextjsConfig>;
+
+const safeId = (id: string): string => id.replace(/[^A-Za-z0-9_-]/g, '_');
+
+/**
+ * Where the sources are copied and built: a sibling of the app root (same
+ * filesystem, so the result can be renamed into place), outside it so the
+ * build finds no parent lockfile and traces from its own folder.
+ */
+export function buildDir(root: string, executionId: string): string {
+  return posix.join(posix.dirname(root), `.${posix.basename(root)}.healer-build-${safeId(executionId)}`);
+}
+
+/** Where the previous `.next` is kept after the swap, for rollback. */
+export function previousBuildPath(root: string, executionId: string): string {
+  return posix.join(root, `.next.healer-prev-${safeId(executionId)}`);
+}
+
+/** A marker written at the swap when there was no `.next` before. */
+export const absentMarker = (previous: string): string => `${previous}.absent`;
