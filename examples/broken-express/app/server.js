@@ -7,7 +7,9 @@ try {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line.trim());
     if (m && !(m[1] in process.env)) process.env[m[1]] = m[2];
   }
-} catch {}
+} catch {
+  // no .env: the environment alone configures the app
+}
 
 const express = require('express');
 const app = express();
