@@ -1,4 +1,5 @@
 import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { freePort } from '@healer/test-utils';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
@@ -38,14 +39,6 @@ afterAll(async () => {
 
 const ctxFor = (settings: AppSettings = {}, root = appRoot) => makeCheckContext({ root, settings });
 
-/** A port that nothing listens on: bind one, then let it go. */
-async function freePort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 describe('sharedChecks', () => {
   it('lists every shared check once, with core/ ids and the contract fields', () => {

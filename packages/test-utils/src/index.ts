@@ -6,3 +6,4 @@ export type { RunningTestapp } from './testapp.js';
 export { testappPlugin } from './testapp-plugin.js';
 export { sshOptions, startSshd } from './sshd.js';
 export type { RunningSshd, SshdOptions } from './sshd.js';
+export { freePort, statusOf } from './net.js';

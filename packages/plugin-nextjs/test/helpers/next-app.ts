@@ -5,9 +5,9 @@
  * process on a free loopback port, started and stopped by the commands the
  * plugin's restart action uses.
  */
+import { freePort, statusOf } from '@healer/test-utils';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -31,16 +31,6 @@ export async function installNext(): Promise<NextCache> {
   return { dir, dependencies: pkg.dependencies, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export const PAGE = 'export default function Home() {\n  return <p>hello from next</p>;\n}\n';
 export const BROKEN_PAGE = 'export default function Home( {\n  return <p>broken\n';
@@ -107,16 +97,6 @@ export async function createNextApp(cache: NextCache, options: NextAppOptions = 
   return app;
 }
 
-/** The HTTP status and body of GET `url`, or null when nothing answers. */
-export async function statusOf(url: string): Promise<number | null> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-    await res.body?.cancel();
-    return res.status;
-  } catch {
-    return null;
-  }
-}
 
 export async function bodyOf(url: string): Promise<string> {
   const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
@@ -133,3 +113,5 @@ export function healerFor(app: Pick<NextApp, 'root' | 'url' | 'port' | 'config'>
     apps: { [app.root]: { url: app.url, port: app.port } },
   });
 }
+
+export { freePort, statusOf };

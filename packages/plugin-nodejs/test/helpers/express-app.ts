@@ -4,9 +4,9 @@
  * real `node` process on a free loopback port, started and stopped by the
  * same commands the plugin's restart action uses.
  */
+import { freePort, statusOf } from '@healer/test-utils';
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -32,17 +32,6 @@ export async function installExpress(): Promise<ExpressCache> {
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const SERVER_JS = `'use strict';
 const fs = require('fs');
@@ -157,16 +146,6 @@ export async function createExpressApp(cache: ExpressCache, options: ExpressAppO
   return app;
 }
 
-/** The HTTP status of GET `url`, or null when nothing answers. */
-export async function statusOf(url: string): Promise<number | null> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
-    await res.body?.cancel();
-    return res.status;
-  } catch {
-    return null;
-  }
-}
 
 async function answers(url: string): Promise<boolean> {
   return (await statusOf(url)) === 200;
@@ -209,3 +188,5 @@ export async function checkApp(app: ExpressApp, id: string, options: DiagnoseOpt
   expect(r!.status, `${id}: ${r!.message}`).not.toBe('error');
   return r!;
 }
+
+export { freePort, statusOf };

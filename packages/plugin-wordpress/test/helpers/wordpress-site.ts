@@ -4,10 +4,10 @@
  * with WordPress's own `wp_install()`, served by `php -S` on a free loopback
  * port. PHP logs errors to `php-errors.log` beside the site (not displayed).
  */
+import { freePort } from '@healer/test-utils';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LocalExecutor } from '@healer/core';
@@ -49,16 +49,6 @@ export interface WordPressSite {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 async function must(command: Parameters<LocalExecutor['run']>[0], options: Parameters<LocalExecutor['run']>[1] = {}): Promise<string> {
   const r = await exec.run(command, { timeoutMs: 60_000, ...options });
