@@ -181,6 +181,11 @@ export interface ActionContext<C = unknown> extends CheckContext<C> {
   results: ReadonlyArray<{ id: string; status: CheckStatus; details?: Record<string, unknown> }>;
   /** The backup taken for this action, if any. */
   backup: BackupHandle | null;
+  /**
+   * The backup root for this app: besides the app root, the only place an
+   * action may write (scratch folders, kept-aside copies). Known at plan time.
+   */
+  backupRoot: string;
 }
 
 export interface VerifyResult {

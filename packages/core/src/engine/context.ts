@@ -80,5 +80,6 @@ export function makeActionContext(
     backup: BackupHandle | null;
   },
 ): ActionContext {
-  return { ...base(env, common, [app.root, env.backupRootFor(app.root)]), app, ...extra };
+  const backupRoot = env.backupRootFor(app.root);
+  return { ...base(env, common, [app.root, backupRoot]), app, backupRoot, ...extra };
 }

@@ -3,7 +3,7 @@
  *
  * The running app keeps serving the current build while the new one is
  * made: the sources (everything but `node_modules`, `.next` and `.git`) are
- * copied to a sibling folder, `node_modules` is hard-linked there (a copy
+ * copied to a folder under the backup root, `node_modules` is hard-linked there (a copy
  * when hard links fail; never a symlink, which Turbopack refuses when it
  * points out of the project), and `next build` runs in the copy. Only a
  * build that succeeds is swapped in, by two renames on the same
@@ -62,7 +62,7 @@ function changeExecutionId(ctx: NextActionContext): string {
 }
 
 async function removeBuildDir(ctx: NextActionContext): Promise<void> {
-  const dir = buildDir(ctx.app.root, changeExecutionId(ctx));
+  const dir = buildDir(ctx.backupRoot, ctx.app.root, changeExecutionId(ctx));
   const r = await ctx.exec.run(['rm', '-rf', '--', dir], { timeoutMs: 300_000 });
   if (r.exitCode !== 0) ctx.logger.warn('Could not remove the build copy', { dir, error: r.stderr.trim() });
 }
@@ -81,12 +81,12 @@ export const rebuildAction: NextAction = {
   },
   async plan(ctx) {
     const root = ctx.app.root;
-    const dir = buildDir(root, ctx.executionId);
+    const dir = buildDir(ctx.backupRoot, root, ctx.executionId);
     const previous = previousBuildPath(root, ctx.executionId);
     const current = posix.join(root, '.next');
     const hasBuild = await ctx.fs.exists(current);
     return [
-      { kind: 'run', command: { script: COPY_SCRIPT, args: [root, dir] }, write: true, timeoutMs: 600_000, description: 'copy the sources to a build folder beside the app (node_modules hard-linked)' },
+      { kind: 'run', command: { script: COPY_SCRIPT, args: [root, dir] }, write: true, timeoutMs: 600_000, description: 'copy the sources to a build folder under the backup root (node_modules hard-linked)' },
       { kind: 'run', command: await buildCommand(ctx), cwd: dir, env: { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' }, write: true, timeoutMs: ctx.config.buildTimeoutMs, description: 'next build in the build folder' },
       hasBuild
         ? { kind: 'run', command: ['mv', '-T', '--', current, previous], write: true, description: 'keep the current .next aside for rollback' }

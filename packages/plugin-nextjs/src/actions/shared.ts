@@ -13,8 +13,9 @@ const safeId = (id: string): string => id.replace(/[^A-Za-z0-9_-]/g, '_');
  * filesystem, so the result can be renamed into place), outside it so the
  * build finds no parent lockfile and traces from its own folder.
  */
-export function buildDir(root: string, executionId: string): string {
-  return posix.join(posix.dirname(root), `.${posix.basename(root)}.healer-build-${safeId(executionId)}`);
+export function buildDir(backupRoot: string, root: string, executionId: string): string {
+  // Under the backup root: an action writes only there and in the app root.
+  return posix.join(backupRoot, 'nextjs-builds', `${posix.basename(root)}-${safeId(executionId)}`);
 }
 
 /** Where the previous `.next` is kept after the swap, for rollback. */
