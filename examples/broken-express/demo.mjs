@@ -36,7 +36,7 @@ await writeFile(join(app, '.env'), `PORT=${port}\nNODE_ENV=production\n`);
 
 // How the app is run here: start/stop commands, its pid file and log (pm2 or systemd work too).
 const commands = {
-  start: ['sh', '-c', 'node server.js >> app.log 2>&1 < /dev/null & echo $! > app.pid'],
+  start: ['sh', '-c', 'NODE_ENV=production node server.js >> app.log 2>&1 < /dev/null & echo $! > app.pid'],
   stop: ['sh', '-c', 'p=$(cat app.pid 2>/dev/null) || exit 0; kill "$p" 2>/dev/null; i=0; while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; rm -f app.pid'],
 };
 const config = join(work, 'healer.config.json');
