@@ -3,9 +3,10 @@
  * rollback, lowest risk first) under the circuit breaker, or with `--dry-run`
  * the commands and edits it would run, without changing or recording anything.
  */
+import { readTargetOptions, withTargetOptions, type TargetOptions } from './target-options.js';
 import type { Command } from 'commander';
 import { selectRungs, type Approval, type HealOutcome, type Mode, type TargetInput } from '@healer/core';
-import { parseMode, parseSince, targetArg } from '../args.js';
+import { parseMode } from '../args.js';
 import { globalFlags, sessionAction, type RunContext } from '../command-context.js';
 import { EXIT, exitCodeForHeal, type ExitCode } from '../exit-codes.js';
 import { attemptLines, executionHeader, finalLine, healJson, nextStepLines } from '../output/format-execution.js';
@@ -15,37 +16,28 @@ import { startProgress } from '../output/progress.js';
 import type { Session } from '../session.js';
 import { healFlags } from './plan.js';
 
-interface Options {
+interface Options extends TargetOptions {
   mode?: string;
   approve: string[];
   approveAll?: boolean;
   planHash?: string;
   dryRun?: boolean;
-  url?: string;
-  plugin?: string;
-  since?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerHeal(program: Command, ctx: RunContext): void {
-  program
-    .command('heal')
+  withTargetOptions(program.command('heal'))
     .description('Heal the application: backup -> apply -> verify -> rollback, lowest risk first, under the circuit breaker.')
-    .argument('[path]', 'application folder (default: the working folder)')
     .option('--mode <mode>', 'manual | supervised | auto (or SEMI_AUTO, FULL_AUTO)')
     .option('--approve <actionId>', 'approve one action that needs approval (repeatable; the only way to approve a critical one)', collect, [])
     .option('--approve-all', 'approve every action that needs approval, except critical ones')
     .option('--plan-hash <hash>', 'bind the approvals to the plan shown earlier: refused if the plan changed')
     .option('--dry-run', 'print every command and edit of the actions that would run, and those awaiting approval; change nothing')
-    .option('--url <url>', "the application's health URL")
-    .option('--plugin <name>', 'skip detection and use this plugin')
-    .option('--since <when>', 'look at log entries newer than this (ISO time, or 30m, 1h, 2d)')
     .action(
       sessionAction<Options>(ctx, async (session, [path], opts) => {
-        const target = targetArg(session.paths, path as string | undefined, opts.url);
+        const { target, request } = readTargetOptions(session, path, opts);
         const mode = parseMode(opts.mode);
-        const since = parseSince(opts.since);
         const approve: Approval | undefined =
           opts.approve.length || opts.approveAll || opts.planHash
             ? {
@@ -59,7 +51,7 @@ export function registerHeal(program: Command, ctx: RunContext): void {
           globalFlags: globalFlags(session),
           healFlags: healFlags(opts),
         };
-        const common = { ...(mode ? { mode } : {}), ...(opts.plugin ? { plugin: opts.plugin } : {}), ...(since ? { since } : {}) };
+        const common = { ...request, ...(mode ? { mode } : {}) };
         if (opts.dryRun) return dryRun(session, target, common, approve, hint);
 
         const progress = startProgress(session.healer, session.io.stderr, !session.out.json && (session.io.stderrIsTTY ?? session.io.isTTY));
