@@ -2,26 +2,11 @@ import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { BackupManifest } from '../contract/backup.js';
 import type { BreakerRecord } from '../contract/state.js';
-import type { Execution } from '../schemas.js';
 import { isHealerError } from '../errors.js';
 import { MemoryStateStore } from './memory-store.js';
+import { makeExecution } from '../../test/state-store-suite.js';
 
-const execution: Execution = {
-  executionId: 'e1',
-  kind: 'heal',
-  appId: 'app',
-  target: { host: 'local', path: '/srv/app' },
-  plugin: 'nodejs',
-  mode: 'auto',
-  state: 'PENDING',
-  planHash: null,
-  message: '',
-  nextAttemptAt: null,
-  attempts: [],
-  timeline: [],
-  startedAt: '2026-01-01T00:00:00.000Z',
-  finishedAt: null,
-};
+const execution = makeExecution('e1', { appId: 'app', mode: 'auto' });
 
 const record: BreakerRecord = {
   key: 'app:app',
