@@ -9,7 +9,7 @@ import { readDbPassword, wpMeta } from '../detect.js';
 import type { WpOps } from '../types.js';
 import { maybeSerialize, maybeUnserialize, phpSerialize } from './php-serialize.js';
 import { clientError, normalizeConnectErrno, parseDbHost, parseRows, runSql, sqlBytes, sqlIdent, type OpsContext } from './mysql-client.js';
-import { checkPrefix, checkSlug, fileHeader, flattenCron, groupTableRows, sqlTableOps } from './shared.js';
+import { checkPrefix, checkSlug, fileHeader, flattenCron, groupTableRows, sqlTableOps, themeFromOptions } from './shared.js';
 
 /** The database implementation of {@link WpOps}. */
 export function dbOps(ctx: OpsContext): WpOps {
@@ -112,11 +112,7 @@ export function dbOps(ctx: OpsContext): WpOps {
       }
       return before;
     },
-    async theme() {
-      const template = await getOption('template');
-      const stylesheet = await getOption('stylesheet');
-      return { template: typeof template === 'string' ? template : '', stylesheet: typeof stylesheet === 'string' ? stylesheet : '' };
-    },
+    theme: () => themeFromOptions(getOption),
     async switchTheme(template, stylesheet) {
       checkSlug(template, 'theme');
       checkSlug(stylesheet, 'theme');

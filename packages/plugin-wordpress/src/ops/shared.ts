@@ -162,3 +162,10 @@ export function sqlTableOps(deps: {
     },
   };
 }
+
+/** The active theme from the `template` and `stylesheet` options ('' when unset). */
+export async function themeFromOptions(getOption: (name: string) => Promise<unknown>): Promise<{ template: string; stylesheet: string }> {
+  const template = await getOption('template');
+  const stylesheet = await getOption('stylesheet');
+  return { template: typeof template === 'string' ? template : '', stylesheet: typeof stylesheet === 'string' ? stylesheet : '' };
+}

@@ -7,7 +7,7 @@ import { HealerError, type RunResult } from '@healer/core';
 import { wpMeta } from '../detect.js';
 import type { WpMetadata, WpOps } from '../types.js';
 import { clientError, normalizeConnectErrno, parseDbHost, parseRows, sqlIdent, type OpsContext } from './mysql-client.js';
-import { checkPrefix, checkSlug, flattenCron, groupTableRows, sqlTableOps } from './shared.js';
+import { checkPrefix, checkSlug, flattenCron, groupTableRows, sqlTableOps, themeFromOptions } from './shared.js';
 
 /**
  * The `wp` argv for one command: the site's path, plugins and themes
@@ -100,11 +100,7 @@ export function wpCliOps(ctx: OpsContext): WpOps {
       if (net.length > 0) await must(['plugin', 'deactivate', '--network', ...slugs(net)]);
       return before;
     },
-    async theme() {
-      const template = await getOption('template');
-      const stylesheet = await getOption('stylesheet');
-      return { template: typeof template === 'string' ? template : '', stylesheet: typeof stylesheet === 'string' ? stylesheet : '' };
-    },
+    theme: () => themeFromOptions(getOption),
     async switchTheme(template, stylesheet) {
       checkSlug(template, 'theme');
       // `theme activate` reads the parent (template) from the theme's own style.css, as switch_theme() does.
