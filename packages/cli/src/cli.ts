@@ -21,6 +21,7 @@ import { registerHistory } from './commands/history.js';
 import { registerBackups } from './commands/backups.js';
 import { registerBreaker } from './commands/breaker.js';
 import { registerPlugins } from './commands/plugins.js';
+import { registerBaseline } from './commands/baseline.js';
 
 function cliVersion(): string {
   try {
@@ -69,6 +70,7 @@ export function buildProgram(ctx: RunContext): Command {
   registerHistory(program, ctx);
   registerBackups(program, ctx);
   registerBreaker(program, ctx);
+  registerBaseline(program, ctx);
   registerPlugins(program, ctx);
   program.addHelpText('after', '\nExit codes: 0 ok/pass/fixed, 1 warn, 2 fail/rolled back/escalated, 3 error, 4 blocked, 5 awaiting approval, 64 usage.\nState lives in $HEALER_HOME (default ~/.healer).');
   return program;

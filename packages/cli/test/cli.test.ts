@@ -342,3 +342,16 @@ describe('history, show, backups, plugins', () => {
     expect(jsonOf<{ decision: { allowed: boolean } }>(status).decision.allowed).toBe(true);
   });
 });
+
+describe('baseline', () => {
+  it('refuses (exit 2) while a check fails, and records once the app is healthy (exit 0)', async () => {
+    const f = await fixture();
+    const refused = await f.run(['baseline', f.app]);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toMatch(/is not healthy \(.*testapp\/status-ok/);
+    await f.setStatus('ok');
+    const ok = await f.run(['baseline', f.app, '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ status: 'pass', app: { plugin: 'testapp' } });
+  });
+});

@@ -30,6 +30,7 @@ export type HealerErrorCode =
   | 'BACKUP_NOT_FOUND'
   | 'EXECUTION_NOT_FOUND'
   | 'NOTHING_TO_ROLL_BACK'
+  | 'NOT_HEALTHY'
   | 'STATE_CORRUPT'
   | 'ABORTED'
   | 'HOST_KEY_UNKNOWN'

@@ -101,6 +101,12 @@ export interface Healer {
   discover(roots?: readonly string[], options?: { maxDepth?: number }): Promise<DiscoveredApp[]>;
   diagnose(target: TargetInput, options?: { plugin?: string; since?: Date; signal?: AbortSignal }): Promise<Diagnosis>;
   plan(target: TargetInput, options?: { plugin?: string; mode?: ModeInput; since?: Date }): Promise<Plan>;
+  /**
+   * A person confirms the app is healthy now: diagnose it, refuse when a
+   * check fails, and let its plugin record what healthy looks like (baselines)
+   * even where one exists (after an upgrade, say).
+   */
+  confirmHealthy(target: TargetInput, options?: { plugin?: string }): Promise<Diagnosis>;
   heal(target: TargetInput, options?: Omit<HealRequest, 'target'>): Promise<HealOutcome>;
   /** Undo the applied actions of a finished execution. */
   rollback(executionId: string): Promise<Execution>;
@@ -219,7 +225,15 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
         ...(opts.since ? { since: opts.since } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
-      await recordHealthy(env, resolved, diagnosis, opts.signal);
+      await recordHealthy(env, resolved, diagnosis, opts.signal ? { signal: opts.signal } : {});
+      return diagnosis;
+    },
+
+    async confirmHealthy(target, opts = {}) {
+      const env = makeRunEnv(svc);
+      const resolved = await resolveApp(svc, env, toTarget(target), opts);
+      const diagnosis = await runDiagnose(svc, env, resolved);
+      await recordHealthy(env, resolved, diagnosis, { confirmed: true });
       return diagnosis;
     },
 

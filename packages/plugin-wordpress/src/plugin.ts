@@ -5,7 +5,7 @@ import { definePlugin } from '@healer/core';
 import { wordpressConfigSchema } from './config.js';
 import { detectWordpress, DETECT_FILES } from './detect.js';
 import { wordpressChecks } from './checks/index.js';
-import { recordBaseline } from './checks/core-integrity.js';
+import { coreIntegrityCheck, recordBaseline } from './checks/core-integrity.js';
 import { wordpressActions } from './actions/index.js';
 import { wordpressBackup } from './backup.js';
 
@@ -24,8 +24,13 @@ export const wordpressPlugin = definePlugin({
   checks: wordpressChecks,
   actions: wordpressActions,
   backup: wordpressBackup,
-  // Core files as they are while every check passes: the core-integrity check's reference.
+  // Core files as they are while the site is healthy: the core-integrity check's reference.
+  // Recorded on its own only when there is none yet (a passing check means the files already
+  // match it); refreshed, e.g. after an upgrade, only when a person confirms (`healer baseline`),
+  // so a change that bumps version.php cannot re-baseline itself.
   async onHealthy(ctx) {
+    const integrity = ctx.diagnosis.results.find((r) => r.id === coreIntegrityCheck.id);
+    if (!ctx.confirmed && integrity?.status !== 'skip') return;
     await recordBaseline(ctx.exec, ctx.app.root, { settings: ctx.settings, signal: ctx.signal, fs: ctx.fs });
   },
 });

@@ -1,12 +1,13 @@
 /**
  * The core-file baseline is recorded by a clean diagnosis (the plugin's
  * onHealthy), outside the web root, and a later change to a core file fails
- * the integrity check without refreshing the baseline.
+ * the integrity check without refreshing the baseline; only a person's
+ * confirmation (`confirmHealthy`, `healer baseline`) refreshes it.
  */
-import { appendFile, chmod, stat } from 'node:fs/promises';
+import { appendFile, chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHealer, type Healer } from '@healer/core';
+import { createHealer, isHealerError, type Healer } from '@healer/core';
 import { wordpressPlugin } from '@healer/plugin-wordpress';
 import { createWordPressSite, type WordPressSite } from './helpers/wordpress-site.js';
 
@@ -43,5 +44,17 @@ describe('core baseline', () => {
     expect(r?.status).toBe('fail');
     expect(JSON.stringify(r?.details)).toContain('wp-includes/functions.php');
     expect((await integrity())?.status).toBe('fail');
+  });
+
+  it('is refreshed only when a person confirms the site is healthy, and never while a check fails', async () => {
+    await expect(healer.confirmHealthy(site.root)).rejects.toSatisfy((e) => isHealerError(e, 'NOT_HEALTHY') && e.message.includes('wordpress/core-integrity'));
+    // An upgrade: version.php and a core file change together. The check warns; a clean run does not re-baseline by itself.
+    const versionFile = join(site.root, 'wp-includes', 'version.php');
+    await writeFile(versionFile, (await readFile(versionFile, 'utf8')).replace(/\$wp_version = '[^']+'/, "$wp_version = '6.1.99'"));
+    expect((await integrity())?.status).toBe('warn');
+    expect((await integrity())?.status).toBe('warn');
+    const confirmed = await healer.confirmHealthy(site.root);
+    expect(confirmed.results.find((r) => r.id === 'wordpress/core-integrity')?.status).toBe('warn');
+    expect((await integrity())?.status).toBe('pass');
   });
 });

@@ -6,6 +6,7 @@ import type { Command, Executor } from './executor.js';
 import type { Facts } from './facts.js';
 import type { HealerFs } from './fs.js';
 import type { BackupManifest, BackupPartRecord } from './backup.js';
+import type { Diagnosis } from '../schemas.js';
 
 /** How risky a change is. Decides, with the mode, whether it may run unattended. */
 export type Risk = 'low' | 'medium' | 'high' | 'critical';
@@ -263,16 +264,22 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
   actions: HealingAction<z.output<S>>[];
   backup?: BackupStrategy<z.output<S>>;
   /**
-   * Called after a diagnosis in which nothing failed or warned: the place to
-   * record what "healthy" looks like (a core-file baseline...). Its `fs` may
-   * write only under the backup root. Errors are logged, never thrown.
+   * Record what "healthy" looks like (a core-file baseline...). Called after
+   * every diagnosis in which nothing failed or warned (`confirmed: false`),
+   * and when a person confirms the app is healthy with `healer baseline`
+   * (`confirmed: true`, warnings allowed). Its `fs` may write only under the
+   * backup root. Errors are logged by the automatic call, thrown by the
+   * confirmed one.
    */
   onHealthy?(ctx: HealthyContext<z.output<S>>): Promise<void>;
 }
 
-/** What `onHealthy` receives: a check context whose fs may write under `backupRoot`. */
 export interface HealthyContext<C = unknown> extends CheckContext<C> {
   backupRoot: string;
+  /** The diagnosis that found the app healthy. */
+  diagnosis: Diagnosis;
+  /** A person confirmed the app is healthy (refresh baselines even if they exist). */
+  confirmed: boolean;
 }
 
 /** Returns its argument, typed. Plugins are registered explicitly with the healer, never on import. */

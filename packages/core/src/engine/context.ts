@@ -19,6 +19,7 @@ import type {
 } from '../contract/plugin.js';
 import { createHealerFs } from '../exec/healer-fs.js';
 import type { Redactor } from '../redact.js';
+import type { Diagnosis } from '../schemas.js';
 import { CORE_VERSION } from '../version.js';
 
 /** What one run (a diagnose, a heal) shares across every context it builds. */
@@ -65,9 +66,9 @@ export function makeCheckContext(env: RunEnv, common: Common, app: AppInfo, sinc
 }
 
 /** For `onHealthy`: like a check, but its fs may write under the backup root. */
-export function makeHealthyContext(env: RunEnv, common: Common, app: AppInfo): HealthyContext {
+export function makeHealthyContext(env: RunEnv, common: Common, app: AppInfo, extra: { diagnosis: Diagnosis; confirmed: boolean }): HealthyContext {
   const backupRoot = env.backupRootFor(app.root);
-  return { ...base(env, common, [backupRoot]), app, backupRoot };
+  return { ...base(env, common, [backupRoot]), app, backupRoot, ...extra };
 }
 
 export function makeActionContext(

@@ -10,7 +10,7 @@ import type { Diagnosis, CheckResultEntry } from '../schemas.js';
 import { sharedChecks } from '../checks/shared/index.js';
 import { healthScore, overallStatus, runChecks, type CheckJob } from './check-runner.js';
 import { makeCheckContext, makeHealthyContext, type RunEnv } from './context.js';
-import { errorMessage } from '../errors.js';
+import { HealerError, errorMessage } from '../errors.js';
 import type { RegisteredPlugin } from './registry.js';
 
 export interface DiagnoseOptions {
@@ -74,19 +74,31 @@ function jobsFor(
     }));
 }
 
-/** After a clean diagnosis, let the plugin record what healthy looks like. Never throws. */
-export async function recordHealthy(env: RunEnv, resolved: ResolvedApp, diagnosis: Diagnosis, signal?: AbortSignal): Promise<void> {
+/**
+ * Let the plugin record what healthy looks like. Unconfirmed (after any
+ * diagnosis): only when nothing failed or warned, and never throws.
+ * Confirmed (a person said so): warnings allowed, failures refused, errors thrown.
+ */
+export async function recordHealthy(env: RunEnv, resolved: ResolvedApp, diagnosis: Diagnosis, options: { confirmed?: boolean; signal?: AbortSignal } = {}): Promise<void> {
   const { plugin, config } = resolved.entry;
-  if (!plugin.onHealthy || diagnosis.status !== 'pass') return;
+  const confirmed = options.confirmed === true;
+  if (confirmed) {
+    const bad = diagnosis.results.filter((r) => r.status === 'fail' || r.status === 'error').map((r) => r.id);
+    if (bad.length > 0) {
+      throw new HealerError('NOT_HEALTHY', `${resolved.app.root} is not healthy (${bad.join(', ')}): fix that before recording it as the healthy reference.`);
+    }
+  } else if (diagnosis.status !== 'pass') return;
+  if (!plugin.onHealthy) return;
+  const ctx = makeHealthyContext(
+    env,
+    { target: resolved.target, config, settings: resolved.settings, signal: options.signal ?? new AbortController().signal, pluginVersion: plugin.version },
+    resolved.app,
+    { diagnosis, confirmed },
+  );
   try {
-    await plugin.onHealthy(
-      makeHealthyContext(
-        env,
-        { target: resolved.target, config, settings: resolved.settings, signal: signal ?? new AbortController().signal, pluginVersion: plugin.version },
-        resolved.app,
-      ),
-    );
+    await plugin.onHealthy(ctx);
   } catch (e) {
+    if (confirmed) throw e;
     env.logger.warn(`onHealthy() of plugin ${plugin.name} failed`, { error: errorMessage(e) });
   }
 }

@@ -138,7 +138,7 @@ export const coreIntegrityCheck: WpCheck = {
     if (text === null) {
       return {
         status: 'skip',
-        message: `No baseline of the core files has been recorded yet (${path}); record one while the site is healthy to have its core files checked.`,
+        message: `No baseline of the core files has been recorded yet (${path}); it is recorded by the next diagnosis in which every check passes, or now with \`healer baseline ${root}\` once you know the site is healthy.`,
         details: { baselinePath: path },
       };
     }
@@ -165,7 +165,7 @@ export const coreIntegrityCheck: WpCheck = {
     if (baseline.wordpress !== versions.wordpress) {
       return {
         status: 'warn',
-        message: `The baseline was recorded for WordPress ${baseline.wordpress ?? 'unknown'} but the site now runs ${versions.wordpress ?? 'an unknown version'}, so ${plural(changed, 'file')} differ${changed === 1 ? 's' : ''} as expected after an update; check the site, then record a new baseline.`,
+        message: `The baseline was recorded for WordPress ${baseline.wordpress ?? 'unknown'} but the site now runs ${versions.wordpress ?? 'an unknown version'}, so ${plural(changed, 'file')} differ${changed === 1 ? 's' : ''} as expected after an update; check the site, then record a new baseline with \`healer baseline ${root}\`.`,
         details,
         evidence,
       };
