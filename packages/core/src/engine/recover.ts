@@ -4,13 +4,12 @@
  * process died is rolled back from its backup; verified fixes stand.
  * @internal
  */
-import type { AppInfo } from '../contract/plugin.js';
 import { errorMessage, isHealerError } from '../errors.js';
 import type { Execution, TimelineEvent } from '../schemas.js';
 import { TERMINAL_STATES } from '../schemas.js';
 import { backupHandle, rollbackAction } from './backup-runner.js';
 import { ExecutionRun, withAppLock } from './execution-record.js';
-import { actionContext, makeRunEnv, settingsFor, type ResolvedApp } from './resolve-app.js';
+import { actionContext, appFromJournal, makeRunEnv, resolvedFromJournal, type ResolvedApp } from './resolve-app.js';
 import type { Services } from './services.js';
 
 export interface RecoveryReport {
@@ -77,8 +76,7 @@ function readLastAction(timeline: readonly TimelineEvent[]): LastAction | null {
 async function recoverOne(svc: Services, execution: Execution): Promise<RecoveryReport> {
   const run = ExecutionRun.resume(svc, execution);
   const report = (state: RecoveryReport['state'], message: string): RecoveryReport => ({ executionId: execution.executionId, state, message });
-  const appEvent = execution.timeline.find((e) => e.type === 'app.detected');
-  const app = appEvent?.data?.app as AppInfo | undefined;
+  const app = appFromJournal(execution);
   if (!app) {
     await run.journal.record('recovered', 'Interrupted before the application was detected: nothing was changed.');
     const done = await run.finish('FAILED', 'Interrupted before anything was changed.');
@@ -116,7 +114,7 @@ async function recoverOne(svc: Services, execution: Execution): Promise<Recovery
       const env = makeRunEnv(svc);
       const target = execution.target;
       const resolved: ResolvedApp | null = entry
-        ? { target, app, settings: settingsFor(svc, target, app.root), entry, report: { app, candidates: [], nearTies: [] } }
+        ? resolvedFromJournal(svc, target, app, entry)
         : null;
       await run.journal.record('rollback.started', `Recovering: rolling back ${last.actionId} from backup ${manifest.id}`, {
         state: 'ROLLING_BACK',

@@ -3,8 +3,8 @@
  * plugin, and the app's settings.
  * @internal
  */
-import type { ActionContext, AppSettings, BackupHandle, Target } from '../contract/plugin.js';
-import type { CheckResultEntry } from '../schemas.js';
+import type { ActionContext, AppInfo, AppSettings, BackupHandle, Target } from '../contract/plugin.js';
+import type { CheckResultEntry, Execution } from '../schemas.js';
 import { HealerError } from '../errors.js';
 import { createFacts } from '../checks/facts.js';
 import { defaultBackupRoot } from '../backup/file-backup.js';
@@ -75,6 +75,19 @@ export async function resolveApp(
   }
   const entry = svc.registry.get(report.app.plugin)!;
   return { target, app: report.app, settings: settingsFor(svc, target, report.app.root), entry, report };
+}
+
+/** The app an execution's journal recorded (`app.detected`), if it got that far. */
+export function appFromJournal(execution: Pick<Execution, 'timeline'>): AppInfo | undefined {
+  return execution.timeline.find((e) => e.type === 'app.detected')?.data?.app as AppInfo | undefined;
+}
+
+/**
+ * The app of a recorded execution, as its journal saw it (`app.detected`):
+ * used to undo what it did without detecting again (the app may be broken).
+ */
+export function resolvedFromJournal(svc: Services, target: Target, app: AppInfo, entry: RegisteredPlugin): ResolvedApp {
+  return { target, app, settings: settingsFor(svc, target, app.root), entry, report: { app, candidates: [], nearTies: [] } };
 }
 
 /** The context an action of the resolved app receives. */

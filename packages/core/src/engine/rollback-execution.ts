@@ -3,18 +3,17 @@
  * actions, newest first, as a new execution of kind `rollback`.
  * @internal
  */
-import type { AppInfo } from '../contract/plugin.js';
 import { HealerError, errorMessage } from '../errors.js';
 import type { Execution } from '../schemas.js';
 import { backupHandle, rollbackAction } from './backup-runner.js';
 import { ExecutionRun, withAppLock } from './execution-record.js';
-import { actionContext, makeRunEnv, settingsFor } from './resolve-app.js';
+import { actionContext, appFromJournal, makeRunEnv, resolvedFromJournal } from './resolve-app.js';
 import type { Services } from './services.js';
 
 export async function rollbackExecution(svc: Services, executionId: string): Promise<Execution> {
   const original = await svc.state.getExecution(executionId);
   if (!original) throw new HealerError('EXECUTION_NOT_FOUND', `No execution ${executionId} in this state store.`);
-  const app = original.timeline.find((e) => e.type === 'app.detected')?.data?.app as AppInfo | undefined;
+  const app = appFromJournal(original);
   const applied = original.attempts.filter((a) => a.verified && !a.rolledBack);
   if (!app || applied.length === 0) {
     throw new HealerError('NOTHING_TO_ROLL_BACK', `Execution ${executionId} left no applied change to roll back (state ${original.state}).`);
@@ -33,7 +32,7 @@ export async function rollbackExecution(svc: Services, executionId: string): Pro
     async () => run.finish('BLOCKED', 'Another run holds this application; try again when it ends.'),
     async (signal) => {
       const env = makeRunEnv(svc);
-      const resolved = { target: original.target, app, settings: settingsFor(svc, original.target, app.root), entry, report: { app, candidates: [], nearTies: [] } };
+      const resolved = resolvedFromJournal(svc, original.target, app, entry);
       for (const attempt of [...applied].reverse()) {
         const action = entry.plugin.actions.find((a) => a.id === attempt.actionId);
         const manifest = attempt.backupId ? await svc.state.getBackup(attempt.backupId) : null;
