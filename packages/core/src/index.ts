@@ -32,7 +32,7 @@ export type {
 export type { Command, Script, RunOptions, RunResult, FileType, FileStat, DirEntry, WriteFileOptions, Executor } from './contract/executor.js';
 export type { Facts, DiskFacts, MemoryFacts, LoadFacts, ListeningPort, ProcessInfo } from './contract/facts.js';
 export type { HealerFs } from './contract/fs.js';
-export type { BackupManifest, BackupFileEntry, BackupPartRecord } from './contract/backup.js';
+export type { BackupManifest, BackupFileEntry, BackupPartRecord, LeftState } from './contract/backup.js';
 export type { StateStore, BreakerRecord, LockHandle, LockOwner } from './contract/state.js';
 export {
   DiagnosisSchema,
@@ -113,7 +113,8 @@ export {
   defaultBackupRoot,
   DEFAULT_BACKUP_RETENTION_MS,
 } from './backup/file-backup.js';
-export type { VerifyRestoreResult, CreateFileBackupOptions } from './backup/file-backup.js';
+export type { VerifyRestoreResult, CreateFileBackupOptions, RestoreFileOptions } from './backup/file-backup.js';
+export type { RollbackOptions } from './engine/rollback-execution.js';
 export { pruneBackups } from './backup/prune.js';
 export type { PruneBackupsOptions, PruneBackupsResult } from './backup/prune.js';
 

@@ -10,7 +10,7 @@ import type { ActionContext, HealingAction, Mode } from '../contract/plugin.js';
 import { errorMessage } from '../errors.js';
 import type { CheckResultEntry, Diagnosis, Execution, PlannedAction } from '../schemas.js';
 import { applySteps } from './apply-steps.js';
-import { needsBackup, rollbackAction, takeBackup } from './backup-runner.js';
+import { needsBackup, recordLeft, rollbackAction, takeBackup } from './backup-runner.js';
 import type { BreakerDecision } from './breaker.js';
 import type { RunEnv } from './context.js';
 import { diagnoseApp } from './diagnose.js';
@@ -155,6 +155,8 @@ export class Ladder {
     });
 
     if (verified) {
+      // What the action left: a later rollback refuses when it drifted, and restores only what changed.
+      await recordLeft(svc.state, resolved.entry.plugin, ctx, svc.now());
       attempt.verified = true;
       attempt.message = 'verified';
       await run.saveAttempts();
