@@ -13,7 +13,7 @@ import type { BackupFileEntry, BackupManifest } from '../contract/backup.js';
 import type { Executor } from '../contract/executor.js';
 import { HealerError, errorMessage } from '../errors.js';
 import { isPathWithin } from '../exec/paths.js';
-import { archiveName, formatMode, outermostRoots, runOrThrow, runsAsRoot, scanTree, type TreeCommandOptions } from './tree.js';
+import { archiveName, formatMode, listTree, outermostRoots, runOrThrow, runsAsRoot, scanTree, type TreeCommandOptions } from './tree.js';
 import { backupRootOf, compareEntries } from './verify.js';
 
 export interface RestoreFileOptions extends TreeCommandOptions {
@@ -104,7 +104,8 @@ export async function applyStagedFiles(exec: Executor, manifest: BackupManifest,
   try {
     let current: BackupFileEntry[];
     try {
-      current = await scanTree(exec, manifest.roots, { ...options, exclude: backupRoot });
+      // Types and modes are enough to plan: no hashing.
+      current = await listTree(exec, manifest.roots, { ...options, exclude: backupRoot });
     } catch (e) {
       throw fail(`cannot list the current files, nothing was changed: ${errorMessage(e)}`, {}, e);
     }
