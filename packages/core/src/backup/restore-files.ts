@@ -145,9 +145,12 @@ export async function applyStagedFiles(exec: Executor, manifest: BackupManifest,
     if (owners) for (const e of plan.chown) await attempt(() => runOrThrow(exec, ['chown', '-h', `${e.uid}:${e.gid}`, '--', e.path], options, 'chown'));
 
     const after = await scanTree(exec, manifest.roots, { ...options, exclude: backupRoot });
+    const found = new Map(after.map((e) => [e.path, e]));
+    // A path whose content the action never changed keeps whatever content it has now.
+    const expect = plan.expect.map((e) => (plan.modeOnly.has(e.path) ? { ...(found.get(e.path) ?? e), mode: e.mode, uid: e.uid, gid: e.gid } : e));
     const mismatches = plan.full
       ? compareEntries(manifest.files, after, { owners })
-      : compareEntries(plan.expect, after.filter((e) => plan.touched.has(e.path)), { owners });
+      : compareEntries(expect, after.filter((e) => plan.touched.has(e.path)), { owners });
     if (mismatches.length > 0 || problems.length > 0) {
       throw fail([...problems, ...(mismatches.length > 0 ? [`${mismatches.length} mismatch(es): ${mismatches.join('; ')}`] : [])].join('; '), { mismatches, errors: problems });
     }
@@ -190,12 +193,14 @@ interface RestorePlan {
   /** For a partial restore: the paths touched and what they must look like after. */
   touched: Set<string>;
   expect: BackupFileEntry[];
+  /** Touched paths whose mode or owner only goes back. */
+  modeOnly: Set<string>;
 }
 
 function planRestore(manifest: BackupManifest, current: readonly BackupFileEntry[]): RestorePlan {
   const now = new Map(current.map((e) => [e.path, e]));
   const saved = manifest.files.filter((e) => e.type !== 'absent');
-  const plan: RestorePlan = { full: !manifest.left, remove: [], copy: [], chmod: [], chown: [], touched: new Set(), expect: [] };
+  const plan: RestorePlan = { full: !manifest.left, remove: [], copy: [], chmod: [], chown: [], touched: new Set(), expect: [], modeOnly: new Set() };
   if (!manifest.left) {
     const want = new Map(manifest.files.map((e) => [e.path, e]));
     plan.remove = topmost(current.filter((c) => c.type !== 'absent' && (want.get(c.path)?.type ?? 'absent') !== c.type).map((c) => c.path));
@@ -232,6 +237,7 @@ function planRestore(manifest: BackupManifest, current: readonly BackupFileEntry
     }
     if (expect.mode !== c.mode || expect.uid !== c.uid || expect.gid !== c.gid) {
       plan.touched.add(path);
+      plan.modeOnly.add(path);
       plan.expect.push(expect);
     }
   }
