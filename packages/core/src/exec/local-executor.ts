@@ -67,6 +67,8 @@ export class LocalExecutor implements Executor {
         detached: true,
         stdio: ['pipe', 'pipe', 'pipe'],
       });
+      // detached: the child leads a new process group, whose id is its pid.
+      if (child.pid !== undefined) options.onStart?.({ pid: child.pid, pgid: child.pid });
       const out = new CappedBuffer(cap);
       const err = new CappedBuffer(cap);
       let timedOut = false;
