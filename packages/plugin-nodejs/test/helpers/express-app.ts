@@ -1,14 +1,16 @@
 /**
- * Real Express apps for the Node plugin's tests: one `npm install express`
- * per test file, copied into each app's temporary folder; the app runs as a
+ * Real Express apps for the Node plugin's tests: one `npm ci` of the pinned
+ * fixture (`test/fixtures/express-app`) per test file, copied into each
+ * app's temporary folder; the app runs as a
  * real `node` process on a free loopback port, started and stopped by the
  * same commands the plugin's restart action uses.
  */
-import { freePort, statusOf } from '@healer/test-utils';
+import { freePort, installFixture, statusOf } from '@healer/test-utils';
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createHealer, type Diagnosis, type CheckResultEntry } from '@healer/core';
 import { expect } from 'vitest';
@@ -20,18 +22,16 @@ const run = promisify(execFile);
 /** One install of Express shared by a test file. */
 export interface ExpressCache {
   dir: string;
+  /** The fixture's exact `dependencies`. */
+  dependencies: Record<string, string>;
   cleanup(): Promise<void>;
 }
 
-const CACHE_PACKAGE = { name: 'healer-express-cache', version: '1.0.0', private: true, dependencies: { express: '^4.21.2' } };
+const FIXTURE = fileURLToPath(new URL('../fixtures/express-app', import.meta.url));
 
 export async function installExpress(): Promise<ExpressCache> {
-  const dir = await realpath(await mkdtemp(join(tmpdir(), 'healer-express-cache-')));
-  await writeFile(join(dir, 'package.json'), JSON.stringify(CACHE_PACKAGE, null, 2));
-  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, timeout: 240_000 });
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return installFixture(FIXTURE, { timeoutMs: 240_000 });
 }
-
 
 const SERVER_JS = `'use strict';
 const fs = require('fs');
@@ -91,7 +91,7 @@ export async function createExpressApp(cache: ExpressCache, options: ExpressAppO
   const root = await realpath(await mkdtemp(join(tmpdir(), 'healer-express-app-')));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
-  const pkg = { name: 'healer-express-app', version: '1.2.3', private: true, main: 'server.js', scripts: { start: 'node server.js' }, dependencies: CACHE_PACKAGE.dependencies, ...options.packageJson };
+  const pkg = { name: 'healer-express-app', version: '1.2.3', private: true, main: 'server.js', scripts: { start: 'node server.js' }, dependencies: cache.dependencies, ...options.packageJson };
   await writeFile(join(root, 'package.json'), JSON.stringify(pkg, null, 2));
   const lock = JSON.parse(await readFile(join(cache.dir, 'package-lock.json'), 'utf8')) as { name: string; packages: Record<string, { name?: string }> };
   lock.name = pkg.name;
