@@ -7,9 +7,9 @@
  */
 import { freePort, installFixture, statusOf } from '@healer/test-utils';
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createHealer, type Diagnosis, type CheckResultEntry } from '@healer/core';
@@ -51,6 +51,8 @@ const express = require('express');
 const app = express();
 app.get('/', (req, res) => res.send('hello from express'));
 app.get('/boom', () => { throw new TypeError('the boom handler failed'); });
+// More routes, when the app has them.
+if (fs.existsSync(path.join(__dirname, 'lib', 'routes.js'))) require('./lib/routes')(app);
 // Logged whatever NODE_ENV is (Express's default handler is silent under NODE_ENV=test).
 app.use((err, req, res, next) => { console.error(err); res.status(500).send('internal error'); });
 app.listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening on ' + process.env.PORT));
@@ -71,6 +73,8 @@ export interface ExpressAppOptions {
   example?: string[];
   /** Fields merged into package.json. */
   packageJson?: Record<string, unknown>;
+  /** More files, by path relative to the root (`lib/routes.js` exports `(app) => void`). */
+  files?: Record<string, string>;
 }
 
 export interface ExpressApp {
@@ -99,6 +103,10 @@ export async function createExpressApp(cache: ExpressCache, options: ExpressAppO
   await writeFile(join(root, 'package-lock.json'), JSON.stringify(lock, null, 2));
   await cp(join(cache.dir, 'node_modules'), join(root, 'node_modules'), { recursive: true, verbatimSymlinks: true });
   await writeFile(join(root, 'server.js'), SERVER_JS);
+  for (const [name, text] of Object.entries(options.files ?? {})) {
+    await mkdir(dirname(join(root, name)), { recursive: true });
+    await writeFile(join(root, name), text);
+  }
   await writeFile(join(root, 'required-env.json'), JSON.stringify(options.requireEnv ?? []));
   const env = { PORT: String(port), ...options.env };
   await writeFile(join(root, '.env'), Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(''));
