@@ -139,8 +139,8 @@ export { parseProcNetTcp, parseProcesses, parseSsListening } from './checks/pars
 // Logs and secrets
 export { parsePhpErrorLog, parsePhpLogTime, isMemoryExhausted } from './logs/php-error-log.js';
 export type { PhpLogEntry, PhpLogLevel, PhpStackFrame } from './logs/php-error-log.js';
-export { parseNodeStack, findAppFrame } from './logs/node-stack.js';
-export type { NodeErrorReport, NodeStackFrame } from './logs/node-stack.js';
+export { parseNodeStack, findAppFrame, errorLocation } from './logs/node-stack.js';
+export type { NodeErrorLocation, NodeErrorReport, NodeStackFrame } from './logs/node-stack.js';
 export { readLogSince, readLastLines } from './logs/read-since.js';
 export type { ReadLogSinceOptions, LogTail } from './logs/read-since.js';
 export { Redactor, REDACTED } from './redact.js';

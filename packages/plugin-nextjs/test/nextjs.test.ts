@@ -1,5 +1,5 @@
 /**
- * The Next.js plugin on real Next.js apps: one npm install for the file,
+ * The Next.js plugin on real Next.js apps: one pinned `npm ci` for the file,
  * one good build (made by the heal itself) reused by every later case.
  */
 import { chmod, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, utimes, writeFile } from 'node:fs/promises';
@@ -64,6 +64,8 @@ describe('detection', () => {
   it('reads the installed version, output mode, package manager and the missing build', async () => {
     const meta = nextMeta({ metadata: await detect(app.root) });
     expect(meta.nextVersion).toBe(JSON.parse(await readFile(join(cache.dir, 'node_modules/next/package.json'), 'utf8')).version);
+    // The fixture's pin, whatever the registry's latest is today.
+    expect(meta.nextVersion).toBe(cache.dependencies.next);
     expect(meta.nextInstalled).toBe(true);
     expect(meta.nextEnginesNode).toMatch(/\d/);
     expect(meta.outputMode).toBe('default');
