@@ -10,6 +10,7 @@ import { createFacts } from '../checks/facts.js';
 import { defaultBackupRoot } from '../backup/file-backup.js';
 import { validatePath } from '../exec/paths.js';
 import { makeActionContext, type RunEnv } from './context.js';
+import { withAppAddress } from './app-address.js';
 import { detectStack, type DetectionReport } from './detector.js';
 import type { RegisteredPlugin } from './registry.js';
 import type { AppRun, Services } from './services.js';
@@ -74,7 +75,7 @@ export async function resolveApp(
     );
   }
   const entry = svc.registry.get(report.app.plugin)!;
-  return { target, app: report.app, settings: settingsFor(svc, target, report.app.root), entry, report };
+  return withAppAddress(env, { target, app: report.app, settings: settingsFor(svc, target, report.app.root), entry, report }, options.signal);
 }
 
 /** The app an execution's journal recorded (`app.detected`), if it got that far. */
