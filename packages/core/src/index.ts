@@ -2,6 +2,7 @@ export { HealerError, isHealerError, isTransportError, errorMessage, TRANSPORT_E
 export type { HealerErrorCode } from './errors.js';
 export { definePlugin, RISKS } from './contract/plugin.js';
 export type {
+  AppAddress,
   Risk,
   CheckStatus,
   Severity,
@@ -41,6 +42,7 @@ export {
   TimelineEventSchema,
   CheckResultEntrySchema,
   PlannedActionSchema,
+  DeferredActionSchema,
   ExecutionStateSchema,
   ModeSchema,
   RiskSchema,
@@ -52,6 +54,7 @@ export type {
   AppSummary,
   PlannedStep,
   PlannedAction,
+  DeferredAction,
   CannotHeal,
   Plan,
   ExecutionState,
@@ -62,6 +65,10 @@ export type {
 
 // Engines
 export { createHealer } from './healer.js';
+export { fetchPage, MAX_PAGE_BYTES } from './http/fetch-page.js';
+export type { FetchedPage, FetchPageOptions } from './http/fetch-page.js';
+export { chooseConnectAddress, serverHostOf } from './http/connect-address.js';
+export type { ConnectChoice } from './http/connect-address.js';
 export type { CreateHealerOptions, Healer, TargetInput, DiscoveredApp, PluginInfo } from './healer.js';
 export type { HealerEvents, HealerEventListener } from './events.js';
 export { PluginRegistry } from './engine/registry.js';
@@ -72,7 +79,7 @@ export { findCandidates, buildFindCommand, expandRoots, PRUNED_DIRS, DEFAULT_DIS
 export type { FindCandidatesOptions } from './engine/discover.js';
 export { runChecks, healthScore, overallStatus } from './engine/check-runner.js';
 export type { CheckJob, RunChecksOptions } from './engine/check-runner.js';
-export { planHealing, hashPlan, fingerprintTarget, describeStep, healableResults } from './engine/planner.js';
+export { planHealing, hashPlan, fingerprintTarget, describeStep, healableResults, isOutage } from './engine/planner.js';
 export { normalizeMode, gateFor, lowerMode, demoteMode } from './engine/modes.js';
 export type { Gate } from './engine/modes.js';
 export { selectRungs } from './engine/heal-runner.js';

@@ -91,6 +91,16 @@ export const CannotHealSchema = z.object({
   reason: z.string(),
 });
 
+/** An action held back while the app does not answer: hygiene waits for a heal of an app that answers. */
+export const DeferredActionSchema = z.object({
+  actionId: z.string(),
+  title: z.string(),
+  risk: RiskSchema,
+  /** Failing check ids it would address. */
+  fixes: z.array(z.string()),
+  reason: z.string(),
+});
+
 export const PlanSchema = z.object({
   app: AppSummarySchema,
   target: TargetSchema,
@@ -101,6 +111,8 @@ export const PlanSchema = z.object({
   autoHeal: z.array(PlannedActionSchema),
   requireApproval: z.array(PlannedActionSchema),
   cannotHeal: z.array(CannotHealSchema),
+  /** Actions held back because the app does not answer (outage first). */
+  deferred: z.array(DeferredActionSchema).default([]),
 });
 
 export const ExecutionStateSchema = z.enum([
@@ -168,6 +180,7 @@ export type Diagnosis = z.infer<typeof DiagnosisSchema>;
 export type AppSummary = z.infer<typeof AppSummarySchema>;
 export type PlannedStep = z.infer<typeof StepSchema>;
 export type PlannedAction = z.infer<typeof PlannedActionSchema>;
+export type DeferredAction = z.infer<typeof DeferredActionSchema>;
 export type CannotHeal = z.infer<typeof CannotHealSchema>;
 export type Plan = z.infer<typeof PlanSchema>;
 export type ExecutionState = z.infer<typeof ExecutionStateSchema>;

@@ -8,6 +8,7 @@ import { wordpressChecks } from './checks/index.js';
 import { coreIntegrityCheck, recordBaseline } from './checks/core-integrity.js';
 import { wordpressActions } from './actions/index.js';
 import { wordpressBackup } from './backup.js';
+import { findSiteAddress } from './address.js';
 
 export const PLUGIN_VERSION = '1.0.0';
 
@@ -24,6 +25,8 @@ export const wordpressPlugin = definePlugin({
   checks: wordpressChecks,
   actions: wordpressActions,
   backup: wordpressBackup,
+  // WP_HOME / WP_SITEURL, else the home / siteurl options: availability checks run with only the path given.
+  address: findSiteAddress,
   // Core files as they are while the site is healthy: the core-integrity check's reference.
   // Recorded on its own only when there is none yet (a passing check means the files already
   // match it); refreshed, e.g. after an upgrade, only when a person confirms (`healer baseline`),

@@ -168,15 +168,31 @@ describe('wordpress/core-integrity', () => {
 
 describe('wordpress/htaccess', () => {
   const htaccess = (): string => join(site.root, '.htaccess');
+  /** The site as Apache would serve it (the block matters only then). */
+  const onApache = { settings: { webServer: 'apache' } };
   /** Let WordPress itself write its block, as saving the permalink settings on Apache does. */
   const wordpressWritesHtaccess = (structure: string): Promise<string> =>
     site.php(
       `require_once ABSPATH . 'wp-admin/includes/misc.php'; add_filter('got_rewrite', '__return_true'); global $wp_rewrite; $wp_rewrite->set_permalink_structure('${structure}'); $wp_rewrite->init(); var_export(save_mod_rewrite_rules());`,
     );
 
-  it('skips when there is no .htaccess', async () => {
-    const r = await checkSite(site, 'wordpress/htaccess');
-    expect(r.status).toBe('skip');
+  it('passes on a stock install: no .htaccess, plain permalinks, whatever the server', async () => {
+    const r = await checkSite(site, 'wordpress/htaccess', onApache);
+    expect(r.status, r.message).toBe('pass');
+    expect(r.details).toMatchObject({ permalinkStructure: '' });
+  });
+
+  it('does not require the block where no server reads it, even with pretty permalinks', async () => {
+    await writeFile(htaccess(), '# Custom rules\nOptions -Indexes\n');
+    await site.setOption('permalink_structure', '/%postname%/');
+    try {
+      const r = await checkSite(site, 'wordpress/htaccess', { settings: { webServer: 'nginx' } });
+      expect(r.status, r.message).toBe('pass');
+      expect(r.details).toMatchObject({ state: 'missing', server: null });
+    } finally {
+      await site.setOption('permalink_structure', '');
+      await rm(htaccess(), { force: true });
+    }
   });
 
   it("passes on the block WordPress writes, and fails when it is mangled, edited or missing", async () => {
@@ -185,24 +201,24 @@ describe('wordpress/htaccess', () => {
       expect(await wordpressWritesHtaccess('/%postname%/')).toBe('true');
       const written = await readFile(htaccess(), 'utf8');
       expect(written).toContain('# BEGIN WordPress');
-      const ok = await checkSite(site, 'wordpress/htaccess');
+      const ok = await checkSite(site, 'wordpress/htaccess', onApache);
       expect(ok.status, ok.message).toBe('pass');
       expect(ok.details).toMatchObject({ state: 'standard', base: '/' });
 
       await writeFile(htaccess(), written.replace('# END WordPress', ''));
-      const mangled = await checkSite(site, 'wordpress/htaccess');
+      const mangled = await checkSite(site, 'wordpress/htaccess', onApache);
       expect(mangled.status).toBe('fail');
       expect(mangled.details).toMatchObject({ state: 'mangled' });
       expect(mangled.fixes).toEqual(['wordpress/restore-htaccess']);
 
       await writeFile(htaccess(), written.replace('RewriteCond %{REQUEST_FILENAME} !-d\n', ''));
-      const edited = await checkSite(site, 'wordpress/htaccess');
+      const edited = await checkSite(site, 'wordpress/htaccess', onApache);
       expect(edited.status).toBe('fail');
       expect(edited.details).toMatchObject({ state: 'modified', missing: ['RewriteCond %{REQUEST_FILENAME} !-d'] });
       expect(edited.evidence).toEqual(['missing: RewriteCond %{REQUEST_FILENAME} !-d']);
 
       await writeFile(htaccess(), '# Custom rules\nOptions -Indexes\n');
-      const missing = await checkSite(site, 'wordpress/htaccess');
+      const missing = await checkSite(site, 'wordpress/htaccess', onApache);
       expect(missing.status).toBe('fail');
       expect(missing.details).toMatchObject({ state: 'missing' });
       expect(missing.fixes).toEqual(['wordpress/restore-htaccess']);
@@ -216,12 +232,12 @@ describe('wordpress/htaccess', () => {
     try {
       expect(await wordpressWritesHtaccess('')).toBe('true');
       expect(await readFile(htaccess(), 'utf8')).toContain('# BEGIN WordPress');
-      const plain = await checkSite(site, 'wordpress/htaccess');
+      const plain = await checkSite(site, 'wordpress/htaccess', onApache);
       expect(plain.status, plain.message).toBe('pass');
       expect(plain.details).toMatchObject({ state: 'empty' });
 
       await site.setOption('permalink_structure', '/%postname%/');
-      const pretty = await checkSite(site, 'wordpress/htaccess');
+      const pretty = await checkSite(site, 'wordpress/htaccess', onApache);
       expect(pretty.status).toBe('fail');
       expect(pretty.fixes).toEqual(['wordpress/restore-htaccess']);
     } finally {

@@ -93,6 +93,7 @@ async function dryRun(
     wouldRun,
     awaitingApproval: plan.requireApproval.filter((a) => !wouldRun.includes(a)),
     cannotHeal: plan.cannotHeal,
+    deferred: plan.deferred,
     breaker: { allowed: decision.allowed, reason: decision.reason, nextAttemptAt: decision.nextAttemptAt },
   };
   if (session.out.json) session.out.printJson(dry);

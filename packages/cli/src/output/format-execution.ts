@@ -43,6 +43,7 @@ export function healJson(execution: Execution, plan: Plan | null = null) {
     ...(execution.state === 'AWAITING_APPROVAL' && plan
       ? { awaitingApproval: plan.requireApproval.map((a): PendingApproval => ({ actionId: a.actionId, risk: a.risk, explicitApproval: a.explicitApproval })) }
       : {}),
+    ...(plan && plan.deferred.length > 0 ? { deferred: plan.deferred } : {}),
     ...(execution.rollbackOf ? { rollbackOf: execution.rollbackOf } : {}),
     ...(execution.error ? { error: execution.error } : {}),
     timeline: execution.timeline,
@@ -73,6 +74,12 @@ export function finalLine(execution: Execution, colors: Colors): string {
 
 /** The next step for a person, by final state. */
 export function nextStepLines(execution: Execution, plan: Plan | null, hint: HintContext, now: Date = new Date()): string[] {
+  const deferred = plan?.deferred ?? [];
+  const waiting = deferred.length > 0 ? [`Deferred until the site answers (heal again then): ${deferred.map((d) => d.actionId).join(', ')}`] : [];
+  return [...waiting, ...stepLines(execution, plan, hint, now)];
+}
+
+function stepLines(execution: Execution, plan: Plan | null, hint: HintContext, now: Date): string[] {
   const id = execution.executionId;
   switch (execution.state) {
     case 'FIXED':

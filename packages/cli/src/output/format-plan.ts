@@ -22,15 +22,27 @@ function cannotHealLines(plan: Plan): string[] {
   return plan.cannotHeal.map((c) => `  - ${c.checkId}: ${c.reason}`);
 }
 
+/** Hygiene held back while the site does not answer (outage first). */
+function deferredLines(plan: Plan, colors: Colors): string[] {
+  const deferred = plan.deferred ?? [];
+  if (deferred.length === 0) return [];
+  return [
+    colors.yellow('Deferred until the site answers again (heal again then):'),
+    ...deferred.map((d) => `  - ${colors.bold(d.actionId)}  ${d.title} ${colors.dim(`(${d.risk} risk; fixes ${d.fixes.join(', ')})`)}`),
+    '',
+  ];
+}
+
 export function planLines(plan: Plan, colors: Colors, hint: HintContext): string[] {
   const lines = [appLine(plan.app, colors), `Plan ${plan.planHash} (mode ${plan.mode})`, ''];
-  if (plan.autoHeal.length + plan.requireApproval.length + plan.cannotHeal.length === 0) {
+  if (plan.autoHeal.length + plan.requireApproval.length + plan.cannotHeal.length + (plan.deferred ?? []).length === 0) {
     lines.push('Nothing to heal: no check is failing.');
     return lines;
   }
   if (plan.autoHeal.length) lines.push(colors.green('Runs on its own (lowest risk first):'), ...actionLines(plan.autoHeal, colors, true), '');
   if (plan.requireApproval.length) lines.push(colors.yellow('Needs approval:'), ...actionLines(plan.requireApproval, colors, false), '');
   if (plan.cannotHeal.length) lines.push(colors.red('Cannot heal (a person is needed):'), ...cannotHealLines(plan), '');
+  lines.push(...deferredLines(plan, colors));
   if (plan.requireApproval.length) lines.push(...approvalHint(plan, plan.requireApproval, hint));
   return trimTrailingBlank(lines);
 }
@@ -61,6 +73,8 @@ export interface DryRun {
   /** Actions that would wait for approval (not run). */
   awaitingApproval: PlannedAction[];
   cannotHeal: Plan['cannotHeal'];
+  /** Actions held back while the site does not answer. */
+  deferred: Plan['deferred'];
   /** Whether the circuit breaker would let a heal start now. */
   breaker: { allowed: boolean; reason: string; nextAttemptAt: string | null };
 }
@@ -72,6 +86,7 @@ export function dryRunLines(dry: DryRun, plan: Plan, colors: Colors, hint: HintC
   else lines.push('Would run nothing.', '');
   if (dry.awaitingApproval.length) lines.push(colors.yellow('Would wait for approval:'), ...actionLines(dry.awaitingApproval, colors, false), '');
   if (dry.cannotHeal.length) lines.push(colors.red('Cannot heal (a person is needed):'), ...cannotHealLines(plan), '');
+  lines.push(...deferredLines(plan, colors));
   if (dry.awaitingApproval.length) lines.push(...approvalHint(plan, dry.awaitingApproval, hint));
   return trimTrailingBlank(lines);
 }

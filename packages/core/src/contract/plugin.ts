@@ -88,6 +88,11 @@ export interface SecretSink {
 export interface AppSettings {
   /** The URL checked for availability. */
   url?: string;
+  /**
+   * Where `url` came from when the caller did not set it: the plugin's
+   * `address()` (e.g. `'WP_HOME in wp-config.php'`). Absent when `url` was configured.
+   */
+  urlSource?: string;
   /** A port the app must listen on. */
   port?: number;
   /** Text that must appear in a healthy page. */
@@ -96,6 +101,14 @@ export interface AppSettings {
   errorMarkers?: string[];
   /** Free-form settings plugins may read. */
   [key: string]: unknown;
+}
+
+/** Where an application answers its visitors, as its plugin found it (see `PluginDefinition.address`). */
+export interface AppAddress {
+  /** An http or https URL, e.g. `https://example.org/`. */
+  url: string;
+  /** Where it was found, e.g. `'WP_HOME in wp-config.php'` or `'the home option'`. */
+  source: string;
 }
 
 interface BaseContext<C> {
@@ -281,6 +294,14 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
   checks: DiagnosticCheck<z.output<S>>[];
   actions: HealingAction<z.output<S>>[];
   backup?: BackupStrategy<z.output<S>>;
+  /**
+   * The address the app answers at, found on the target (WordPress: `WP_HOME`,
+   * else the `home` option). Called once per run after detection when the
+   * app's settings have no `url`; a configured `url` always wins. Null when
+   * it cannot be told; a throw is logged and treated as null. The checks
+   * then see it as `settings.url` (and `settings.urlSource`).
+   */
+  address?(ctx: CheckContext<z.output<S>>): Promise<AppAddress | null>;
   /**
    * Record what "healthy" looks like (a core-file baseline...). Called after
    * every diagnosis in which nothing failed or warned (`confirmed: false`),

@@ -210,6 +210,10 @@ export class Ladder {
     } catch (e) {
       return { verified: false, why: `the application is no longer recognized: ${errorMessage(e)}` };
     }
+    // The address found before the change stays the one verified, even when it cannot be read again now.
+    if (current.settings.url === undefined && this.resolved.settings.url !== undefined) {
+      current = { ...current, settings: { ...current.settings, url: this.resolved.settings.url, urlSource: this.resolved.settings.urlSource } };
+    }
     const after = await diagnoseApp(this.svc, env, current, { signal: this.signal, since: appliedAt });
     const before = new Map(this.#current.results.map((r) => [r.id, r]));
     const still = rung.fixes.filter((id) => {
@@ -217,7 +221,14 @@ export class Ladder {
       // A targeted check that no longer runs proves nothing: not verified.
       return r === undefined || !isHealthy(r);
     });
-    const broke = after.results.filter((r) => r.status === 'fail' && before.get(r.id)?.status !== 'fail').map((r) => r.id);
+    const broke = after.results
+      .filter((r) => {
+        const was = before.get(r.id)?.status;
+        if (r.status === 'fail') return was !== 'fail';
+        // The site answered before: an answer check that can no longer tell is no proof it still does.
+        return r.category === 'availability' && was === 'pass' && (r.status === 'skip' || r.status === 'error') && typeof before.get(r.id)?.details['url'] === 'string';
+      })
+      .map((r) => r.id);
     let extra: { ok: boolean; message: string } = { ok: true, message: '' };
     if (action.verify) {
       const v = await action.verify(ctx);

@@ -7,13 +7,24 @@ import { createHash } from 'node:crypto';
 import type { ActionContext, AppInfo, HealingAction, Mode, Step } from '../contract/plugin.js';
 import { errorMessage } from '../errors.js';
 import { commandToShell, quoteShellWord } from '../exec/quote.js';
-import type { CannotHeal, CheckResultEntry, Diagnosis, Plan, PlannedAction, PlannedStep } from '../schemas.js';
+import type { CannotHeal, CheckResultEntry, DeferredAction, Diagnosis, Plan, PlannedAction, PlannedStep } from '../schemas.js';
 import { gateFor, RISK_ORDER } from './modes.js';
 
 /** Results the planner tries to heal: failures, and warnings that name their fixes. */
 export function healableResults(results: readonly CheckResultEntry[]): CheckResultEntry[] {
   return results.filter((r) => r.status === 'fail' || (r.status === 'warn' && r.fixes.length > 0));
 }
+
+/**
+ * The app does not answer: a check of category `availability` that requested
+ * its address (`details.url`) failed.
+ */
+export function isOutage(results: readonly CheckResultEntry[]): boolean {
+  return results.some((r) => r.category === 'availability' && r.status === 'fail' && typeof r.details['url'] === 'string');
+}
+
+/** Categories of hygiene: their fixes wait while the app does not answer. */
+const HYGIENE_CATEGORIES: ReadonlySet<string> = new Set(['security', 'configuration']);
 
 export interface PlanInput {
   diagnosis: Diagnosis;
@@ -54,8 +65,22 @@ export async function planHealing(input: PlanInput): Promise<PlanWithSteps> {
 
   const viable = new Set<string>();
   const reasons = new Map<string, string[]>();
+  const deferred: DeferredAction[] = [];
+  const down = isOutage(diagnosis.results);
   const ordered = [...byAction.values()].sort((a, b) => RISK_ORDER[a.action.risk] - RISK_ORDER[b.action.risk]);
   for (const { action, results } of ordered) {
+    // Outage first: while the app does not answer, only what can bring it back runs.
+    if (down && results.every((r) => HYGIENE_CATEGORIES.has(r.category))) {
+      deferred.push({
+        actionId: action.id,
+        title: action.title,
+        risk: action.risk,
+        fixes: results.map((r) => r.id),
+        reason: 'the app does not answer: hygiene waits for a heal of an app that answers',
+      });
+      for (const r of results) viable.add(r.id);
+      continue;
+    }
     let actionSteps: Step[];
     let described: PlannedStep[];
     try {
@@ -109,6 +134,7 @@ export async function planHealing(input: PlanInput): Promise<PlanWithSteps> {
     autoHeal,
     requireApproval,
     cannotHeal,
+    deferred,
   };
   return { plan, steps };
 }

@@ -11,6 +11,7 @@ import { defaultBackupRoot } from '../backup/file-backup.js';
 import { canonicalFuturePath, canonicalPath } from '../exec/canonical-path.js';
 import { isPathWithin, validatePath } from '../exec/paths.js';
 import { makeActionContext, type RunEnv } from './context.js';
+import { withAppAddress } from './app-address.js';
 import { appIdFor, detectStack, type DetectionReport } from './detector.js';
 import type { RegisteredPlugin } from './registry.js';
 import type { AppRun, Services } from './services.js';
@@ -81,7 +82,7 @@ export async function resolveApp(
   }
   await refuseBackupRootInside(env, report.app.root);
   const entry = svc.registry.get(report.app.plugin)!;
-  return { target, app: report.app, settings: settingsFor(svc, target, report.app.root, given.path), entry, report };
+  return withAppAddress(env, { target, app: report.app, settings: settingsFor(svc, target, report.app.root, given.path), entry, report }, options.signal);
 }
 
 /** Backups hold secrets (wp-config.php): never inside the app (its docroot). `CONFIG_INVALID`. */

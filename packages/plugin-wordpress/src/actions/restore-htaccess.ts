@@ -12,6 +12,8 @@ const ID = 'wordpress/restore-htaccess';
 async function planHtaccess(ctx: WpActionContext): Promise<{ path: string; text: string } | string> {
   if (metaOf(ctx).multisite) return 'a multisite network has its own .htaccess rules: restore them by hand';
   const path = appPath(ctx, '.htaccess');
+  // Writes refuse to follow a symlink out of the site: offering a change that cannot be applied helps no one.
+  if ((await ctx.fs.stat(path))?.type === 'symlink') return '.htaccess is a symbolic link: restore its target by hand';
   const current = await ctx.fs.readText(path);
   if (current === null) return 'there is no .htaccess';
   const ops = await opsOf(ctx);

@@ -2,9 +2,9 @@
  * `wordpress/availability`: the site's page as a visitor gets it, read with
  * WordPress's own error pages in mind.
  */
-import { errorMessage, HealerError, type CheckResult } from '@healer/core';
+import { chooseConnectAddress, errorMessage, fetchPage, HealerError, type CheckResult, type FetchedPage } from '@healer/core';
 import { wpMeta } from '../detect.js';
-import { WHITE_SCREEN_LADDER, type WpCheck } from './shared.js';
+import { WHITE_SCREEN_LADDER, type WpCheck, type WpCheckContext } from './shared.js';
 
 /** WordPress 5.2+'s fatal error handler page (`wp_die` from `WP_Fatal_Error_Handler`). */
 export const CRITICAL_ERROR_MARKER = 'There has been a critical error on this website';
@@ -13,7 +13,6 @@ export const DB_ERROR_MARKER = 'Error establishing a database connection';
 /** `wp_maintenance()`: a fresh `.maintenance` file. */
 export const MAINTENANCE_MARKER = 'Briefly unavailable for scheduled maintenance';
 
-const MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** What the page showed, besides its status. */
@@ -30,29 +29,28 @@ export const availabilityCheck: WpCheck = {
   async run(ctx) {
     const raw = ctx.settings.url ?? ctx.target.url;
     if (raw === undefined || raw === null || raw === '') {
-      return { status: 'skip', message: "No URL is configured for this site; set `url` in the app's settings so Healer can check that it answers." };
+      return {
+        status: 'skip',
+        message: "The site's address could not be found (no WP_HOME in wp-config.php, and the home option could not be read); set `url` in the app's settings so Healer can check that it answers.",
+      };
     }
     if (typeof raw !== 'string' || !/^https?:\/\//i.test(raw)) {
       throw new HealerError('CONFIG_INVALID', `The setting "url" must be an http or https URL; got ${JSON.stringify(raw)}.`);
     }
     const url = raw;
     const timeoutMs = typeof ctx.settings.httpTimeoutMs === 'number' ? ctx.settings.httpTimeoutMs : DEFAULT_TIMEOUT_MS;
-    const started = performance.now();
-    let page: Page;
-    try {
-      page = await fetchPage(url, AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]));
-    } catch (e) {
-      if (ctx.signal.aborted) throw e;
-      const reason = (e as Error).name === 'TimeoutError' ? `did not answer within ${timeoutMs} ms` : `could not be reached (${describeFetchError(e)})`;
+    const answer = await frontPage(ctx, url, timeoutMs);
+    if (!answer.ok) {
       return {
         status: 'fail',
-        message: `${url} ${reason}; check that the web server and PHP are running.`,
-        details: { url, latencyMs: Math.round(performance.now() - started), error: describeFetchError(e) },
+        message: `${url} ${answer.timedOut ? `did not answer within ${timeoutMs} ms` : `could not be reached (${answer.error})`}${answer.connectTo ? ` at ${answer.connectTo}` : ''}; check that the web server and PHP are running.`,
+        details: { url, connectTo: answer.connectTo, latencyMs: answer.latencyMs, error: answer.error },
       };
     }
-    const latencyMs = Math.round(performance.now() - started);
+    const page = answer.page;
+    const latencyMs = answer.latencyMs;
     const marker = markerOf(page);
-    const details = { url, finalUrl: page.finalUrl, status: page.status, latencyMs, bytes: page.bytes, marker };
+    const details = { url, urlSource: ctx.settings.urlSource ?? 'settings', connectTo: page.connectTo, finalUrl: page.finalUrl, status: page.status, latencyMs, bytes: page.bytes, marker };
     const evidence = markerLines(page.body);
     const result = (status: CheckResult['status'], message: string, fixes: readonly string[] = []): CheckResult => ({
       status,
@@ -101,7 +99,8 @@ export const availabilityCheck: WpCheck = {
     if (page.status >= 400) {
       return result('warn', `${url} answers HTTP ${page.status}; check the URL in the app's settings and the site's access rules.`);
     }
-    return result('pass', `${url} answers HTTP ${page.status} in ${latencyMs} ms.`);
+    const via = page.connectTo ? ` (reached at ${page.connectTo}: ${page.connectReason})` : '';
+    return result('pass', `${url} answers HTTP ${page.status} in ${latencyMs} ms${via}.`);
   },
 };
 
@@ -131,24 +130,27 @@ interface Page {
   bytes: number;
 }
 
-async function fetchPage(url: string, signal: AbortSignal): Promise<Page> {
-  const res = await fetch(url, { signal, redirect: 'follow', headers: { 'user-agent': 'healer-wordpress' } });
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
-  if (res.body) {
-    const reader = res.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      bytes += value.length;
-      if (bytes >= MAX_BODY_BYTES) {
-        await reader.cancel().catch(() => undefined);
-        break;
-      }
+/** What asking for the front page gave. */
+export type FrontPageAnswer =
+  | { ok: true; page: FetchedPage; latencyMs: number }
+  | { ok: false; timedOut: boolean; error: string; connectTo: string | null; latencyMs: number };
+
+/**
+ * The site's page at `url`, asked once per run (availability and the
+ * fatal-error check's probe decision share it). @internal
+ */
+export function frontPage(ctx: WpCheckContext, url: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<FrontPageAnswer> {
+  return ctx.facts.get(`wordpress:front-page:${ctx.target.host}:${url}`, async (): Promise<FrontPageAnswer> => {
+    const started = performance.now();
+    const timeout = AbortSignal.timeout(timeoutMs);
+    try {
+      const page = await fetchPage(url, { signal: timeout, targetHost: ctx.target.host, userAgent: 'healer-wordpress' });
+      return { ok: true, page, latencyMs: Math.round(performance.now() - started) };
+    } catch (e) {
+      const connectTo = await chooseConnectAddress(url, ctx.target.host).then((c) => c.connectTo, () => null);
+      return { ok: false, timedOut: timeout.aborted, error: describeFetchError(e), connectTo, latencyMs: Math.round(performance.now() - started) };
     }
-  }
-  return { status: res.status, finalUrl: res.url || url, body: Buffer.concat(chunks).toString('utf8'), bytes };
+  });
 }
 
 function markerLines(body: string): string[] {

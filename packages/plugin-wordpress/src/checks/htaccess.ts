@@ -5,7 +5,7 @@
  */
 import { childPath } from '@healer/core';
 import { wpMeta } from '../detect.js';
-import { ACTION, connectErrorOnce, opsFor, type WpCheck } from './shared.js';
+import { ACTION, connectErrorOnce, opsFor, type WpCheck, type WpCheckContext } from './shared.js';
 
 export const HTACCESS_BEGIN = '# BEGIN WordPress';
 export const HTACCESS_END = '# END WordPress';
@@ -109,49 +109,92 @@ function indexesOf(lines: string[], marker: string): number[] {
   return out;
 }
 
+/** Web servers that read `.htaccess`. */
+const HTACCESS_SERVERS = /(?:^|\/)(?:apache2?|httpd|lshttpd|litespeed|openlitespeed)(?:\s|$|:)/;
+
+/**
+ * The server that reads `.htaccess` for this site: the app setting
+ * `webServer` when given (`apache`, `litespeed`: yes; anything else: none),
+ * else Apache or LiteSpeed running on the target (nginx and `php -S` do not
+ * read it). Null when none. @internal
+ */
+export async function htaccessServerRuns(ctx: WpCheckContext): Promise<string | null> {
+  const configured = ctx.settings['webServer'];
+  if (typeof configured === 'string' && configured !== '') return /^(?:apache|apache2|httpd|litespeed|openlitespeed)$/i.test(configured) ? configured : null;
+  try {
+    const procs = await ctx.facts.processes();
+    const hit = procs.find((p) => HTACCESS_SERVERS.test(p.command.split(' ', 1)[0] ?? '') || HTACCESS_SERVERS.test(p.command));
+    return hit ? (hit.command.split(' ', 1)[0] ?? hit.command) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The `permalink_structure` option ('' for plain permalinks), or null when the database cannot be read. */
+async function permalinkStructure(ctx: WpCheckContext): Promise<string | null> {
+  try {
+    const ops = await opsFor(ctx);
+    if ((await connectErrorOnce(ctx, ops)) !== null) return null;
+    const v = await ops.getOption('permalink_structure');
+    return typeof v === 'string' ? v : '';
+  } catch {
+    return null;
+  }
+}
+
 export const htaccessCheck: WpCheck = {
   id: 'wordpress/htaccess',
   title: '.htaccess WordPress block',
   category: 'configuration',
   severity: 'high',
   description:
-    'When the site has an .htaccess (Apache), its "# BEGIN WordPress" block must be whole and hold the rules WordPress writes, or every page but the home page answers 404.',
+    'When the site uses pretty permalinks and Apache (or LiteSpeed) serves it, its .htaccess must hold a whole "# BEGIN WordPress" block with the rules WordPress writes, or every page but the home page answers 404. Plain permalinks and other web servers need no block.',
   async run(ctx) {
     const meta = wpMeta(ctx.app);
     const path = childPath(ctx.app.root, '.htaccess');
     const text = await ctx.fs.readText(path, { maxBytes: 1024 * 1024 });
-    if (text === null) {
-      return { status: 'skip', message: 'There is no .htaccess in the WordPress root (not Apache, or rewrites are configured elsewhere).', details: { path } };
+    const a = text === null ? null : analyzeHtaccess(text, { multisite: meta.multisite });
+    if (a?.state === 'standard') {
+      return { status: 'pass', message: `The WordPress block of ${path} holds the rules WordPress writes (RewriteBase ${a.base}).`, details: { path, ...a } };
     }
-    const a = analyzeHtaccess(text, { multisite: meta.multisite });
-    const details = { path, ...a, expected: meta.multisite ? null : standardHtaccessRules(a.base) };
+    // Anything else matters only when pretty permalinks are on and a server that reads .htaccess serves the site.
+    const [structure, server] = await Promise.all([permalinkStructure(ctx), htaccessServerRuns(ctx)]);
+    const why = { permalinkStructure: structure, server };
+    if (structure === '') {
+      return { status: 'pass', message: `The site uses plain permalinks, which need no rewrite rules${a ? ` (the WordPress block of ${path} is ${a.state})` : ''}.`, details: { path, ...(a ?? {}), ...why } };
+    }
+    if (server === null) {
+      return {
+        status: 'pass',
+        message: `No Apache or LiteSpeed runs on this server, so ${path} is not read${structure ? `; pretty permalinks (${structure}) rely on the web server's own rewrite rules` : ''}.`,
+        details: { path, ...(a ?? {}), ...why },
+      };
+    }
+    if (structure === null) {
+      return { status: 'skip', message: `Whether the site uses pretty permalinks cannot be told while the database is unreachable; ${path} is checked once it is.`, details: { path, ...why } };
+    }
+    if (a === null) {
+      return {
+        status: 'warn',
+        message: `The site uses pretty permalinks (${structure}) and ${server} runs here, but there is no ${path}: unless the virtual host holds the rewrite rules, every page but the home page answers 404. Save the permalink settings in wp-admin to write it.`,
+        details: { path, ...why },
+      };
+    }
+    const details = { path, ...a, ...why, expected: meta.multisite ? null : standardHtaccessRules(a.base) };
     const evidence = [...a.missing.map((l) => `missing: ${l}`), ...a.unexpected.map((l) => `unexpected: ${l}`)].slice(0, 20);
     const fail = (message: string) => ({ status: 'fail' as const, message, details, ...(evidence.length ? { evidence } : {}), fixes: [ACTION.restoreHtaccess] });
+    const pretty = `the site uses pretty permalinks (${structure}) and ${server} serves it`;
     switch (a.state) {
-      case 'standard':
-        return { status: 'pass', message: `The WordPress block of ${path} holds the rules WordPress writes (RewriteBase ${a.base}).`, details };
       case 'missing':
-        return fail(`${path} has no "# BEGIN WordPress" block, so Apache does not send pretty permalinks to WordPress (they answer 404): restore WordPress's block.`);
+        return fail(`${path} has no "# BEGIN WordPress" block, but ${pretty}: those pages answer 404. Restore WordPress's block.`);
       case 'mangled':
-        return fail(`The WordPress block of ${path} is broken (${a.reason}), so WordPress cannot update it and the rewrite rules may be cut: restore WordPress's block.`);
+        return fail(`The WordPress block of ${path} is broken (${a.reason}) and ${pretty}: WordPress cannot update it and the rewrite rules may be cut. Restore WordPress's block.`);
       case 'modified':
         return fail(
-          `The WordPress block of ${path} differs from what WordPress writes (${[a.missing.length ? `${a.missing.length} rule(s) missing` : '', a.unexpected.length ? `${a.unexpected.length} unexpected` : ''].filter(Boolean).join(', ')}): pages may answer 404 or be redirected elsewhere; restore WordPress's block and move custom rules outside the markers.`,
+          `The WordPress block of ${path} differs from what WordPress writes (${[a.missing.length ? `${a.missing.length} rule(s) missing` : '', a.unexpected.length ? `${a.unexpected.length} unexpected` : ''].filter(Boolean).join(', ')}) and ${pretty}: pages may answer 404 or be redirected elsewhere; restore WordPress's block and move custom rules outside the markers.`,
         );
-      case 'empty': {
-        const ops = await opsFor(ctx);
-        if ((await connectErrorOnce(ctx, ops)) !== null) {
-          return { status: 'warn', message: `The WordPress block of ${path} is empty; whether permalinks need it cannot be told while the database is unreachable.`, details };
-        }
-        const structure = await ops.getOption('permalink_structure');
-        if (typeof structure !== 'string' || structure === '') {
-          return { status: 'pass', message: `The WordPress block of ${path} is empty, as WordPress leaves it with plain permalinks.`, details: { ...details, permalinkStructure: structure ?? '' } };
-        }
-        return {
-          ...fail(`The WordPress block of ${path} is empty but the site uses pretty permalinks (${structure}), so every page but the home page answers 404: restore WordPress's block.`),
-          details: { ...details, permalinkStructure: structure },
-        };
-      }
+      case 'empty':
+        return fail(`The WordPress block of ${path} is empty but ${pretty}, so every page but the home page answers 404: restore WordPress's block.`);
     }
   },
 };

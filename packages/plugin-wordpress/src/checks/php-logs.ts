@@ -6,6 +6,8 @@
 import { errorMessage, isMemoryExhausted, type CheckResult, type PhpLogEntry } from '@healer/core';
 import { wpMeta } from '../detect.js';
 import { culpritFromLog, culpritOfEntry, pluginFilesForSlug } from '../culprit.js';
+import { frontPage, markerOf } from './availability.js';
+import { runLoadProbe } from './load-probe.js';
 import type { Culprit, WpMetadata } from '../types.js';
 import {
   ACTION,
@@ -34,14 +36,20 @@ export const fatalErrorsCheck: WpCheck = {
   category: 'availability',
   severity: 'critical',
   description:
-    "Fatal errors since the start of the window in debug.log and the PHP error log, attributed to a plugin, theme, must-use plugin, drop-in or core by the file they happened in (WordPress's own rule). Memory exhaustion is left to wordpress/memory-exhausted.",
-  timeoutMs: 20_000,
+    "Fatal errors since the start of the window in debug.log and the PHP error log (or, when no log names a culprit and the site does not answer, found by loading the front page with PHP CLI), attributed to a plugin, theme, must-use plugin, drop-in or core by the file they happened in (WordPress's own rule). Memory exhaustion is left to wordpress/memory-exhausted.",
+  timeoutMs: 45_000,
   async run(ctx) {
     const meta = wpMeta(ctx.app);
-    const none = noLogs(ctx, meta);
-    if (none) return none;
-    const window = await readPhpLogs(ctx, meta);
-    const fatals = window.entries.filter((e) => FATAL_LEVELS.has(e.level) && isMemoryExhausted(e) === null);
+    const hasLogs = logPaths(meta, ctx.config).length > 0;
+    const window = hasLogs ? await readPhpLogs(ctx, meta) : null;
+    const logged = window ? window.entries.filter((e) => FATAL_LEVELS.has(e.level) && isMemoryExhausted(e) === null) : [];
+    // No log names a culprit: load the page the way WordPress is loaded and see what stops it.
+    if (logged.length === 0 || !isExtension(culpritFromLog(logged, meta))) {
+      const probed = await probeResult(ctx, meta, window === null);
+      if (probed) return probed;
+    }
+    if (!window) return noLogs(ctx, meta)!;
+    const fatals = logged;
     const where = describeSources(window);
     if (fatals.length === 0) {
       return {
@@ -175,6 +183,67 @@ async function inactiveCheck(ctx: WpCheckContext, culprits: Array<{ culprit: Cul
     ctx.logger.debug('wordpress/fatal-errors: cannot tell whether the culprits are still active', { error: errorMessage(e) });
     return unknown;
   }
+}
+
+function isExtension(c: Culprit): boolean {
+  return c.kind === 'plugin' || c.kind === 'theme' || c.kind === 'mu-plugin' || c.kind === 'drop-in';
+}
+
+/**
+ * The verdict of the load probe, when there is one to give: a `fail` naming
+ * the extension whose fatal error stops the page; a `pass` when no log is
+ * readable and the page loads (asked over HTTP, else probed). Null when the
+ * logs should speak (the probe found nothing or could not run).
+ */
+async function probeResult(ctx: WpCheckContext, meta: WpMetadata, noLogRead: boolean): Promise<CheckResult | null> {
+  const url = typeof ctx.settings.url === 'string' && ctx.settings.url !== '' ? ctx.settings.url : null;
+  if (url) {
+    const answer = await frontPage(ctx, url);
+    if (answer.ok && answer.page.status < 500 && markerOf(answer.page) === null) {
+      if (!noLogRead) return null;
+      return {
+        status: 'pass',
+        message: `No PHP error log is readable for this site, and ${url} loads (HTTP ${answer.page.status}): no fatal error stops its front page. For errors on other pages, turn on WP_DEBUG_LOG or set \`phpErrorLog\`.`,
+        details: { count: 0, source: 'front page', url, logs: [] },
+      };
+    }
+  }
+  const probe = await runLoadProbe(ctx, url);
+  const source = `the load probe (the front page loaded with PHP CLI as ${probe.url})`;
+  if (probe.fatal && probe.culprit && isExtension(probe.culprit)) {
+    const culprit = probe.culprit;
+    return {
+      status: 'fail',
+      message: `Loading the front page stops with a PHP fatal error ("${firstLine(probe.fatal.message, 200)}"), found by ${source}. ${adviceFor(culprit, 1)}`,
+      details: {
+        culprit: culpritDetails(culprit),
+        count: 1,
+        lastMessage: firstLine(probe.fatal.message, 500),
+        source: 'load probe',
+        probe: { url: probe.url, durationMs: probe.durationMs },
+        logs: [],
+      },
+      evidence: evidenceOf([probe.fatal]),
+      ...fixesFor(culprit),
+    };
+  }
+  if (!noLogRead) return null;
+  if (probe.completed && !probe.fatal) {
+    return {
+      status: 'pass',
+      message: `No PHP error log is readable for this site, and ${source} met no fatal error.`,
+      details: { count: 0, source: 'load probe', probe: { url: probe.url, durationMs: probe.durationMs }, logs: [] },
+    };
+  }
+  if (probe.fatal && probe.culprit) {
+    return {
+      status: 'fail',
+      message: `Loading the front page stops with a PHP fatal error ("${firstLine(probe.fatal.message, 200)}"), found by ${source}. ${adviceFor(probe.culprit, 1)}`,
+      details: { culprit: culpritDetails(probe.culprit), count: 1, lastMessage: firstLine(probe.fatal.message, 500), source: 'load probe', logs: [] },
+      evidence: evidenceOf([probe.fatal]),
+    };
+  }
+  return null;
 }
 
 /** A skip when the site writes its errors nowhere Healer can read. */

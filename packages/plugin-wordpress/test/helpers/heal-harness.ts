@@ -36,6 +36,8 @@ export interface SiteHealerOptions {
   mode?: ModeInput;
   executor?: Executor;
   config?: WordpressConfigInput;
+  /** Extra app settings (`webServer`...); `url` is the site's. */
+  settings?: Record<string, unknown>;
 }
 
 /** A healer for one site: state in `<site dir>/healer-home`, backups beside the site (the default root). */
@@ -47,7 +49,7 @@ export function siteHealer(site: WordPressSite, options: SiteHealerOptions = {})
     checkTimeoutMs: 60_000,
     // A failed rung must not keep later tests of the same site from healing.
     breaker: { cooldownMs: 0 },
-    apps: { [site.root]: { url: site.url } },
+    apps: { [site.root]: { url: site.url, ...options.settings } },
     ...(options.mode ? { mode: options.mode } : {}),
     ...(options.executor ? { executor: options.executor } : {}),
   });

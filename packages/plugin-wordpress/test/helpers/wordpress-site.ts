@@ -23,6 +23,8 @@ export interface SiteOptions {
   debugLog?: boolean;
   /** Extra PHP lines in wp-config.php, before `require_once ABSPATH . 'wp-settings.php'`. */
   configExtra?: string;
+  /** The host name in the site's address (`home`, `siteurl`), e.g. `site.invalid` (one that does not resolve). Default `127.0.0.1`. */
+  hostName?: string;
 }
 
 export interface WordPressSite {
@@ -99,7 +101,8 @@ export async function createWordPressSite(options: SiteOptions = {}): Promise<Wo
   );
   await writeFile(join(root, 'wp-config.php'), wpConfigText(db, options));
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${options.hostName ?? '127.0.0.1'}:${port}`;
+  const localUrl = `http://127.0.0.1:${port}`;
   const phpLoaded = (code: string): Promise<string> =>
     must(['php', '-d', 'display_errors=stderr', '-r', `$_SERVER['HTTP_HOST'] = '127.0.0.1:${port}'; require 'wp-load.php'; ${code}`], { cwd: root });
   await must(
@@ -116,7 +119,7 @@ export async function createWordPressSite(options: SiteOptions = {}): Promise<Wo
   );
 
   const server = startServer(root, port, phpErrorLog);
-  await waitForHttp(url);
+  await waitForHttp(localUrl);
 
   const sql = (statement: string): Promise<string> =>
     must(['mariadb', '-h127.0.0.1', `-u${db.user}`, '--batch', '--skip-column-names', db.name, '-e', statement], {
@@ -166,7 +169,7 @@ export async function createWordPressSite(options: SiteOptions = {}): Promise<Wo
       }
     },
     async get(path = '/') {
-      const res = await fetch(`${url}${path}`, { redirect: 'manual' });
+      const res = await fetch(`${localUrl}${path}`, { redirect: 'manual' });
       return { status: res.status, body: await res.text() };
     },
     async stop() {

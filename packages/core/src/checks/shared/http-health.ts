@@ -1,26 +1,17 @@
 import type { CheckResult, CheckStatus, DiagnosticCheck } from '../../contract/plugin.js';
 import { errorMessage } from '../../errors.js';
+import { fetchPage, type FetchedPage } from '../../http/fetch-page.js';
 import { checkUrlSetting, numberSetting, stringListSetting, withTimeout } from './settings.js';
 
-/** At most this much of the body is read and searched for markers. */
-const MAX_BODY_BYTES = 1024 * 1024;
-
-interface HttpAnswer {
-  status: number;
-  statusText: string;
-  finalUrl: string;
-  /** The body decoded as UTF-8, cut at {@link MAX_BODY_BYTES}. */
-  body: string;
-  bytes: number;
-  truncated: boolean;
-}
 
 /**
  * `core/http-health`: GET the app's URL and judge the answer.
  *
- * The request is made with Node's `fetch` **from the machine running Healer**,
- * not from the target host: it sees what a visitor on Healer's network sees
- * (DNS, firewalls and proxies included). Redirects are followed.
+ * The request is made **from the machine running Healer**, not from the
+ * target host. When the URL's host name does not resolve to the app's server
+ * (or at all), the server itself is asked (`127.0.0.1`, or the SSH target's
+ * host) on the URL's port with the name in the Host header and TLS SNI; the
+ * address used is reported as `connectTo`. Redirects are followed.
  *
  * - `settings.url` (or `target.url`): the URL; the check is skipped without one.
  * - 5xx, no answer, or a TLS/connection error: `fail`. 4xx: `warn`. 2xx/3xx: `pass`.
@@ -30,7 +21,7 @@ interface HttpAnswer {
  * - `httpTimeoutMs` (default 10 000): no complete answer by then is a `fail`.
  * - `httpLatencyWarnMs` (default 2 000): slower than that is a `warn`.
  *
- * Details: `status`, `latencyMs`, `bytes`, `url`, `finalUrl`. At most 1 MiB of the body is read.
+ * Details: `status`, `latencyMs`, `bytes`, `url`, `finalUrl`, `connectTo` (null when DNS was used). At most 1 MiB of the body is read.
  */
 export const httpHealthCheck: DiagnosticCheck = {
   id: 'core/http-health',
@@ -51,9 +42,9 @@ export const httpHealthCheck: DiagnosticCheck = {
 
     const timer = withTimeout(ctx.signal, timeoutMs);
     const started = performance.now();
-    let response: HttpAnswer;
+    let response: FetchedPage;
     try {
-      response = await fetchText(url, timer.signal);
+      response = await fetchPage(url, { signal: timer.signal, targetHost: ctx.target.host, userAgent: 'healer-http-health' });
     } catch (e) {
       if (ctx.signal.aborted) throw e;
       const latencyMs = Math.round(performance.now() - started);
@@ -99,15 +90,17 @@ export const httpHealthCheck: DiagnosticCheck = {
     }
 
     const status: CheckStatus = findings.some((f) => f.status === 'fail') ? 'fail' : findings.length > 0 ? 'warn' : 'pass';
+    const via = response.connectTo ? ` (reached at ${response.connectTo}: ${response.connectReason})` : '';
     const message =
       findings.length === 0
-        ? `${url} answered ${statusLine} in ${latencyMs} ms.`
+        ? `${url} answered ${statusLine} in ${latencyMs} ms${via}.`
         : `${url} ${findings.map((f) => f.text).join('; it ')}.`;
     const result: CheckResult = {
       status,
       message,
       details: {
         url,
+        connectTo: response.connectTo,
         finalUrl: response.finalUrl,
         status: response.status,
         latencyMs,
@@ -121,30 +114,6 @@ export const httpHealthCheck: DiagnosticCheck = {
     return result;
   },
 };
-
-async function fetchText(url: string, signal: AbortSignal): Promise<HttpAnswer> {
-  const res = await fetch(url, { signal, redirect: 'follow', headers: { 'user-agent': 'healer-http-health' } });
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
-  let truncated = false;
-  if (res.body) {
-    const reader = res.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const room = MAX_BODY_BYTES - bytes;
-      chunks.push(value.length > room ? value.subarray(0, room) : value);
-      bytes += Math.min(value.length, room);
-      if (bytes >= MAX_BODY_BYTES) {
-        truncated = true;
-        await reader.cancel().catch(() => undefined);
-        break;
-      }
-    }
-  }
-  const body = new TextDecoder().decode(Buffer.concat(chunks));
-  return { status: res.status, statusText: res.statusText, finalUrl: res.url || url, body, bytes, truncated };
-}
 
 /** The useful part of a fetch failure: undici puts the system error in `cause`. */
 function describeFetchError(e: unknown): string {
