@@ -151,3 +151,5 @@ export { readNginxConfig } from './webserver/nginx.js';
 export type { NginxConfig, NginxServer } from './webserver/nginx.js';
 export { readFpmConfig } from './webserver/php-fpm.js';
 export type { FpmConfig, FpmPool } from './webserver/php-fpm.js';
+export { readServerLogLines, parseServerLogText, detectLogFormat, serverUtcOffset, findFolderErrorLogs } from './logs/server-log-lines.js';
+export type { ServerLogFormat, ReadServerLogOptions, ServerLogRead } from './logs/server-log-lines.js';
