@@ -7,3 +7,5 @@ export { testappPlugin } from './testapp-plugin.js';
 export { sshOptions, startSshd } from './sshd.js';
 export type { RunningSshd, SshdOptions } from './sshd.js';
 export { freePort, statusOf } from './net.js';
+export { startWebServer } from './web-server.js';
+export type { RunningWebServer, WebServerKind, WebServerOptions, WebSite } from './web-server.js';
