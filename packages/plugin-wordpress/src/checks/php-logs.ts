@@ -5,6 +5,7 @@
  */
 import { errorMessage, isMemoryExhausted, type CheckResult, type PhpLogEntry } from '@healer/core';
 import { wpMeta } from '../detect.js';
+import { readSiteLogs } from './site-logs.js';
 import { culpritFromLog, culpritOfEntry, pluginFilesForSlug } from '../culprit.js';
 import type { Culprit, WpMetadata } from '../types.js';
 import {
@@ -12,11 +13,9 @@ import {
   connectErrorOnce,
   firstLine,
   formatBytes,
-  logPaths,
   MAX_EVIDENCE,
   opsFor,
   plural,
-  readPhpLogs,
   WHITE_SCREEN_LADDER,
   type PhpLogWindow,
   type WpCheck,
@@ -38,9 +37,9 @@ export const fatalErrorsCheck: WpCheck = {
   timeoutMs: 20_000,
   async run(ctx) {
     const meta = wpMeta(ctx.app);
-    const none = noLogs(ctx, meta);
+    const window = await readSiteLogs(ctx, meta);
+    const none = noLogs(window);
     if (none) return none;
-    const window = await readPhpLogs(ctx, meta);
     const fatals = window.entries.filter((e) => FATAL_LEVELS.has(e.level) && isMemoryExhausted(e) === null);
     const where = describeSources(window);
     if (fatals.length === 0) {
@@ -78,8 +77,9 @@ export const fatalErrorsCheck: WpCheck = {
           count: fatals.length,
           first: first.time!.toISOString(),
           last: last.time!.toISOString(),
-          lastMessage: firstLine(last.message, 500),
+            lastMessage: firstLine(last.message, 500),
           since: window.since.toISOString(),
+          evidenceFrom: window.sourceOf(last),
           logs: window.sources,
         },
         evidence: evidenceOf(fatals),
@@ -96,6 +96,7 @@ export const fatalErrorsCheck: WpCheck = {
         lastMessage: firstLine(last.message, 500),
         culprits: culprits.map((c) => ({ ...culpritDetails(c.culprit), count: c.count, last: c.last.toISOString() })),
         since: window.since.toISOString(),
+        evidenceFrom: window.sourceOf(last),
         logs: window.sources,
       },
       evidence: evidenceOf(fatals),
@@ -113,9 +114,9 @@ export const memoryExhaustedCheck: WpCheck = {
   timeoutMs: 20_000,
   async run(ctx) {
     const meta = wpMeta(ctx.app);
-    const none = noLogs(ctx, meta);
+    const window = await readSiteLogs(ctx, meta);
+    const none = noLogs(window);
     if (none) return none;
-    const window = await readPhpLogs(ctx, meta);
     const hits = window.entries.filter((e) => isMemoryExhausted(e) !== null);
     const where = describeSources(window);
     if (hits.length === 0) {
@@ -145,6 +146,7 @@ export const memoryExhaustedCheck: WpCheck = {
         first: hits[0]!.time!.toISOString(),
         last: last.time!.toISOString(),
         since: window.since.toISOString(),
+        evidenceFrom: window.sourceOf(last),
         logs: window.sources,
       },
       evidence: evidenceOf(hits),
@@ -177,13 +179,13 @@ async function inactiveCheck(ctx: WpCheckContext, culprits: Array<{ culprit: Cul
   }
 }
 
-/** A skip when the site writes its errors nowhere Healer can read. */
-function noLogs(ctx: WpCheckContext, meta: WpMetadata): CheckResult | null {
-  if (logPaths(meta, ctx.config).length > 0) return null;
+/** A skip when none of the logs the site's PHP may write to exists. */
+function noLogs(window: PhpLogWindow): CheckResult | null {
+  if (window.sources.length > 0) return null;
   return {
     status: 'skip',
-    message:
-      "No PHP error log is known for this site: turn on WP_DEBUG_LOG (with WP_DEBUG_DISPLAY false) in wp-config.php, or set `phpErrorLog` in the WordPress plugin's configuration.",
+    message: `No PHP error log was found for this site (looked at ${window.searched.length > 0 ? window.searched.join(', ') : 'no known log'}): turn on WP_DEBUG_LOG (with WP_DEBUG_DISPLAY false) in wp-config.php, or list the logs in the app setting \`serverLogs\`.`,
+    details: { searched: window.searched },
   };
 }
 
