@@ -8,7 +8,7 @@ import { errorMessage } from '../errors.js';
 import { validatePath } from '../exec/paths.js';
 import { APACHE_ROOTS, readApacheConfig, type ApacheConfig, type ApacheVhost } from './apache.js';
 import { expandGlob, normalize, within } from './config-files.js';
-import { NGINX_ROOTS, readNginxConfig, type NginxConfig, type NginxServer } from './nginx.js';
+import { NGINX_ROOTS, readNginxConfig } from './nginx.js';
 import { PHP_FPM_ROOTS, readFpmConfig, type FpmConfig, type FpmPool } from './php-fpm.js';
 
 /** Where to look; each default covers the Debian and RHEL layouts. */
@@ -97,7 +97,7 @@ export async function discoverWebServer(exec: Executor, docroot: string, roots: 
   for (const f of pool ? fpms.filter((x) => x.config === pool.fpm) : fpms) add(f.config.errorLog, 'php-fpm', f.config.file);
   if (roots.phpBinary !== false) add(await cliErrorLog(exec, roots.phpBinary ?? 'php', notes), 'php-cli', `${roots.phpBinary ?? 'php'} -i`);
 
-  result.phpUser = phpUserOf({ apache, vhost, apacheServes, nginxServes, pool, pools }) ?? (await processUser(exec, notes));
+  result.phpUser = phpUserOf({ apache, vhost, nginxServes: server !== null, pool, pools }) ?? (await processUser(exec, notes));
   return result;
 }
 
@@ -160,7 +160,6 @@ function matchPool(fpms: Array<{ config: FpmConfig }>, pass: string | null): { p
 function phpUserOf(found: {
   apache: ApacheConfig | null;
   vhost: ApacheVhost | null;
-  apacheServes: boolean;
   nginxServes: boolean;
   pool: { pool: FpmPool; fpm: FpmConfig } | null;
   pools: Array<{ pool: FpmPool; fpm: FpmConfig }>;
@@ -169,11 +168,12 @@ function phpUserOf(found: {
     p.pool.user ? { user: p.pool.user, group: p.pool.group ?? p.pool.user, source: `php-fpm pool ${p.pool.name} (${p.pool.file})` } : null;
   if (found.pool) return fromPool(found.pool);
   const { apache } = found;
-  // mod_php: PHP runs inside Apache's workers.
-  if (apache && found.apacheServes && (apache.modPhp || !found.vhost?.phpHandler) && apache.user) {
+  // mod_php: PHP runs inside the workers of the Apache that serves the site.
+  if (apache && found.vhost && (apache.modPhp || !found.vhost.phpHandler) && apache.user) {
     return { user: apache.user, group: apache.group, source: `Apache User (${apache.files[0]})` };
   }
-  if (found.pools.length === 1) return fromPool(found.pools[0]!);
+  // A site served through PHP-FPM whose pool is not told by the socket: the only pool.
+  if ((found.vhost || found.nginxServes) && found.pools.length === 1) return fromPool(found.pools[0]!);
   return null;
 }
 

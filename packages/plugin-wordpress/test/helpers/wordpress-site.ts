@@ -8,9 +8,12 @@ import { freePort } from '@healer/test-utils';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LocalExecutor } from '@healer/core';
+
+/** The user `php -S` (so the site's PHP) runs as: the test's own user. */
+export const PHP_S_USER = userInfo().username;
 
 /** Where Debian's package puts WordPress. */
 export const WORDPRESS_SOURCE = '/usr/share/wordpress';
