@@ -31,6 +31,8 @@ export interface WebServerOptions {
   user?: string;
   /** PHP-FPM's binary. Default `php-fpm8.2`. */
   phpFpm?: string;
+  /** The loopback port. Default a free one. */
+  port?: number;
 }
 
 export interface RunningWebServer {
@@ -56,7 +58,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const dir = await realpath(await mkdtemp(join(tmpdir(), `healer-${options.kind}-`)));
   // PHP's user walks into the folder (sockets, logs stay root's).
   await chmod(dir, 0o755);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const children: ChildProcess[] = [];
   const run = join(dir, 'run');
   await mkdir(run, { recursive: true });

@@ -26,6 +26,12 @@ export interface SiteOptions {
   debugLog?: boolean;
   /** Extra PHP lines in wp-config.php, before `require_once ABSPATH . 'wp-settings.php'`. */
   configExtra?: string;
+  /** The site's address (`home`, `siteurl`). Default `http://127.0.0.1:<port>`. */
+  url?: string;
+  /** The port it is served on. Default a free one. */
+  port?: number;
+  /** Serve the site with `php -S`. Default true; false when a real web server serves it. */
+  serve?: boolean;
 }
 
 export interface WordPressSite {
@@ -101,8 +107,8 @@ export async function createWordPressSite(options: SiteOptions = {}): Promise<Wo
     `CREATE DATABASE ${db.name}; CREATE USER '${db.user}'@'%' IDENTIFIED BY '${db.password}'; CREATE USER '${db.user}'@'localhost' IDENTIFIED BY '${db.password}'; GRANT ALL ON ${db.name}.* TO '${db.user}'@'%'; GRANT ALL ON ${db.name}.* TO '${db.user}'@'localhost';`,
   );
   await writeFile(join(root, 'wp-config.php'), wpConfigText(db, options));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const port = options.port ?? (await freePort());
+  const url = options.url ?? `http://127.0.0.1:${port}`;
   const phpLoaded = (code: string): Promise<string> =>
     must(['php', '-d', 'display_errors=stderr', '-r', `$_SERVER['HTTP_HOST'] = '127.0.0.1:${port}'; require 'wp-load.php'; ${code}`], { cwd: root });
   await must(
@@ -118,8 +124,8 @@ export async function createWordPressSite(options: SiteOptions = {}): Promise<Wo
     { cwd: root },
   );
 
-  const server = startServer(root, port, phpErrorLog);
-  await waitForHttp(url);
+  const server = options.serve === false ? null : startServer(root, port, phpErrorLog);
+  if (server) await waitForHttp(url);
 
   const sql = (statement: string): Promise<string> =>
     must(['mariadb', '-h127.0.0.1', `-u${db.user}`, '--batch', '--skip-column-names', db.name, '-e', statement], {
@@ -173,7 +179,7 @@ export async function createWordPressSite(options: SiteOptions = {}): Promise<Wo
       return { status: res.status, body: await res.text() };
     },
     async stop() {
-      server.kill('SIGTERM');
+      server?.kill('SIGTERM');
       await rootSql(`DROP DATABASE IF EXISTS ${db.name}; DROP USER IF EXISTS '${db.user}'@'%'; DROP USER IF EXISTS '${db.user}'@'localhost';`).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },
