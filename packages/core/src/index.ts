@@ -151,3 +151,13 @@ export type { NodeErrorLocation, NodeErrorReport, NodeStackFrame } from './logs/
 export { readLogSince, readLastLines } from './logs/read-since.js';
 export type { ReadLogSinceOptions, LogTail } from './logs/read-since.js';
 export { Redactor, REDACTED } from './redact.js';
+export { discoverWebServer } from './webserver/discover.js';
+export type { WebServerRoots, WebServerDiscovery, ServerLog, ServerLogKind, PhpUser } from './webserver/discover.js';
+export { readApacheConfig, parseEnvvars } from './webserver/apache.js';
+export type { ApacheConfig, ApacheVhost } from './webserver/apache.js';
+export { readNginxConfig } from './webserver/nginx.js';
+export type { NginxConfig, NginxServer } from './webserver/nginx.js';
+export { readFpmConfig } from './webserver/php-fpm.js';
+export type { FpmConfig, FpmPool } from './webserver/php-fpm.js';
+export { readServerLogLines, parseServerLogText, detectLogFormat, serverUtcOffset, findFolderErrorLogs } from './logs/server-log-lines.js';
+export type { ServerLogFormat, ReadServerLogOptions, ServerLogRead } from './logs/server-log-lines.js';
