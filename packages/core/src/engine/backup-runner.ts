@@ -87,10 +87,9 @@ export function backupHandle(plugin: PluginDefinition | undefined, manifest: Bac
       if (!part) throw new HealerError('RESTORE_FAILED', `Cannot restore part "${record.name}": plugin "${record.plugin}" is not loaded. Nothing was changed.`);
       return { part, record, dir: `${manifest.dir}/parts/${record.name}` };
     });
-  const check = async (): Promise<void> => {
-    const parts = partsOf();
+  const checkParts = async (): Promise<void> => {
     const damaged: string[] = [];
-    for (const { record } of parts) {
+    for (const { record } of partsOf()) {
       const { mismatches } = await checkPartFiles(ctx.exec, manifest, record);
       damaged.push(...mismatches.map((m) => `part ${record.name}: ${m}`));
     }
@@ -99,9 +98,13 @@ export function backupHandle(plugin: PluginDefinition | undefined, manifest: Bac
         details: { backupId: manifest.id, mismatches: damaged },
       });
     }
-    if (options.force) return;
+  };
+  // Drift is judged once, before the first write: an action's own rollback may move things before it restores.
+  let driftChecked = options.force === true;
+  const checkDrift = async (): Promise<void> => {
+    if (driftChecked) return;
     const drift = await findFileDrift(ctx.exec, manifest);
-    for (const { part, record, dir } of parts) {
+    for (const { part, record, dir } of partsOf()) {
       if (!record.left || !part.fingerprint) continue;
       const now = await part.fingerprint(ctx, record, dir, Object.keys(record.left));
       for (const [item, print] of Object.entries(record.left)) {
@@ -109,6 +112,11 @@ export function backupHandle(plugin: PluginDefinition | undefined, manifest: Bac
       }
     }
     if (drift.length > 0) throw driftError(manifest.id, drift);
+    driftChecked = true;
+  };
+  const check = async (): Promise<void> => {
+    await checkParts();
+    await checkDrift();
   };
   return {
     manifest,
