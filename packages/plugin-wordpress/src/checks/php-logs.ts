@@ -17,6 +17,7 @@ import {
   opsFor,
   plural,
   readPhpLogs,
+  unreadLogsWarning,
   WHITE_SCREEN_LADDER,
   type PhpLogWindow,
   type WpCheck,
@@ -44,6 +45,8 @@ export const fatalErrorsCheck: WpCheck = {
     const fatals = window.entries.filter((e) => FATAL_LEVELS.has(e.level) && isMemoryExhausted(e) === null);
     const where = describeSources(window);
     if (fatals.length === 0) {
+      const unread = unreadLogsWarning(window, 'PHP fatal error');
+      if (unread) return unread;
       return {
         status: 'pass',
         message: `No PHP fatal error in ${where} since ${window.since.toISOString()}.`,
@@ -119,6 +122,8 @@ export const memoryExhaustedCheck: WpCheck = {
     const hits = window.entries.filter((e) => isMemoryExhausted(e) !== null);
     const where = describeSources(window);
     if (hits.length === 0) {
+      const unread = unreadLogsWarning(window, 'memory exhaustion');
+      if (unread) return unread;
       return {
         status: 'pass',
         message: `PHP did not run out of memory in ${where} since ${window.since.toISOString()}.`,

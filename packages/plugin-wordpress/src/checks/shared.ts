@@ -3,7 +3,7 @@
  * reader, database reachability, and small formatting helpers.
  * @internal
  */
-import { parsePhpErrorLog, parsePhpLogTime, readLogSince, type CheckContext, type CheckResult, type DiagnosticCheck, type PhpLogEntry } from '@healer/core';
+import { isHealerError, parsePhpErrorLog, parsePhpLogTime, readLogSince, type CheckContext, type CheckResult, type DiagnosticCheck, type PhpLogEntry } from '@healer/core';
 import type { WordpressConfig } from '../config.js';
 import type { WpMetadata, WpOps } from '../types.js';
 import { wpOps } from '../ops/index.js';
@@ -54,6 +54,8 @@ export interface LogSource {
   truncated: boolean;
   /** 0 when the file is absent. */
   fileSize: number;
+  /** Why the log was not read (it is not a regular file: a link to a device, a FIFO); absent when it was. */
+  unreadable?: string;
 }
 
 export interface PhpLogWindow {
@@ -83,13 +85,36 @@ export async function readPhpLogs(ctx: WpCheckContext, meta: WpMetadata): Promis
     const sources: LogSource[] = [];
     const entries: PhpLogEntry[] = [];
     for (const { path, kind } of paths) {
-      const tail = await readLogSince(ctx.exec, path, since, parsePhpLogTime, { maxBytes: 4 * 1024 * 1024 });
+      let tail: Awaited<ReturnType<typeof readLogSince>>;
+      try {
+        tail = await readLogSince(ctx.exec, path, since, parsePhpLogTime, { maxBytes: 4 * 1024 * 1024 });
+      } catch (e) {
+        // A log that is not a regular file is left unread and said so; the other logs are still read.
+        if (!isHealerError(e, 'INVALID_ARGUMENT')) throw e;
+        sources.push({ path, kind, truncated: false, fileSize: 0, unreadable: e.message });
+        continue;
+      }
       sources.push({ path, kind, truncated: tail.truncated, fileSize: tail.fileSize });
       for (const e of parsePhpErrorLog(tail.text)) if (e.time !== null && e.time >= since) entries.push(e);
     }
     entries.sort((a, b) => a.time!.getTime() - b.time!.getTime());
     return { since, sources, entries };
   });
+}
+
+/**
+ * A `warn` when no entry was found but a log could not be read: "nothing
+ * found" would claim more than was looked at. Null when every log was read.
+ */
+export function unreadLogsWarning(window: PhpLogWindow, what: string): CheckResult | null {
+  const unread = window.sources.filter((s) => s.unreadable !== undefined);
+  if (unread.length === 0) return null;
+  const read = window.sources.filter((s) => s.unreadable === undefined).map((s) => s.path);
+  return {
+    status: 'warn',
+    message: `${unread.map((s) => s.unreadable).join(' ')} No ${what} in ${read.length ? read.join(' and ') : 'any readable log'} since ${window.since.toISOString()}.`,
+    details: { count: 0, since: window.since.toISOString(), logs: window.sources },
+  };
 }
 
 /** The site's operations layer (WP-CLI, PHP helper or direct SQL). */
