@@ -98,6 +98,8 @@ export type { CommandToShellOptions } from './exec/quote.js';
 export { validatePath, isPathWithin, resolvePath, childPath } from './exec/paths.js';
 export { toArgv, isScript, validateEnv } from './exec/command.js';
 export { createHealerFs } from './exec/healer-fs.js';
+export { outputExcerpt, stepFailedError } from './exec/excerpt.js';
+export type { OutputExcerptOptions } from './exec/excerpt.js';
 
 export { SshExecutor } from './ssh/index.js';
 export type { SshExecutorOptions, HostKeyPolicy, TransportInfo } from './ssh/options.js';

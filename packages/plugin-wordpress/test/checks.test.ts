@@ -5,7 +5,7 @@
  * real (a plugin that fatals and a request that logs it, a real .maintenance
  * file...). Every case puts the site back as it found it.
  */
-import { chmod, rm, writeFile } from 'node:fs/promises';
+import { chmod, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashTree, LocalExecutor } from '@healer/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -192,6 +192,32 @@ describe('wordpress/fatal-errors', () => {
     } finally {
       await deactivate(site, file);
       await rm(join(site.root, 'wp-content/debug.log'), { force: true });
+    }
+  });
+});
+
+describe('a debug.log that is a link to /dev/zero', () => {
+  it('does not slow the diagnosis down: both log checks warn that it is not read, and the PHP error log is still read', async () => {
+    const debugLog = join(site.root, 'wp-content/debug.log');
+    await symlink('/dev/zero', debugLog);
+    try {
+      await withConfig(
+        site,
+        (t) => t.replace("define( 'WP_DEBUG', false );", "define( 'WP_DEBUG', true );\ndefine( 'WP_DEBUG_LOG', true );\ndefine( 'WP_DEBUG_DISPLAY', false );"),
+        async () => {
+          const started = Date.now();
+          const d = await diagnoseSite(site);
+          expect(Date.now() - started).toBeLessThan(15_000);
+          for (const id of ['wordpress/fatal-errors', 'wordpress/memory-exhausted']) {
+            const r = resultOf(d, id);
+            expect(r.status, `${id}: ${r.message}`).toBe('warn');
+            expect(r.message).toContain(`${debugLog} links to a character special file, not a regular file`);
+            expect(r.message).toContain(`in ${site.phpErrorLog} since`);
+          }
+        },
+      );
+    } finally {
+      await rm(debugLog, { force: true });
     }
   });
 });

@@ -18,6 +18,7 @@ import {
   MAX_EVIDENCE,
   opsFor,
   plural,
+  unreadLogsWarning,
   WHITE_SCREEN_LADDER,
   type PhpLogWindow,
   type WpCheck,
@@ -51,6 +52,8 @@ export const fatalErrorsCheck: WpCheck = {
     const fatals = logged;
     const where = describeSources(window);
     if (fatals.length === 0) {
+      const unread = unreadLogsWarning(window, 'PHP fatal error');
+      if (unread) return unread;
       return {
         status: 'pass',
         message: `No PHP fatal error in ${where} since ${window.since.toISOString()}.`,
@@ -128,6 +131,8 @@ export const memoryExhaustedCheck: WpCheck = {
     const hits = window.entries.filter((e) => isMemoryExhausted(e) !== null);
     const where = describeSources(window);
     if (hits.length === 0) {
+      const unread = unreadLogsWarning(window, 'memory exhaustion');
+      if (unread) return unread;
       return {
         status: 'pass',
         message: `PHP did not run out of memory in ${where} since ${window.since.toISOString()}.`,

@@ -69,6 +69,21 @@ export interface PhpLogWindow {
   searched: string[];
 }
 
+/**
+ * A `warn` when no entry was found but a log could not be read: "nothing
+ * found" would claim more than was looked at. Null when every log was read.
+ */
+export function unreadLogsWarning(window: PhpLogWindow, what: string): CheckResult | null {
+  const unread = window.sources.filter((s) => s.error !== undefined);
+  if (unread.length === 0) return null;
+  const read = window.sources.filter((s) => s.error === undefined).map((s) => s.path);
+  return {
+    status: 'warn',
+    message: `${unread.map((s) => `${s.path} was not read: ${s.error}`).join(' ')} No ${what} in ${read.length ? read.join(' and ') : 'any readable log'} since ${window.since.toISOString()}.`,
+    details: { count: 0, since: window.since.toISOString(), logs: window.sources },
+  };
+}
+
 /** The site's operations layer (WP-CLI, PHP helper or direct SQL). */
 export function opsFor(ctx: WpCheckContext): Promise<WpOps> {
   return wpOps(ctx);
