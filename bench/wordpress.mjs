@@ -48,14 +48,14 @@ function countingExecutor(inner) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (n) => `${n.toFixed(0)} ms`;
 
-async function measure(label, site, { sharedChecks }) {
+async function measure(label, site, { sharedChecks, configured = true }) {
   const { executor, counts } = countingExecutor(new LocalExecutor());
-  const healer = createHealer({
-    plugins: [{ plugin: wordpressPlugin, config: { phpErrorLog: site.phpErrorLog } }],
-    executor,
-    sharedChecks,
-    apps: { [site.root]: { url: site.url } },
-  });
+  // Unconfigured: only the path, as a new user runs it (the address is looked up, no log is known).
+  const healer = createHealer(
+    configured
+      ? { plugins: [{ plugin: wordpressPlugin, config: { phpErrorLog: site.phpErrorLog } }], executor, sharedChecks, apps: { [site.root]: { url: site.url } } }
+      : { plugins: [wordpressPlugin], executor, sharedChecks },
+  );
   const times = [];
   let perRun = null;
   let diagnosis = null;
@@ -78,6 +78,8 @@ async function measure(label, site, { sharedChecks }) {
     `   ${label.padEnd(50)} ${ms(m).padStart(8)} (${spread})   ${String(commands).padStart(3)} commands, ${String(fileOps).padStart(3)} file ops, ${diagnosis.results.length} checks${m <= AIM_MS ? '' : `   OVER the ${AIM_MS} ms aim`}`,
   );
   if (failing.length) console.log(`      failing: ${failing.join(', ')}`);
+  const fatal = diagnosis.results.find((r) => r.id === 'wordpress/fatal-errors');
+  if (!configured) console.log(`      fatal-errors: ${fatal?.status} from ${fatal?.details?.source ?? 'logs'}; probe ${fatal?.details?.probe?.durationMs ?? '-'} ms`);
   return m;
 }
 
@@ -94,4 +96,17 @@ try {
   await measure('white screen (fatal plugin), WordPress + shared', site, { sharedChecks: true });
 } finally {
   await site.stop();
+}
+
+// A stock site with no configuration at all: only the path; its address (home option) does not
+// resolve, so it is reached at 127.0.0.1; no log is known, so a down site is probed.
+const stock = await createWordPressSite({ hostName: 'site.invalid' });
+try {
+  await chmod(join(stock.root, 'wp-config.php'), 0o640);
+  console.log(`Stock site, only the path given (address looked up, no log known)`);
+  await measure('healthy stock site, no configuration', stock, { sharedChecks: true, configured: false });
+  await stock.addPlugin('broken-plugin', "<?php\n/* Plugin Name: Broken */\nrequire __DIR__ . '/inc.php';\n", { activate: true, files: { 'inc.php': '<?php\nhealer_undefined_function();\n' } });
+  await measure('down stock site (load probe), no configuration', stock, { sharedChecks: true, configured: false });
+} finally {
+  await stock.stop();
 }

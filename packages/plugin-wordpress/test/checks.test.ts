@@ -75,10 +75,11 @@ describe('wordpress/availability', () => {
     }
   });
 
-  it('skips with a reason when the app has no URL', async () => {
+  it('finds the address itself when the settings have none (the home option)', async () => {
     const r = await checkSite(site, 'wordpress/availability', { settings: { url: '' } });
-    expect(r.status).toBe('skip');
-    expect(r.message).toMatch(/No URL is configured/);
+    expect(r.status, r.message).toBe('pass');
+    expect(r.details).toMatchObject({ url: site.url, status: 200 });
+    expect(String(r.details.urlSource)).toMatch(/^the home option/);
   });
 });
 
@@ -167,9 +168,10 @@ describe('wordpress/fatal-errors', () => {
     }
   });
 
-  it('skips with the way to turn a log on when the site logs errors nowhere it knows', async () => {
+  it('judges from the page when the site logs errors nowhere it knows, and says how to turn a log on', async () => {
     const r = await checkSite(site, 'wordpress/fatal-errors', { config: { phpErrorLog: undefined } });
-    expect(r.status).toBe('skip');
+    expect(r.status, r.message).toBe('pass');
+    expect(r.details).toMatchObject({ source: 'front page', logs: [] });
     expect(r.message).toMatch(/WP_DEBUG_LOG/);
   });
 

@@ -6,7 +6,7 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createHealer, type CheckResultEntry } from '@healer/core';
+import { createHealer, definePlugin, type CheckResultEntry } from '@healer/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wordpressPlugin } from '../src/plugin.js';
 import { createWordPressSite, type WordPressSite } from './helpers/wordpress-site.js';
@@ -25,7 +25,7 @@ afterAll(async () => {
 async function fatalErrors(): Promise<{ fatal: CheckResultEntry; availability: CheckResultEntry }> {
   const only = ['wordpress/fatal-errors', 'wordpress/availability'];
   const healer = createHealer({
-    plugins: [{ plugin: { ...wordpressPlugin, checks: wordpressPlugin.checks.filter((c) => only.includes(c.id)) } }],
+    plugins: [{ plugin: definePlugin({ ...wordpressPlugin, checks: wordpressPlugin.checks.filter((c) => only.includes(c.id)) }), config: {} }],
     sharedChecks: false,
     checkTimeoutMs: 60_000,
   });

@@ -42,6 +42,16 @@ export interface FetchPageOptions {
  * network error (the system error in `cause`) or when `signal` aborts.
  */
 export async function fetchPage(url: string, options: FetchPageOptions = {}): Promise<FetchedPage> {
+  try {
+    return await fetchFollowing(url, options);
+  } catch (e) {
+    // Like fetch: an aborted request rejects with the signal's reason (a timeout, a cancelled run).
+    if (options.signal?.aborted) throw options.signal.reason ?? e;
+    throw e;
+  }
+}
+
+async function fetchFollowing(url: string, options: FetchPageOptions): Promise<FetchedPage> {
   const targetHost = options.targetHost ?? 'local';
   const choices = new Map<string, { connectTo: string | null; reason: string }>();
   let current = new URL(url);

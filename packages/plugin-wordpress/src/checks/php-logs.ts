@@ -216,6 +216,8 @@ async function probeResult(ctx: WpCheckContext, meta: WpMetadata, noLogRead: boo
     }
   }
   const probe = await runLoadProbe(ctx, url);
+  // Memory exhaustion is wordpress/memory-exhausted's, not a white-screen culprit.
+  if (probe.fatal && isMemoryExhausted(probe.fatal) !== null) return null;
   const source = `the load probe (the front page loaded with PHP CLI as ${probe.url})`;
   if (probe.fatal && probe.culprit && isExtension(probe.culprit)) {
     const culprit = probe.culprit;
