@@ -42,6 +42,12 @@ describe('parseServerLogText', () => {
     expect(e!.time).toEqual(new Date('2026-12-06T00:35:13Z'));
   });
 
+  it("reads PHP-FPM's own log when workers' stderr is caught", () => {
+    const text = '[06-Dec-2026 02:35:13] WARNING: [pool www] child 12 said into stderr: "NOTICE: PHP message: PHP Fatal error:  Uncaught Error: Call to undefined function x() in /srv/site/a.php:3"\n';
+    const [e] = parseServerLogText(text, 'php');
+    expect(e).toMatchObject({ level: 'fatal', file: '/srv/site/a.php', line: 3 });
+  });
+
   it('tells the format from the lines', () => {
     expect(detectLogFormat(APACHE)).toBe('apache');
     expect(detectLogFormat(NGINX)).toBe('nginx');
