@@ -121,6 +121,25 @@ describe('wordpress/fatal-errors', () => {
     expect(await readPhpLog(site)).toContain('healer_culprit_undefined');
   });
 
+  it('counts an error found in two logs once (serverLogs naming a copy of the PHP log), and says which file it came from', async () => {
+    const since = await freshSince();
+    const file = await site.addPlugin('twice-logged', "<?php\n/* Plugin Name: Twice Logged */\nhealer_twice_undefined();\n", { activate: true });
+    try {
+      expect((await site.get('/')).status).toBe(500);
+      expect((await site.get('/?p=1')).status).toBe(500);
+      const once = await checkSite(site, 'wordpress/fatal-errors', { since });
+      const copy = join(site.dir, 'server-copy.log');
+      await writeFile(copy, await readPhpLog(site));
+      const both = await checkSite(site, 'wordpress/fatal-errors', { since, settings: { serverLogs: [copy] } });
+      expect(both.status).toBe('fail');
+      expect(both.details.count).toBe(once.details.count);
+      expect(both.details.evidenceFrom).toBe(site.phpErrorLog);
+      expect((both.details.logs as Array<{ path: string }>).map((l) => l.path)).toEqual([site.phpErrorLog, copy]);
+    } finally {
+      await deactivate(site, file);
+    }
+  });
+
   it('names the theme behind a fatal from the active theme, fixed by switching themes', async () => {
     const since = await freshSince();
     const before = { template: await site.getOption('template'), stylesheet: await site.getOption('stylesheet') };

@@ -105,7 +105,7 @@ function phpMessagesOf(body: string): string[] {
  * PHP messages, each stamped with the server line's time.
  */
 export function parseServerLogText(text: string, format: ServerLogFormat, utcOffset = '+0000'): PhpLogEntry[] {
-  if (format === 'php') return parsePhpErrorLog(text);
+  if (format === 'php') return parsePhpErrorLog(text.split('\n').map(fpmWorkerLine).join('\n'));
   const parseTime = format === 'apache' ? (l: string) => parseApacheTime(l, utcOffset) : (l: string) => parseNginxTime(l, utcOffset);
   // Entries: a stamped line and the unstamped lines after it (a message with real newlines).
   const entries: Array<{ time: Date; text: string }> = [];
@@ -121,6 +121,16 @@ export function parseServerLogText(text: string, format: ServerLogFormat, utcOff
     for (const m of messages) php.push(phpStamp(time) + unescape(m.trimEnd()));
   }
   return parsePhpErrorLog(php.join('\n'));
+}
+
+/**
+ * PHP-FPM's own log with `catch_workers_output`: `[06-Dec-2026 02:35:13] WARNING: [pool www] child 12 said into
+ * stderr: "NOTICE: PHP message: PHP Fatal error: ..."` becomes `[06-Dec-2026 02:35:13] PHP Fatal error: ...`.
+ */
+function fpmWorkerLine(line: string): string {
+  const m = /^(\[[^\]]+\] )\w+: \[pool [^\]]+\] child \d+ said into std(?:err|out): "(.*?)"?(?:, pipe is closed)?$/.exec(line);
+  if (!m) return line;
+  return m[1]! + m[2]!.replace(/^(?:\w+: )?PHP message: /, '');
 }
 
 /** The message of an Apache line after its `[time] [module:level] [pid N] [client ...]` prefix (and any `AH01071: Got error '...'`). */

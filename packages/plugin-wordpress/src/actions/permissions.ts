@@ -1,6 +1,7 @@
 /**
  * Fix permissions (medium): `wp-config.php` no longer readable or writable
- * by other users (0644 -> 0640: the owner and the group keep read), and the
+ * by other users (0644 -> 0640: the owner and the group keep read), only
+ * when the user PHP runs as keeps read access (as owner or group), and the
  * write bit for others removed from world-writable folders (0777 -> 0775),
  * the same folders `wordpress/permissions` finds. The file backup records
  * every original mode (and content) of what it saves, and the rollback

@@ -3,9 +3,9 @@
  * reader, database reachability, and small formatting helpers.
  * @internal
  */
-import { type CheckContext, type CheckResult, type DiagnosticCheck, type PhpLogEntry } from '@healer/core';
+import type { CheckContext, CheckResult, DiagnosticCheck, PhpLogEntry } from '@healer/core';
 import type { WordpressConfig } from '../config.js';
-import type { WpMetadata, WpOps } from '../types.js';
+import type { WpOps } from '../types.js';
 import { wpOps } from '../ops/index.js';
 
 export type WpCheckContext = CheckContext<WordpressConfig>;

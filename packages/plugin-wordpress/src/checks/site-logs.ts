@@ -39,11 +39,15 @@ export async function readSiteLogs(ctx: WpCheckContext, meta: WpMetadata): Promi
     for (const r of reads) {
       if (r.fileSize === 0 && r.error === null) continue;
       sources.push({ path: r.path, kind: r.kind, truncated: r.truncated, fileSize: r.fileSize, ...(r.error ? { error: r.error } : {}) });
+      const occurrences = new Map<string, number>();
       for (const e of r.entries) {
         // Server-wide logs hold every site's errors: only this site's count.
         if (r.kind !== 'debug.log' && !e.raw.includes(`${root}/`)) continue;
-        // The same error logged twice (PHP's log and the server's) counts once.
-        const key = `${Math.floor(e.time!.getTime() / 1000)}|${e.level}|${e.file}:${e.line}|${e.message.split('\n', 1)[0]}`;
+        // The same error logged in two files (PHP's log and the server's) counts once; repeats within one file all count.
+        const base = `${Math.floor(e.time!.getTime() / 1000)}|${e.level}|${e.file}:${e.line}|${e.message.split('\n', 1)[0]}`;
+        const n = (occurrences.get(base) ?? 0) + 1;
+        occurrences.set(base, n);
+        const key = `${base}#${n}`;
         if (seen.has(key)) continue;
         seen.add(key);
         entries.push(e);
