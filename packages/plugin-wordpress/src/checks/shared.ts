@@ -79,7 +79,7 @@ export function unreadLogsWarning(window: PhpLogWindow, what: string): CheckResu
   const read = window.sources.filter((s) => s.error === undefined).map((s) => s.path);
   return {
     status: 'warn',
-    message: `${unread.map((s) => `${s.path} was not read: ${s.error}`).join(' ')} No ${what} in ${read.length ? read.join(' and ') : 'any readable log'} since ${window.since.toISOString()}.`,
+    message: `${unread.map((s) => s.error).join(' ')} No ${what} in ${read.length ? read.join(' and ') : 'any readable log'} since ${window.since.toISOString()}.`,
     details: { count: 0, since: window.since.toISOString(), logs: window.sources },
   };
 }

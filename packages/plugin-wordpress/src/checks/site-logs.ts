@@ -37,7 +37,8 @@ export async function readSiteLogs(ctx: WpCheckContext, meta: WpMetadata): Promi
     const from = new Map<PhpLogEntry, string>();
     const seen = new Set<string>();
     for (const r of reads) {
-      if (r.fileSize === 0 && r.error === null) continue;
+      // An empty or absent log is left out, unless the user named it: "nothing in it" is then the answer.
+      if (r.fileSize === 0 && r.error === null && r.kind !== 'php error log') continue;
       sources.push({ path: r.path, kind: r.kind, truncated: r.truncated, fileSize: r.fileSize, ...(r.error ? { error: r.error } : {}) });
       const occurrences = new Map<string, number>();
       for (const e of r.entries) {
