@@ -70,11 +70,19 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   } else {
     server = await configureNginx(dir, port, user, options.sites);
     children.push(start(options.phpFpm ?? 'php-fpm8.2', ['-F', '-y', join(dir, 'etc/php/fpm/php-fpm.conf')], process.env));
-    await waitFor(() => exists(join(run, 'php-fpm.sock')), 'php-fpm', children);
+    await waitFor(() => exists(join(run, 'php-fpm.sock')), 'php-fpm', children).catch(async (e: unknown) => {
+      await rm(dir, { recursive: true, force: true });
+      throw e;
+    });
     children.push(start('/usr/sbin/nginx', ['-p', dir, '-c', join(dir, 'etc/nginx/nginx.conf'), '-g', 'daemon off;'], process.env));
   }
   const get: RunningWebServer['get'] = (serverName, path = '/') => httpGet(port, serverName, path);
-  await waitFor(async () => (await get(options.sites[0]!.serverName).catch(() => null)) !== null, options.kind, children);
+  try {
+    await waitFor(async () => (await get(options.sites[0]!.serverName).catch(() => null)) !== null, options.kind, children);
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
   return {
     kind: options.kind,
     port,
