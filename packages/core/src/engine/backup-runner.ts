@@ -8,7 +8,7 @@ import type { ActionContext, BackupHandle, BackupSpec, HealingAction, PluginDefi
 import type { StateStore } from '../contract/state.js';
 import { HealerError, errorMessage } from '../errors.js';
 import { posix } from 'node:path';
-import { applyStagedFiles, checkManifest, checkPartFiles, createFileBackup, driftError, findFileDrift, stageFileBackup } from '../backup/file-backup.js';
+import { applyStagedFiles, checkManifest, checkPartFiles, createFileBackup, discardStaged, driftError, findFileDrift, stageFileBackup, type StagedFiles } from '../backup/file-backup.js';
 import { backupRootOf } from '../backup/verify.js';
 import { scanTree } from '../backup/tree.js';
 
@@ -80,7 +80,12 @@ export interface BackupHandleOptions {
  * (`BACKUP_TAMPERED`), what the action left against the target now
  * (`ROLLBACK_DRIFT`, unless `force`); then puts files and parts back.
  */
-export function backupHandle(plugin: PluginDefinition | undefined, manifest: BackupManifest, ctx: ActionContext, options: BackupHandleOptions = {}): BackupHandle {
+/** A handle as the engine holds it: `release()` removes what check() staged when no restore follows. @internal */
+export interface EngineBackupHandle extends BackupHandle {
+  release(): Promise<void>;
+}
+
+export function backupHandle(plugin: PluginDefinition | undefined, manifest: BackupManifest, ctx: ActionContext, options: BackupHandleOptions = {}): EngineBackupHandle {
   const partsOf = () =>
     manifest.parts.map((record) => {
       const part = plugin?.backup?.parts.find((p) => p.name === record.name);
@@ -114,20 +119,27 @@ export function backupHandle(plugin: PluginDefinition | undefined, manifest: Bac
     if (drift.length > 0) throw driftError(manifest.id, drift);
     driftChecked = true;
   };
+  // The archive is staged and hashed by check(): restore() moves that checked copy into place.
+  let staged: StagedFiles | null = null;
   const check = async (): Promise<void> => {
+    checkManifest(ctx.exec, manifest);
     await checkParts();
     await checkDrift();
+    staged ??= await stageFileBackup(ctx.exec, manifest);
   };
   return {
     manifest,
     check,
     async restore() {
-      checkManifest(ctx.exec, manifest);
       await check();
-      const parts = partsOf();
-      const staged = await stageFileBackup(ctx.exec, manifest);
-      await applyStagedFiles(ctx.exec, manifest, staged);
-      for (const { part, record, dir } of parts) await part.restore(ctx, record, dir);
+      const ready = staged!;
+      staged = null;
+      await applyStagedFiles(ctx.exec, manifest, ready);
+      for (const { part, record, dir } of partsOf()) await part.restore(ctx, record, dir);
+    },
+    async release() {
+      if (staged) await discardStaged(ctx.exec, staged);
+      staged = null;
     },
   };
 }

@@ -49,13 +49,15 @@ export async function rollbackExecution(svc: Services, executionId: string, opti
         }
         // The action sees the execution it ran in: what it kept aside is named after that one.
         const ctx = actionContext(svc, env, resolved, executionId, [], null, signal);
-        if (manifest) ctx.backup = backupHandle(entry.plugin, manifest, ctx, { force: options.force === true });
-        steps.push({ attempt, action, manifest, ctx });
+        const handle = manifest ? backupHandle(entry.plugin, manifest, ctx, { force: options.force === true }) : null;
+        ctx.backup = handle;
+        steps.push({ attempt, action, manifest, ctx, handle });
       }
-      for (const { attempt, ctx } of steps) {
+      for (const { attempt, handle } of steps) {
         try {
-          await ctx.backup?.check();
+          await handle?.check();
         } catch (e) {
+          await Promise.all(steps.map((s) => s.handle?.release()));
           return refuse(run, attempt.actionId, e);
         }
       }
@@ -64,6 +66,7 @@ export async function rollbackExecution(svc: Services, executionId: string, opti
         try {
           await rollbackAction(action, ctx);
         } catch (e) {
+          await Promise.all(steps.map((s) => s.handle?.release()));
           if (isHealerError(e) && REFUSALS.has(e.code)) return refuse(run, attempt.actionId, e);
           await run.journal.record('rollback.failed', errorMessage(e), { actionId: attempt.actionId });
           return run.finish('FAILED', `Rolling back ${attempt.actionId} failed: ${errorMessage(e)}`, { error: { code: 'RESTORE_FAILED', message: errorMessage(e) } });
@@ -71,6 +74,8 @@ export async function rollbackExecution(svc: Services, executionId: string, opti
         run.attempts.push({ ...attempt, verified: true, rolledBack: true, message: `rolled back from ${manifest?.id ?? 'its own rollback'}` });
         await run.journal.record('rollback.finished', `Rolled back ${attempt.actionId}`, { actionId: attempt.actionId });
       }
+      // An action whose own rollback did not need its backup leaves the staged copy unused.
+      await Promise.all(steps.map((s) => s.handle?.release()));
       for (const a of original.attempts) if (applied.includes(a)) a.rolledBack = true;
       await svc.state.updateExecution(executionId, { attempts: original.attempts });
       return run.finish('ROLLED_BACK', `Rolled back ${applied.map((a) => a.actionId).join(', ')} of execution ${executionId}.`);
