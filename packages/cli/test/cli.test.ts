@@ -327,6 +327,11 @@ describe('history, show, backups, plugins', () => {
     const showHuman = await f.run(['show', heal.executionId]);
     expect(showHuman.stdout).toMatch(/^ +# +AT +STATE +EVENT +ACTION +MESSAGE$/m);
     expect(showHuman.stdout).toContain('testapp/reset-status');
+    // The commands' process groups are in the JSON, counted (not listed) in the table.
+    const groups = execution.timeline.filter((e) => e.type === 'process.started').length;
+    expect(groups).toBeGreaterThan(0);
+    expect(showHuman.stdout).not.toContain('process.started');
+    expect(showHuman.stdout).toContain(`(${groups} commands journaled with their process groups, not shown; --json lists them)`);
     expect((await f.run(['show', 'ex_nope'])).code).toBe(3);
 
     const backups = jsonOf<BackupManifest[]>(await f.run(['backups', 'list', '--json']));

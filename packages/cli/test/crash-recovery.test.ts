@@ -66,7 +66,7 @@ describe('recovery of a heal killed mid-apply', () => {
 });
 
 /** How long the testapp's helper sleeps before its late write: longer than kill + recover take. */
-const LATE_MS = 12_345;
+const LATE_MS = 20_345;
 
 let sshd: RunningSshd | undefined;
 beforeAll(async () => {
@@ -113,6 +113,14 @@ describe.each(['local', 'ssh'] as const)('recovery stops the killed heal\'s comm
     const killedAt = Date.now();
     expect((await ended).signal).toBe('SIGKILL');
 
+    if (where === 'ssh') {
+      // Recover run without --host cannot reach the helper's host: it restores nothing and says why.
+      const interrupted = await hashFolder(f.app);
+      const blind = await f.run(['recover', '--json']);
+      expect(jsonOf<RecoveryReport[]>(blind)).toEqual([expect.objectContaining({ executionId, state: 'SKIPPED', message: expect.stringContaining(`${pgid} on ssh://`) })]);
+      expect(await hashFolder(f.app)).toBe(interrupted);
+      expect(existsSync(join(f.app, 'partial.tmp'))).toBe(true);
+    }
     const res = await f.run([...flags, 'recover', '--json']);
     expect(res.code, res.stderr).toBe(0);
     expect(jsonOf<RecoveryReport[]>(res)).toEqual([expect.objectContaining({ executionId, state: 'ROLLED_BACK' })]);

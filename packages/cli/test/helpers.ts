@@ -171,12 +171,20 @@ export async function httpStatus(url: string): Promise<number> {
 
 /**
  * Three `healer heal` at once on one app, each through another spelling of its
- * folder: its real path, a symlink to it, and `<root>/./app/`. `flags` go
- * before the command (e.g. `--host ...`).
+ * folder: a symlink to it, its real path, and `<root>/./app/`. The other two
+ * start once the first is surely inside its heal (its journal shows
+ * `apply.started`), however slowly this machine starts processes. `flags` go
+ * before the command (e.g. `--host ...`). Results in that order.
  */
 export async function healThroughThreeSpellings(f: Fixture, flags: readonly string[] = []): Promise<CliResult[]> {
   const link = join(f.root, 'link-to-app');
   await symlink(f.app, link);
-  const spellings = [f.app, link, `${f.root}/./app/`];
-  return Promise.all(spellings.map((path) => collect(f.spawn([...flags, 'heal', path, '--mode', 'auto', '--json']))));
+  const heal = (path: string): Promise<CliResult> => collect(f.spawn([...flags, 'heal', path, '--mode', 'auto', '--json']));
+  const first = heal(link);
+  const deadline = Date.now() + 30_000;
+  while (![...(await readJournals(f.home)).values()].some((events) => events.some((e) => e.type === 'apply.started'))) {
+    if (Date.now() > deadline) throw new Error('the first heal never reached apply.started');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return Promise.all([first, heal(f.app), heal(`${f.root}/./app/`)]);
 }

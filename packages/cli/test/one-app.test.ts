@@ -18,7 +18,7 @@ afterEach(async () => {
 
 describe('one app through three spellings of its folder', () => {
   it('three concurrent heals: exactly one acts, the others are BLOCKED; one app id, the canonical path in history', async () => {
-    const f = await makeFixture({ pluginConfig: { slowApplyMs: 4000 } });
+    const f = await makeFixture({ pluginConfig: { slowApplyMs: 8000 } });
     fixtures.push(f);
     const results = await healThroughThreeSpellings(f);
     const states = results.map((r) => jsonOf<Execution>(r).state).sort();
@@ -31,21 +31,40 @@ describe('one app through three spellings of its folder', () => {
     expect(new Set(history.map((e) => e.appId)).size).toBe(1);
     expect(history.map((e) => e.target.path)).toEqual([f.app, f.app, f.app]);
     expect(history.filter((e) => e.state === 'BLOCKED').map((e) => e.error?.code)).toEqual(['LOCKED', 'LOCKED']);
+
+    // detect and the breaker name the same app through the symlink.
+    const viaLink = jsonOf<{ app: { id: string; root: string } }>(await f.run(['detect', join(f.root, 'link-to-app'), '--json']));
+    expect(viaLink.app).toMatchObject({ id: history[0]!.appId, root: f.app });
+    const breaker = jsonOf<{ appId: string; attempts?: unknown }>(await f.run(['breaker', 'status', join(f.root, 'link-to-app'), '--json']));
+    const direct = jsonOf<{ appId: string }>(await f.run(['breaker', 'status', f.app, '--json']));
+    expect(breaker).toEqual({ ...direct, path: join(f.root, 'link-to-app') });
   });
 
-  it.each([
-    ['inside the app', (f: Fixture) => join(f.app, 'bk')],
-    ['inside the app through a symlink', (f: Fixture) => join(f.root, 'app-link', 'bk')],
-  ])('refuses a backup root %s with CONFIG_INVALID and changes nothing', async (_label, backupRootOf) => {
+  /** A config like the fixture's, with this backupRoot; f.run puts the fixture's --config first, the later one wins. */
+  async function configWithBackupRoot(f: Fixture, backupRoot: string): Promise<string> {
+    const config = JSON.parse(await readFile(f.configFile, 'utf8')) as Record<string, unknown>;
+    const file = join(f.root, 'inside.json');
+    await writeFile(file, JSON.stringify({ ...config, backupRoot }));
+    return file;
+  }
+
+  it('refuses a backup root inside a configured app when reading the configuration (exit 64, nothing runs)', async () => {
+    const f = await makeFixture();
+    fixtures.push(f);
+    const before = await hashFolder(f.app);
+    const refused = await f.run(['--config', await configWithBackupRoot(f, join(f.app, 'bk')), 'heal', f.app, '--mode', 'auto', '--json']);
+    expect(refused.code, refused.stdout + refused.stderr).toBe(64);
+    expect(jsonOf<{ error: { code: string; message: string } }>(refused).error).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('inside the application root') });
+    expect(await hashFolder(f.app)).toBe(before);
+    expect(jsonOf<Execution[]>(await f.run(['history', '--json']))).toEqual([]);
+  });
+
+  it('refuses a backup root inside the app through a symlink (seen on the host): CONFIG_INVALID, nothing done', async () => {
     const f = await makeFixture();
     fixtures.push(f);
     await symlink(f.app, join(f.root, 'app-link'));
-    const config = JSON.parse(await readFile(f.configFile, 'utf8')) as Record<string, unknown>;
-    const file = join(f.root, 'inside.json');
-    await writeFile(file, JSON.stringify({ ...config, backupRoot: backupRootOf(f) }));
     const before = await hashFolder(f.app);
-    // f.run puts the fixture's --config first; the later --config wins.
-    const refused = await f.run(['--config', file, 'heal', f.app, '--mode', 'auto', '--json']);
+    const refused = await f.run(['--config', await configWithBackupRoot(f, join(f.root, 'app-link', 'bk')), 'heal', f.app, '--mode', 'auto', '--json']);
     expect(refused.code, refused.stdout + refused.stderr).toBe(3);
     const execution = jsonOf<Execution>(refused);
     expect(execution.state).toBe('FAILED');

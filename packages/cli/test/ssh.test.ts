@@ -52,7 +52,7 @@ describe('healer --host', () => {
   });
 
   it('heals one app once through three spellings of its folder (path, symlink, /./): one acts, two BLOCKED', async () => {
-    const g = await makeFixture({ pluginConfig: { slowApplyMs: 4000 } });
+    const g = await makeFixture({ pluginConfig: { slowApplyMs: 8000 } });
     try {
       const results = await healThroughThreeSpellings(g, sshFlags);
       const executions = results.map((r) => jsonOf<Execution>(r));

@@ -6,7 +6,7 @@ import type { Executor } from './contract/executor.js';
 import type { AppInfo, AppSettings, Logger, Mode, ModeInput, Target } from './contract/plugin.js';
 import type { StateStore } from './contract/state.js';
 import type { Diagnosis, Execution, Plan } from './schemas.js';
-import { HealerError } from './errors.js';
+import { HealerError, isHealerError } from './errors.js';
 import { composeServices } from './container.js';
 import { TypedEmitter, type HealerEventListener, type HealerEvents } from './events.js';
 import { Redactor } from './redact.js';
@@ -27,6 +27,7 @@ import { recoverExecutions, type RecoveryReport } from './engine/recover.js';
 import { rollbackExecution, type RollbackOptions } from './engine/rollback-execution.js';
 import type { HealerSettings } from './engine/services.js';
 import { detectStack } from './engine/detector.js';
+import { canonicalPath } from './exec/canonical-path.js';
 import { validatePath } from './exec/paths.js';
 
 export interface CreateHealerOptions {
@@ -204,7 +205,17 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
       },
     },
 
-    detect: (target, opts = {}) => detectStack(registry, makeRunEnv(svc), toTarget(target), opts),
+    detect: async (target, opts = {}) => {
+      const env = makeRunEnv(svc);
+      const t = toTarget(target);
+      // The real path on the host, so a symlink names the same app (and id); an unresolvable path is left to the plugins.
+      const unresolved = (e: unknown): string => {
+        if (isHealerError(e) && (e.code === 'FILE_NOT_FOUND' || e.code === 'COMMAND_FAILED')) return t.path;
+        throw e;
+      };
+      const path = await canonicalPath(env.exec, t.path).catch(unresolved);
+      return detectStack(registry, env, { ...t, path }, opts);
+    },
 
     async discover(roots = DEFAULT_DISCOVERY_ROOTS, opts = {}) {
       const signatures = [...new Set(registry.enabled().flatMap((e) => e.plugin.signatures))];

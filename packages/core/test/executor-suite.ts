@@ -8,6 +8,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Executor, StartedProcess } from '../src/contract/executor.js';
 import { stopProcessGroups } from '../src/engine/process-groups.js';
+import { canonicalFuturePath, canonicalPath } from '../src/exec/canonical-path.js';
 import { isHealerError } from '../src/errors.js';
 
 /** What a suite needs from the transport under test. */
@@ -198,6 +199,36 @@ export function describeExecutorSuite(name: string, setup: ExecutorSetup): void 
         expect(await rejectionCode(exec.run(['true'], { env: { 'A-B': 'x' } }))).toBe('COMMAND_INVALID');
         expect(await rejectionCode(exec.run(['true'], { env: { 'A=B': 'x' } }))).toBe('COMMAND_INVALID');
         expect(await rejectionCode(exec.run(['true'], { env: { A: 'x\0' } }))).toBe('COMMAND_INVALID');
+      });
+    });
+
+    describe('canonicalPath', () => {
+      it('gives one spelling for a folder, a symlink to it, and a path with /./ or a trailing slash', async () => {
+        const real = fresh('site');
+        await exec.mkdir(real);
+        await exec.writeFile(`${real}/index.php`, '<?php\n');
+        const link = fresh('site-link');
+        expect((await exec.run(['ln', '-s', real, link])).exitCode).toBe(0);
+        const canonical = await canonicalPath(exec, real);
+        expect(await canonicalPath(exec, link)).toBe(canonical);
+        expect(await canonicalPath(exec, `${link}/index.php`)).toBe(`${canonical}/index.php`);
+        expect(await canonicalPath(exec, real.replace(/\/([^/]+)$/, '/./$1/'))).toBe(canonical);
+        expect(await rejectionCode(canonicalPath(exec, fresh('missing')))).toBe('FILE_NOT_FOUND');
+        expect(await canonicalFuturePath(exec, `${link}/not-yet/bk`)).toBe(`${canonical}/not-yet/bk`);
+      });
+
+      it('falls back to cd -P for a folder when realpath lacks -e/-z (BusyBox)', async () => {
+        const real = fresh('site');
+        await exec.mkdir(real);
+        const link = fresh('site-link');
+        expect((await exec.run(['ln', '-s', real, link])).exitCode).toBe(0);
+        const noGnuRealpath: Executor = Object.assign(Object.create(null) as Executor, {
+          host: exec.host,
+          run: (command: Parameters<Executor['run']>[0], options?: Parameters<Executor['run']>[1]) =>
+            exec.run(Array.isArray(command) && command[0] === 'realpath' ? ['sh', '-c', 'echo "realpath: unrecognized option: e" >&2; exit 1'] : command, options),
+          stat: (path: string) => exec.stat(path),
+        });
+        expect(await canonicalPath(noGnuRealpath, link)).toBe(await canonicalPath(exec, real));
       });
     });
 

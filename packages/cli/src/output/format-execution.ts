@@ -107,7 +107,9 @@ function stepLines(execution: Execution, plan: Plan | null, hint: HintContext, n
 }
 
 export function timelineLines(execution: Execution, colors: Colors): string[] {
-  const rows = execution.timeline.map((e) => [
+  // One row per started command would drown the steps: those are counted below (`--json` lists them).
+  const commands = execution.timeline.filter((e) => e.type === 'process.started').length;
+  const rows = execution.timeline.filter((e) => e.type !== 'process.started').map((e) => [
     String(e.seq),
     e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
     e.state ? paintStatus(colors, e.state) : '',
@@ -115,5 +117,6 @@ export function timelineLines(execution: Execution, colors: Colors): string[] {
     e.actionId ?? '',
     e.message,
   ]);
-  return formatTable(rows, { headers: ['#', 'AT', 'STATE', 'EVENT', 'ACTION', 'MESSAGE'].map((h) => colors.dim(h)), align: ['right'] });
+  const table = formatTable(rows, { headers: ['#', 'AT', 'STATE', 'EVENT', 'ACTION', 'MESSAGE'].map((h) => colors.dim(h)), align: ['right'] });
+  return commands > 0 ? [...table, colors.dim(`(${commands} command${commands === 1 ? '' : 's'} journaled with their process groups, not shown; --json lists them)`)] : table;
 }

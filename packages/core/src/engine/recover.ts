@@ -90,10 +90,10 @@ async function recoverOne(svc: Services, execution: Execution): Promise<Recovery
     `recover ${execution.executionId}`,
     async (holder) => report('SKIPPED', `The application is locked by pid ${holder?.owner.pid ?? '?'}; try again later.`),
     async (signal) => {
-      // The dead run's commands may still be running: stop them first, or they could write over the restore.
-      const stop = await stopLeftovers(svc, run, execution);
-      if (stop) return report('SKIPPED', stop);
       const last = readLastAction(execution.timeline);
+      // The interrupted action's commands may still be running: stop them first, or they could write over the restore.
+      const stop = last && !last.settled ? await stopLeftovers(svc, run, execution) : null;
+      if (stop) return report('SKIPPED', stop);
       const fixed = execution.timeline.filter((e) => e.type === 'action.fixed').map((e) => e.actionId!);
       if (!last || last.settled) {
         await run.journal.record('recovered', 'Interrupted between steps: no change was half done.');
@@ -152,9 +152,14 @@ async function recoverOne(svc: Services, execution: Execution): Promise<Recovery
   );
 }
 
-/** Stop the process groups the journal recorded; the reason to leave the execution alone, or null. */
+/**
+ * Stop the process groups the journal recorded since the interrupted action
+ * started (not those of settled actions: a verified restart's app stays up);
+ * the reason to leave the execution alone, or null.
+ */
 async function stopLeftovers(svc: Services, run: ExecutionRun, execution: Execution): Promise<string | null> {
-  const groups = recordedGroups(execution.timeline);
+  const from = execution.timeline.findLastIndex((e) => e.type === 'action.started');
+  const groups = recordedGroups(execution.timeline.slice(Math.max(0, from)));
   if (groups.length === 0) return null;
   let result;
   try {

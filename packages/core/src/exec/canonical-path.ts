@@ -5,6 +5,7 @@
  */
 import type { Executor } from '../contract/executor.js';
 import { HealerError } from '../errors.js';
+import { posix } from 'node:path';
 import { validatePath } from './paths.js';
 
 /**
@@ -13,11 +14,15 @@ import { validatePath } from './paths.js';
  * `COMMAND_FAILED` when it cannot be resolved.
  */
 export async function canonicalPath(exec: Executor, path: string): Promise<string> {
-  validatePath(path);
+  // Any absolute spelling will do (`/srv/./site/`): that is what this resolves.
+  validatePath(posix.normalize(path).replace(/(.)\/$/, '$1'));
   const r = await exec.run(['realpath', '-e', '-z', '--', path], { timeoutMs: 15_000, maxOutputBytes: 8192 });
   if (r.exitCode !== 0 || !r.stdout.endsWith('\0')) {
     const why = r.stderr.trim().split('\n')[0] ?? '';
-    if (/No such file or directory/i.test(why)) throw new HealerError('FILE_NOT_FOUND', `${path} does not exist on ${exec.host}.`);
+    if (/No such file or directory/i.test(why) || (await exec.stat(posix.normalize(path).replace(/(.)\/$/, '$1'))) === null) throw new HealerError('FILE_NOT_FOUND', `${path} does not exist on ${exec.host}.`);
+    // A realpath without -e/-z (BusyBox): a folder still resolves through the shell.
+    const cd = await exec.run({ script: 'cd -P -- "$1" && pwd -P', args: [path] }, { timeoutMs: 15_000, maxOutputBytes: 8192 });
+    if (cd.exitCode === 0 && cd.stdout.endsWith('\n') && !cd.stdout.slice(0, -1).includes('\n')) return validatePath(cd.stdout.slice(0, -1), 'canonical path');
     throw new HealerError('COMMAND_FAILED', `Cannot resolve ${path} on ${exec.host}: ${why || `realpath exited with ${r.exitCode}`}.`);
   }
   return validatePath(r.stdout.slice(0, -1), 'canonical path');
