@@ -22,7 +22,7 @@ import { DEFAULT_DISCOVERY_ROOTS, findCandidates } from './engine/discover.js';
 import { prefetchFiles, SnapshotExecutor } from './engine/prefetch.js';
 import { diagnoseAndPlan, runHeal, type HealOutcome, type HealRequest } from './engine/heal-runner.js';
 import { diagnoseApp as runDiagnose, recordHealthy } from './engine/diagnose.js';
-import { makeRunEnv, resolveApp } from './engine/resolve-app.js';
+import { checkTargetFolder, makeRunEnv, resolveApp } from './engine/resolve-app.js';
 import { recoverExecutions, type RecoveryReport } from './engine/recover.js';
 import { rollbackExecution } from './engine/rollback-execution.js';
 import type { HealerSettings } from './engine/services.js';
@@ -91,7 +91,10 @@ export interface Healer {
     disable(name: string): void;
     configure(name: string, config: unknown): void;
   };
-  /** Which stack lives at the target (every enabled plugin asked in parallel). */
+  /**
+   * Which stack lives at the target (every enabled plugin asked in parallel).
+   * `FILE_NOT_FOUND` when the folder does not exist.
+   */
   detect(target: TargetInput, options?: { plugin?: string }): Promise<DetectionReport>;
   /**
    * Find apps under `roots` (default {@link DEFAULT_DISCOVERY_ROOTS}; globs are
@@ -199,7 +202,12 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
       },
     },
 
-    detect: (target, opts = {}) => detectStack(registry, makeRunEnv(svc), toTarget(target), opts),
+    async detect(target, opts = {}) {
+      const env = makeRunEnv(svc);
+      const t = toTarget(target);
+      await checkTargetFolder(env, t);
+      return detectStack(registry, env, t, opts);
+    },
 
     async discover(roots = DEFAULT_DISCOVERY_ROOTS, opts = {}) {
       const signatures = [...new Set(registry.enabled().flatMap((e) => e.plugin.signatures))];

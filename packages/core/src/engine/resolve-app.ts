@@ -36,20 +36,27 @@ export interface ResolvedApp extends AppRun {
   report: DetectionReport;
 }
 
+/**
+ * One look at the folder before anything else: an unreachable or untrusted
+ * host fails here with its own error (plugins' detect() may swallow errors),
+ * and a missing folder is named as such (`FILE_NOT_FOUND`).
+ */
+export async function checkTargetFolder(env: Pick<RunEnv, 'exec'>, target: Target): Promise<void> {
+  validatePath(target.path, 'application path');
+  const folder = await env.exec.stat(target.path);
+  if (!folder) throw new HealerError('FILE_NOT_FOUND', `${target.path} does not exist on ${target.host}.`, { details: { path: target.path, host: target.host } });
+  if (folder.type !== 'directory' && folder.type !== 'symlink') {
+    throw new HealerError('INVALID_ARGUMENT', `${target.path} on ${target.host} is not a folder.`);
+  }
+}
+
 export async function resolveApp(
   svc: Services,
   env: RunEnv,
   target: Target,
   options: { plugin?: string; signal?: AbortSignal } = {},
 ): Promise<ResolvedApp> {
-  validatePath(target.path, 'application path');
-  // One look at the folder first: an unreachable or untrusted host fails here with its own
-  // error (plugins' detect() may swallow errors), and a missing folder is named as such.
-  const folder = await env.exec.stat(target.path);
-  if (!folder) throw new HealerError('FILE_NOT_FOUND', `${target.path} does not exist on ${target.host}.`);
-  if (folder.type !== 'directory' && folder.type !== 'symlink') {
-    throw new HealerError('INVALID_ARGUMENT', `${target.path} on ${target.host} is not a folder.`);
-  }
+  await checkTargetFolder(env, target);
   const preset = svc.settings.apps[target.path];
   const plugin = options.plugin ?? preset?.plugin;
   const report = await detectStack(svc.registry, env, target, {
