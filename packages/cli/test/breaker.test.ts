@@ -62,5 +62,6 @@ describe('the circuit breaker across processes', () => {
     expect(heal.state).toBe('ROLLED_BACK');
     // The mode is restored by the reset: both rungs ran again.
     expect(heal.attempts.map((a) => a.actionId)).toEqual(['testapp/touch-cache', 'testapp/reset-status']);
-  });
+    // A dozen CLI processes: more than the default 30 s on a loaded machine.
+  }, 120_000);
 });

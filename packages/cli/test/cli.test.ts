@@ -242,6 +242,22 @@ describe('errors', () => {
     expect(jsonOf<HealJson>(heal).message).toContain('enabled plugins: testapp');
   });
 
+  it('a path that does not exist: detect and breaker say so (FILE_NOT_FOUND, exit 3), and breaker reset resets nothing', async () => {
+    const f = await fixture();
+    const missing = join(f.root, 'no-such-app');
+    for (const args of [['detect', missing], ['breaker', 'status', missing], ['breaker', 'reset', missing]]) {
+      const res = await f.run(args);
+      expect(res.code, args.join(' ')).toBe(3);
+      expect(res.stderr, args.join(' ')).toBe(`healer: ${missing} does not exist on local.\n`);
+      expect(res.stdout, args.join(' ')).toBe('');
+      const json = await f.run([...args, '--json']);
+      expect(jsonOf(json), args.join(' ')).toEqual({ error: { code: 'FILE_NOT_FOUND', message: `${missing} does not exist on local.` } });
+    }
+    // The records of a removed app can still be listed.
+    const history = await f.run(['history', '--app', missing]);
+    expect(history.code).toBe(0);
+  }, 90_000);
+
   it('usage errors exit 64: unknown flag, unknown command, bad mode, bad --limit', async () => {
     const f = await fixture();
     const flag = await f.run(['diagnose', '--bogus']);

@@ -22,7 +22,7 @@ import { DEFAULT_DISCOVERY_ROOTS, findCandidates } from './engine/discover.js';
 import { prefetchFiles, SnapshotExecutor } from './engine/prefetch.js';
 import { diagnoseAndPlan, runHeal, type HealOutcome, type HealRequest } from './engine/heal-runner.js';
 import { diagnoseApp as runDiagnose, recordHealthy } from './engine/diagnose.js';
-import { makeRunEnv, resolveApp } from './engine/resolve-app.js';
+import { checkTargetFolder, makeRunEnv, resolveApp } from './engine/resolve-app.js';
 import { recoverExecutions, type RecoveryReport } from './engine/recover.js';
 import { rollbackExecution, type RollbackOptions } from './engine/rollback-execution.js';
 import type { HealerSettings } from './engine/services.js';
@@ -92,7 +92,10 @@ export interface Healer {
     disable(name: string): void;
     configure(name: string, config: unknown): void;
   };
-  /** Which stack lives at the target (every enabled plugin asked in parallel). */
+  /**
+   * Which stack lives at the target (every enabled plugin asked in parallel).
+   * `FILE_NOT_FOUND` when the folder does not exist.
+   */
   detect(target: TargetInput, options?: { plugin?: string }): Promise<DetectionReport>;
   /**
    * Find apps under `roots` (default {@link DEFAULT_DISCOVERY_ROOTS}; globs are
@@ -208,6 +211,7 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
     detect: async (target, opts = {}) => {
       const env = makeRunEnv(svc);
       const t = toTarget(target);
+      await checkTargetFolder(env, t);
       // The real path on the host, so a symlink names the same app (and id); an unresolvable path is left to the plugins.
       const unresolved = (e: unknown): string => {
         if (isHealerError(e) && (e.code === 'FILE_NOT_FOUND' || e.code === 'COMMAND_FAILED')) return t.path;

@@ -44,6 +44,11 @@ describe('LocalExecutor.readFile is bounded by bytes', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it('reads files that report size 0 (/proc) whole, or their prefix', async () => {
+    expect(Buffer.from(await exec.readFile('/proc/meminfo')).toString()).toMatch(/^MemTotal:[\s\S]*\nMemFree:/);
+    expect(Buffer.from(await exec.readFile('/proc/meminfo', { maxBytes: 9 })).toString()).toBe('MemTotal:');
+  });
+
   it('refuses a whole-file read above 64 MiB, and gives a prefix with maxBytes', async () => {
     const big = join(dir, 'big.sql');
     await fsp.writeFile(big, 'head');

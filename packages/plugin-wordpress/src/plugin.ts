@@ -34,6 +34,6 @@ export const wordpressPlugin = definePlugin({
   async onHealthy(ctx) {
     const integrity = ctx.diagnosis.results.find((r) => r.id === coreIntegrityCheck.id);
     if (!ctx.confirmed && integrity?.status !== 'skip') return;
-    await recordBaseline(ctx.exec, ctx.app.root, { settings: ctx.settings, signal: ctx.signal, fs: ctx.fs });
+    await recordBaseline(ctx.exec, ctx.app.root, { settings: ctx.settings, backupRoot: ctx.backupRoot, signal: ctx.signal, fs: ctx.fs });
   },
 });

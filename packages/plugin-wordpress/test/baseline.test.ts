@@ -4,7 +4,8 @@
  * the integrity check without refreshing the baseline; only a person's
  * confirmation (`confirmHealthy`, `healer baseline`) refreshes it.
  */
-import { appendFile, chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHealer, isHealerError, type Healer } from '@healer/core';
@@ -56,5 +57,32 @@ describe('core baseline', () => {
     const confirmed = await healer.confirmHealthy(site.root);
     expect(confirmed.results.find((r) => r.id === 'wordpress/core-integrity')?.status).toBe('warn');
     expect((await integrity())?.status).toBe('pass');
+  });
+
+  it('honours a configured backupRoot: kept under <backupRoot>/baselines/, read from there', async () => {
+    const backupRoot = await realpath(await mkdtemp(join(tmpdir(), 'healer-wp-backups-')));
+    const configured = createHealer({
+      plugins: [{ plugin: wordpressPlugin, config: { phpErrorLog: site.phpErrorLog } }],
+      sharedChecks: false,
+      backupRoot,
+      apps: { [site.root]: { url: site.url } },
+    });
+    try {
+      const defaultBaselines = join(dirname(site.root), '.healer-backups', 'baselines');
+      const before = await readdir(defaultBaselines);
+      // The baseline beside the site is not this configuration's: none yet under backupRoot.
+      const first = await configured.diagnose(site.root);
+      const skipped = first.results.find((r) => r.id === 'wordpress/core-integrity');
+      expect(skipped?.status).toBe('skip');
+      expect(String(skipped?.details?.baselinePath)).toMatch(new RegExp(`^${backupRoot}/baselines/wordpress-core-`));
+      const recorded = await readdir(join(backupRoot, 'baselines'));
+      expect(recorded).toHaveLength(1);
+      expect((await stat(join(backupRoot, 'baselines'))).mode & 0o777).toBe(0o700);
+      expect((await configured.diagnose(site.root)).results.find((r) => r.id === 'wordpress/core-integrity')?.status).toBe('pass');
+      expect(await readdir(defaultBaselines)).toEqual(before);
+    } finally {
+      await configured.close();
+      await rm(backupRoot, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,6 @@
 /** `healer history` and `healer show <executionId>`: what was done, and each step of it. */
 import type { Command } from 'commander';
-import { appIdFor, HealerError } from '@healer/core';
+import { appIdFor, HealerError, isHealerError } from '@healer/core';
 import { parseIntArg, resolvePathArg } from '../args.js';
 import { sessionAction, type RunContext } from '../command-context.js';
 import { EXIT } from '../exit-codes.js';
@@ -51,11 +51,21 @@ export function registerHistory(program: Command, ctx: RunContext): void {
 /** An app id as given, or the id of the app detected in a folder (a value with a slash, or "."). */
 export async function appIdArg(session: Session, value: string): Promise<string> {
   if (!value.includes('/') && value !== '.' && value !== '..') return value;
-  return appIdForPath(session, resolvePathArg(session.paths, value));
+  return appIdForPath(session, resolvePathArg(session.paths, value), { missingOk: true });
 }
 
-/** The id of the app in `path`: detected (its root may differ from `path`), or derived from the path when nothing detects it. */
-export async function appIdForPath(session: Session, path: string): Promise<string> {
-  const report = await session.healer.detect(path);
-  return report.app?.id ?? appIdFor(session.healer.host, path);
+/**
+ * The id of the app in `path`: detected (its root may differ from `path`), or
+ * derived from the path when nothing detects it. A missing folder is an error
+ * (`FILE_NOT_FOUND`) unless `missingOk`: the records of an app that was
+ * removed can still be listed.
+ */
+export async function appIdForPath(session: Session, path: string, options: { missingOk?: boolean } = {}): Promise<string> {
+  try {
+    const report = await session.healer.detect(path);
+    return report.app?.id ?? appIdFor(session.healer.host, path);
+  } catch (e) {
+    if (options.missingOk && isHealerError(e, 'FILE_NOT_FOUND')) return appIdFor(session.healer.host, path);
+    throw e;
+  }
 }

@@ -137,6 +137,12 @@ export interface CheckContext<C = unknown> extends BaseContext<C> {
   app: AppInfo;
   /** Look at log entries newer than this. */
   since?: Date;
+  /**
+   * The backup root for this app (the configured `backupRoot`, else
+   * `<parent of the root>/.healer-backups`): where baselines and backups are
+   * kept, outside the web root. Checks only read there.
+   */
+  backupRoot: string;
 }
 
 export interface CheckResult {
@@ -314,7 +320,6 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
 }
 
 export interface HealthyContext<C = unknown> extends CheckContext<C> {
-  backupRoot: string;
   /** The diagnosis that found the app healthy. */
   diagnosis: Diagnosis;
   /** A person confirmed the app is healthy (refresh baselines even if they exist). */

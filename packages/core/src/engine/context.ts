@@ -62,7 +62,7 @@ export function makeDetectContext(env: RunEnv, common: Common, path: string): De
 
 /** Checks may write nothing: their fs refuses every write. */
 export function makeCheckContext(env: RunEnv, common: Common, app: AppInfo, since?: Date): CheckContext {
-  return { ...base(env, common, []), app, ...(since ? { since } : {}) };
+  return { ...base(env, common, []), app, backupRoot: env.backupRootFor(app.root), ...(since ? { since } : {}) };
 }
 
 /** For `onHealthy`: like a check, but its fs may write under the backup root. */

@@ -38,21 +38,30 @@ export interface ResolvedApp extends AppRun {
   report: DetectionReport;
 }
 
+/**
+ * One look at the folder before anything else: an unreachable or untrusted
+ * host fails here with its own error (plugins' detect() may swallow errors),
+ * and a missing folder is named as such (`FILE_NOT_FOUND`).
+ */
+export async function checkTargetFolder(env: Pick<RunEnv, 'exec'>, target: Target): Promise<void> {
+  validatePath(target.path, 'application path');
+  const folder = await env.exec.stat(target.path);
+  if (!folder) throw new HealerError('FILE_NOT_FOUND', `${target.path} does not exist on ${target.host}.`, { details: { path: target.path, host: target.host } });
+  if (folder.type !== 'directory' && folder.type !== 'symlink') {
+    throw new HealerError('INVALID_ARGUMENT', `${target.path} on ${target.host} is not a folder.`);
+  }
+}
+
 export async function resolveApp(
   svc: Services,
   env: RunEnv,
   given: Target,
   options: { plugin?: string; signal?: AbortSignal } = {},
 ): Promise<ResolvedApp> {
-  validatePath(given.path, 'application path');
-  // First the one spelling of the folder on its host (symlinks, `.`): the app id, and so the lock
-  // and the breaker, come from it. An unreachable or untrusted host fails here with its own error.
+  // A missing folder is named as such; then the one spelling of the folder on its host (symlinks, `.`):
+  // the app id, and so the lock and the breaker, come from it.
+  await checkTargetFolder(env, given);
   const target: Target = { ...given, path: await canonicalPath(env.exec, given.path) };
-  const folder = await env.exec.stat(target.path);
-  if (!folder) throw new HealerError('FILE_NOT_FOUND', `${target.path} does not exist on ${target.host}.`);
-  if (folder.type !== 'directory' && folder.type !== 'symlink') {
-    throw new HealerError('INVALID_ARGUMENT', `${target.path} on ${target.host} is not a folder.`);
-  }
   const preset = svc.settings.apps[target.path] ?? svc.settings.apps[given.path];
   const plugin = options.plugin ?? preset?.plugin;
   const report = await detectStack(svc.registry, env, target, {

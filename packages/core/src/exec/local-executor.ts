@@ -145,21 +145,9 @@ export class LocalExecutor implements Executor {
           details: { path, size: st.size, limit: READ_FILE_LIMIT },
         });
       }
-      // Never more than the limit, even when the file grows while it is read.
-      const limit = max ?? READ_FILE_LIMIT;
-      const buf = Buffer.alloc(Math.min(limit, st.size + 1));
-      let read = 0;
-      while (read < buf.length) {
-        const { bytesRead } = await fh.read(buf, read, buf.length - read, read);
-        if (bytesRead === 0) break;
-        read += bytesRead;
-      }
-      if (max === undefined && read > st.size) {
-        // It grew under the read: take the rest too, within the limit.
-        const rest = await readRest(fh, read, READ_FILE_LIMIT, path);
-        return Buffer.concat([buf.subarray(0, read), rest]);
-      }
-      return buf.subarray(0, read);
+      // Never more than the limit, even when the file grows while it is read. The size is only a
+      // hint: files under /proc report 0.
+      return await readUpTo(fh, max ?? READ_FILE_LIMIT, st.size, max === undefined ? path : null);
     } catch (e) {
       throw isHealerError(e) ? e : fsError(e, path, 'read');
     } finally {
@@ -330,17 +318,31 @@ class CappedBuffer {
 /** The most a whole-file read returns: 64 MiB. Larger files need `maxBytes` (a prefix) or a streaming reader. */
 const READ_FILE_LIMIT = 64 * 1024 * 1024;
 
-async function readRest(fh: fsp.FileHandle, from: number, limit: number, path: string): Promise<Buffer> {
+/**
+ * Read from the start up to `limit` bytes. With `refuseAbove` (a path), more
+ * than `limit` bytes is an error instead of a prefix.
+ */
+async function readUpTo(fh: fsp.FileHandle, limit: number, sizeHint: number, refuseAbove: string | null): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  let position = from;
+  let total = 0;
+  let chunkSize = Math.max(1, Math.min(sizeHint + 1, limit + 1, 16 * 1024 * 1024));
   for (;;) {
-    const chunk = Buffer.alloc(64 * 1024);
-    const { bytesRead } = await fh.read(chunk, 0, chunk.length, position);
-    if (bytesRead === 0) return Buffer.concat(chunks);
-    position += bytesRead;
-    if (position > limit) throw new HealerError('INVALID_ARGUMENT', `Cannot read ${path}: it grew past the ${limit} bytes a whole-file read takes.`, { details: { path, limit } });
+    const want = Math.min(chunkSize, limit + 1 - total);
+    if (want <= 0) break;
+    const chunk = Buffer.alloc(want);
+    const { bytesRead } = await fh.read(chunk, 0, want, total);
+    if (bytesRead === 0) break;
     chunks.push(chunk.subarray(0, bytesRead));
+    total += bytesRead;
+    chunkSize = Math.max(chunkSize, 64 * 1024);
   }
+  if (total > limit) {
+    if (refuseAbove !== null) {
+      throw new HealerError('INVALID_ARGUMENT', `Cannot read ${refuseAbove}: it grew past the ${limit} bytes a whole-file read takes.`, { details: { path: refuseAbove, limit } });
+    }
+    return Buffer.concat(chunks, total).subarray(0, limit);
+  }
+  return Buffer.concat(chunks, total);
 }
 
 function isDirectory(path: string): boolean {

@@ -7,6 +7,7 @@ import type { Facts } from '../../src/contract/facts.js';
 import type { HealerFs } from '../../src/contract/fs.js';
 import type { AppInfo, AppSettings, CheckContext, Logger, Target } from '../../src/contract/plugin.js';
 import { createFacts } from '../../src/checks/facts.js';
+import { defaultBackupRoot } from '../../src/backup/file-backup.js';
 import { isHealerError, HealerError } from '../../src/errors.js';
 import { LocalExecutor } from '../../src/exec/local-executor.js';
 import { isPathWithin, validatePath } from '../../src/exec/paths.js';
@@ -33,6 +34,8 @@ export interface MakeCheckContextOptions<C> {
   app?: Partial<AppInfo>;
   target?: Partial<Target>;
   since?: Date;
+  /** Default: `<parent of root>/.healer-backups`. */
+  backupRoot?: string;
 }
 
 /** A CheckContext plus what a test needs to drive and inspect it. */
@@ -85,6 +88,7 @@ export function makeCheckContext<C = unknown>(options: MakeCheckContextOptions<C
     },
     signal: controller.signal,
     versions: { core: CORE_VERSION, plugin: '0.0.0' },
+    backupRoot: options.backupRoot ?? defaultBackupRoot(options.root),
     ...(options.since ? { since: options.since } : {}),
     abort: (reason?: unknown) => controller.abort(reason),
     logs,

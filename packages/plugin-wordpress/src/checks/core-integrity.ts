@@ -3,8 +3,8 @@
  * root `*.php` except wp-config.php) against a baseline manifest of sha256
  * sums recorded while the site was healthy. Works offline: no checksum API.
  *
- * The baseline lives beside the backups, outside the web root:
- * `<parent of the root>/.healer-backups/baselines/wordpress-core-<name>-<hash>.json`,
+ * The baseline lives with the backups, outside the web root:
+ * `<backup root>/baselines/wordpress-core-<name>-<hash>.json`,
  * or the file the app's `coreBaselinePath` setting names. Checks never
  * write, so {@link recordBaseline} records it (from the CLI or the SDK).
  */
@@ -37,10 +37,11 @@ export const BASELINE_SETTING = 'coreBaselinePath';
 /**
  * Where the baseline of the WordPress at `root` is kept: the app's
  * `coreBaselinePath` setting, else a file named after the root under
- * `<parent of root>/.healer-backups/baselines/` (outside the web root, so
- * visitors cannot download it).
+ * `<backupRoot>/baselines/` (the configured backup root, by default
+ * `<parent of root>/.healer-backups`: outside the web root, so visitors
+ * cannot download it).
  */
-export function baselinePath(root: string, settings: AppSettings = {}): string {
+export function baselinePath(root: string, settings: AppSettings = {}, backupRoot: string = defaultBackupRoot(root)): string {
   validatePath(root, 'WordPress root');
   const custom = settings[BASELINE_SETTING];
   if (custom !== undefined && custom !== null && custom !== '') {
@@ -49,7 +50,7 @@ export function baselinePath(root: string, settings: AppSettings = {}): string {
   }
   const name = (posix.basename(root) || 'root').replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 60);
   const hash = createHash('sha256').update(root).digest('hex').slice(0, 10);
-  return posix.join(defaultBackupRoot(root), 'baselines', `wordpress-core-${name}-${hash}.json`);
+  return posix.join(validatePath(backupRoot, 'backup root'), 'baselines', `wordpress-core-${name}-${hash}.json`);
 }
 
 /**
@@ -87,9 +88,9 @@ export async function hashCoreFiles(exec: Executor, root: string, options: { sig
 export async function recordBaseline(
   exec: Executor,
   root: string,
-  options: { settings?: AppSettings; now?: Date; signal?: AbortSignal; fs?: Pick<HealerFs, 'mkdir' | 'writeFile'> } = {},
+  options: { settings?: AppSettings; backupRoot?: string; now?: Date; signal?: AbortSignal; fs?: Pick<HealerFs, 'mkdir' | 'writeFile'> } = {},
 ): Promise<{ path: string; files: number; wordpress: string | null }> {
-  const path = baselinePath(root, options.settings);
+  const path = baselinePath(root, options.settings, options.backupRoot);
   const files = await hashCoreFiles(exec, root, options.signal ? { signal: options.signal } : {});
   if (Object.keys(files).length === 0) throw new HealerError('FILE_NOT_FOUND', `No WordPress core files under ${root}: is it a WordPress root?`);
   const version = await exec.readFile(posix.join(root, 'wp-includes/version.php'), { maxBytes: 64 * 1024 }).catch(() => null);
@@ -133,7 +134,7 @@ export const coreIntegrityCheck: WpCheck = {
   timeoutMs: 60_000,
   async run(ctx) {
     const root = ctx.app.root;
-    const path = baselinePath(root, ctx.settings);
+    const path = baselinePath(root, ctx.settings, ctx.backupRoot);
     const text = await ctx.fs.readText(path);
     if (text === null) {
       return {

@@ -3,7 +3,7 @@
  * test site, without the engine: a real executor (optionally recording every
  * command), real facts, a secret sink that remembers what was registered.
  */
-import { createFacts, createHealerFs, LocalExecutor, type AppInfo, type CheckContext, type Command, type DetectContext, type Executor, type RunOptions, type RunResult } from '@healer/core';
+import { createFacts, createHealerFs, defaultBackupRoot, LocalExecutor, type AppInfo, type CheckContext, type Command, type DetectContext, type Executor, type RunOptions, type RunResult } from '@healer/core';
 import { wordpressConfigSchema, type WordpressConfig, type WordpressConfigInput } from '../../src/config.js';
 import { detectWordpress } from '../../src/detect.js';
 
@@ -50,5 +50,5 @@ export async function siteContext(root: string, options: { exec?: Executor; conf
   if (!detection) throw new Error(`No WordPress detected in ${root}`);
   const app: AppInfo = { ...detection, version: detection.version ?? null, id: 'test-app', plugin: 'wordpress', root: detection.root ?? root, metadata: detection.metadata ?? {} };
   const { path: _path, ...base } = dctx;
-  return { ...base, app, registered };
+  return { ...base, app, backupRoot: defaultBackupRoot(app.root), registered };
 }
