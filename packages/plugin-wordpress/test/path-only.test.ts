@@ -135,6 +135,10 @@ describe('only the path, a stock install, an address that does not resolve', () 
     expect(fatal.details).toMatchObject({ source: 'load probe', culprit: { kind: 'plugin', slug: 'nested-fatal' } });
     expect(fatal.message).toContain('load probe');
 
+    // The plan as a person reads it: the hygiene fix is listed as waiting for the site to answer.
+    const plan = await healer(['plan', site.root, '--mode', 'supervised']);
+    expect(plan.stdout).toMatch(/Deferred until the site answers again[^\n]*\n\s+- wordpress\/fix-permissions/);
+
     const heal = await healer(['heal', site.root, '--mode', 'supervised', '--json']);
     const h = json<{ state: string; attempts: Array<{ actionId: string; verified: boolean }>; deferred?: Array<{ actionId: string }> }>(heal);
     expect(h.state, heal.stdout).toBe('FIXED');
