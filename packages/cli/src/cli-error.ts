@@ -11,7 +11,8 @@ export interface ConfigIssue {
   message: string;
 }
 
-export type CliErrorCode = 'USAGE' | 'CONFIG_INVALID' | 'PLUGIN_LOAD_FAILED';
+/** `CONFIG_UNSAFE` / `PLUGIN_UNSAFE`: a configuration file or plugin module someone else could have written (exit 64). */
+export type CliErrorCode = 'USAGE' | 'CONFIG_INVALID' | 'CONFIG_UNSAFE' | 'PLUGIN_LOAD_FAILED' | 'PLUGIN_UNSAFE';
 
 export class CliError extends Error {
   readonly code: CliErrorCode;

@@ -43,7 +43,7 @@ export function buildProgram(ctx: RunContext): Command {
     .description('Detect, diagnose and heal the applications on this machine: backup -> apply -> verify -> rollback, under a circuit breaker.')
     .version(cliVersion(), '-V, --version')
     .option('--json', 'print one JSON document on stdout (errors as {"error":{"code","message"}})')
-    .option('--config <file>', 'configuration file (default: healer.config.json in the working folder, if present)')
+    .option('--config <file>', 'configuration file (default: $HEALER_CONFIG, else $XDG_CONFIG_HOME/healer/config.json if present; never the working folder)')
     .option('--verbose', 'log every step to stderr, and print stack traces of errors')
     .option('--no-color', 'no colour, even on a terminal (NO_COLOR works too)')
     .option('--host <target>', 'work on a remote host over SSH: ssh://user@host:port, or a host name from the configuration')

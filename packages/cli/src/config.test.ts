@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -93,13 +93,41 @@ describe('loadConfig', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('uses healer.config.json in the working folder when present, and nothing when absent', async () => {
+  it('never reads healer.config.json from the working folder; reads $XDG_CONFIG_HOME/healer/config.json when present, and nothing when absent', async () => {
     dir = await mkdtemp(join(tmpdir(), 'healer-cli-config-'));
-    expect(await loadConfig(dir)).toEqual({ file: null, dir, config: {} });
+    const env = { XDG_CONFIG_HOME: join(dir, 'xdg') };
     await writeFile(join(dir, 'healer.config.json'), JSON.stringify({ mode: 'auto' }));
-    const loaded = await loadConfig(dir);
-    expect(loaded.file).toBe(join(dir, 'healer.config.json'));
-    expect(loaded.config.mode).toBe('auto');
+    expect(await loadConfig(dir, undefined, env)).toEqual({ file: null, dir, config: {} });
+    await mkdir(join(dir, 'xdg', 'healer'), { recursive: true });
+    await writeFile(join(dir, 'xdg', 'healer', 'config.json'), JSON.stringify({ mode: 'manual' }));
+    const loaded = await loadConfig(dir, undefined, env);
+    expect(loaded.file).toBe(join(dir, 'xdg', 'healer', 'config.json'));
+    expect(loaded.config.mode).toBe('manual');
+  });
+
+  it('reads ~/.config/healer/config.json when XDG_CONFIG_HOME is unset or relative', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'healer-cli-config-'));
+    await mkdir(join(dir, '.config', 'healer'), { recursive: true });
+    await writeFile(join(dir, '.config', 'healer', 'config.json'), JSON.stringify({ mode: 'auto' }));
+    for (const env of [{ HOME: dir }, { HOME: dir, XDG_CONFIG_HOME: 'relative/xdg' }]) {
+      expect((await loadConfig('/', undefined, env)).file).toBe(join(dir, '.config', 'healer', 'config.json'));
+    }
+  });
+
+  it('prefers --config, then $HEALER_CONFIG (which must exist), over the user folder', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'healer-cli-config-'));
+    await writeFile(join(dir, 'a.json'), JSON.stringify({ mode: 'auto' }));
+    await writeFile(join(dir, 'b.json'), JSON.stringify({ mode: 'manual' }));
+    const env = { HEALER_CONFIG: join(dir, 'b.json'), XDG_CONFIG_HOME: join(dir, 'xdg') };
+    expect((await loadConfig(dir, 'a.json', env)).config.mode).toBe('auto');
+    expect((await loadConfig(dir, undefined, env)).config.mode).toBe('manual');
+    await expect(loadConfig(dir, undefined, { HEALER_CONFIG: join(dir, 'nope.json') })).rejects.toThrow(/nope\.json: it does not exist/);
+  });
+
+  it('refuses a backupRoot inside a configured app root', async () => {
+    expect(() => parseConfig({ backupRoot: '/srv/site/wp-content/uploads/bk', apps: { '/srv/site': {} } }, 'test', '/')).toThrow(/backupRoot: .* is inside the application root \/srv\/site/);
+    expect(() => parseConfig({ backupRoot: './site/bk', apps: { './site': {} } }, 'test', '/srv')).toThrow(/inside the application root/);
+    expect(parseConfig({ backupRoot: '/srv/site-backups', apps: { '/srv/site': {} } }, 'test', '/').backupRoot).toBe('/srv/site-backups');
   });
 
   it('refuses a missing --config file and a file that is not JSON, naming the file', async () => {

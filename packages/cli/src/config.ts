@@ -1,15 +1,19 @@
 /**
- * The configuration file (`healer.config.json`): validated with zod, every
- * problem reported at once with its path, unknown keys included.
+ * The configuration file: found only where the invoking user put it
+ * (`--config`, `$HEALER_CONFIG`, `$XDG_CONFIG_HOME/healer/config.json`),
+ * never in the working folder; validated with zod, every problem reported
+ * at once with its path, unknown keys included.
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { normalizeMode } from '@healer/core';
 import { CliError, type ConfigIssue } from './cli-error.js';
+import { readTrustedConfig } from './file-trust.js';
 
-/** The file read from the working folder when `--config` is not given (and it exists). */
-export const DEFAULT_CONFIG_FILE = 'healer.config.json';
+/** The file name in the user's configuration folder: `$XDG_CONFIG_HOME/healer/config.json`. */
+export const DEFAULT_CONFIG_FILE = 'healer/config.json';
 
 const isMode = (value: string): boolean => {
   try {
@@ -114,20 +118,29 @@ const ALLOWED_KEYS: Record<string, readonly string[]> = {
 };
 
 /**
- * Read the configuration: `explicit` (from `--config`, must exist), else
- * `healer.config.json` in `cwd` if present, else an empty configuration.
- * Throws a {@link CliError} `CONFIG_INVALID` listing every problem.
+ * Where the configuration comes from: `explicit` (`--config`), else
+ * `$HEALER_CONFIG` (both must exist), else `$XDG_CONFIG_HOME/healer/config.json`
+ * (`~/.config/healer/config.json` when unset) if present, else none. Never the
+ * working folder: a site's folder must not configure the healer.
  */
-export async function loadConfig(cwd: string, explicit?: string): Promise<LoadedConfig> {
-  const file = resolve(cwd, explicit ?? DEFAULT_CONFIG_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (explicit === undefined && code === 'ENOENT') return { file: null, dir: cwd, config: {} };
-    throw new CliError('CONFIG_INVALID', `Cannot read the configuration file ${file}: ${code === 'ENOENT' ? 'it does not exist' : (e as Error).message}`);
-  }
+export function configFileFor(cwd: string, explicit: string | undefined, env: Record<string, string | undefined>): { file: string; required: boolean } {
+  if (explicit !== undefined) return { file: resolve(cwd, explicit), required: true };
+  if (env['HEALER_CONFIG']) return { file: resolve(cwd, env['HEALER_CONFIG']), required: true };
+  const xdg = env['XDG_CONFIG_HOME'];
+  // The XDG spec: a relative XDG_CONFIG_HOME is invalid and ignored.
+  const base = xdg && isAbsolute(xdg) ? xdg : join(env['HOME'] || homedir(), '.config');
+  return { file: join(base, DEFAULT_CONFIG_FILE), required: false };
+}
+
+/**
+ * Read the configuration (see {@link configFileFor}); with none, an empty one.
+ * The file must be trusted (see `readTrustedConfig`). Throws a
+ * {@link CliError} `CONFIG_INVALID` listing every problem, or `CONFIG_UNSAFE`.
+ */
+export async function loadConfig(cwd: string, explicit?: string, env: Record<string, string | undefined> = process.env): Promise<LoadedConfig> {
+  const { file, required } = configFileFor(cwd, explicit, env);
+  if (!required && !existsSync(file)) return { file: null, dir: cwd, config: {} };
+  const text = await readTrustedConfig(file);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -152,6 +165,12 @@ export function parseConfig(raw: unknown, source: string, dir: string): HealerCo
   }
   if (config.apps) {
     config.apps = Object.fromEntries(Object.entries(config.apps).map(([root, settings]) => [isAbsolute(root) ? resolve(root) : resolve(dir, root), settings]));
+  }
+  // Backups hold secrets (wp-config.php): never inside a site. (The engine checks the real paths on the host too.)
+  const inside = Object.keys(config.apps ?? {}).filter((root) => config.backupRoot === root || config.backupRoot?.startsWith(root === '/' ? '/' : `${root}/`));
+  if (inside.length > 0) {
+    const issues = inside.map((root) => ({ path: 'backupRoot', message: `${config.backupRoot} is inside the application root ${root}: backups would be served with the site` }));
+    throw new CliError('CONFIG_INVALID', formatConfigIssues(source, issues), { issues });
   }
   return config;
 }

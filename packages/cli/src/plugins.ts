@@ -6,11 +6,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { errorMessage, type PluginDefinition, type PluginEntry } from '@healer/core';
 import { CliError } from './cli-error.js';
 import type { LoadedConfig, PluginRef } from './config.js';
 import { BUILTIN_PLUGINS } from './builtin-plugins.js';
+import { assertTrustedModule } from './file-trust.js';
 
 /** The plugins to register: the configured ones, or the built-in list when the configuration names none. */
 export async function loadPlugins(loaded: LoadedConfig): Promise<PluginEntry[]> {
@@ -24,6 +25,7 @@ export async function loadPlugins(loaded: LoadedConfig): Promise<PluginEntry[]> 
 async function loadPlugin(ref: PluginRef, dir: string): Promise<PluginEntry> {
   const { module: specifier, config, enabled } = typeof ref === 'string' ? { module: ref, config: undefined, enabled: undefined } : ref;
   const url = resolveModule(specifier, dir);
+  await assertTrustedModule(fileURLToPath(url), specifier);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(url)) as Record<string, unknown>;

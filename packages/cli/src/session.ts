@@ -44,7 +44,7 @@ export function createOutput(io: CliIo, globals: GlobalOptions): Output {
 }
 
 export async function openSession(io: CliIo, globals: GlobalOptions, out: Output): Promise<Session> {
-  const loaded = await loadConfig(io.cwd, globals.config);
+  const loaded = await loadConfig(io.cwd, globals.config, io.env);
   const plugins = await loadPlugins(loaded);
   const home = resolve(io.cwd, resolveHealerHome(io.env));
   const logger = createLogger(globals.verbose === true, io.stderr);

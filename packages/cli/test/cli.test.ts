@@ -3,7 +3,7 @@
  * approvals, errors and listings, against a real testapp folder and server.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiagnosisSchema, ExecutionSchema, PlanSchema, type BackupManifest, type DetectionReport, type Diagnosis, type DiscoveredApp, type Execution, type Plan, type PluginInfo } from '@healer/core';
@@ -76,11 +76,18 @@ describe('detect, discover, diagnose and plan', () => {
     expect(plan.requireApproval).toEqual([]);
   });
 
-  it('default to the working folder and to healer.config.json found there', async () => {
+  it('default to the working folder for the path and to $XDG_CONFIG_HOME/healer/config.json, never a config file in the working folder', async () => {
     const f = await fixture({ status: 'ok' });
-    // No --config: the file in the working folder is read; the path is relative to it.
-    const res = await runHealer(['diagnose', 'app', '--json'], { cwd: f.root, env: { HEALER_HOME: f.home } });
-    expect(res.code).toBe(0);
+    const xdg = join(f.root, 'xdg');
+    const env = { HEALER_HOME: f.home, XDG_CONFIG_HOME: xdg, HEALER_CONFIG: undefined };
+    // The working folder holds a healer.config.json (naming the testapp plugin): it is ignored.
+    const ignored = await runHealer(['diagnose', 'app', '--json'], { cwd: f.root, env });
+    expect(ignored.code).toBe(3);
+    expect(ignored.stdout + ignored.stderr).toContain('NO_STACK_DETECTED');
+    await mkdir(join(xdg, 'healer'), { recursive: true });
+    await copyFile(f.configFile, join(xdg, 'healer', 'config.json'));
+    const res = await runHealer(['diagnose', 'app', '--json'], { cwd: f.root, env });
+    expect(res.code, res.stderr).toBe(0);
     expect(jsonOf<Diagnosis>(res).target.path).toBe(f.app);
   });
 });

@@ -3,7 +3,7 @@
  * served by a real HTTP server, with a temp state folder and config file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -167,4 +167,16 @@ export async function httpStatus(url: string): Promise<number> {
   const res = await fetch(url);
   await res.text();
   return res.status;
+}
+
+/**
+ * Three `healer heal` at once on one app, each through another spelling of its
+ * folder: its real path, a symlink to it, and `<root>/./app/`. `flags` go
+ * before the command (e.g. `--host ...`).
+ */
+export async function healThroughThreeSpellings(f: Fixture, flags: readonly string[] = []): Promise<CliResult[]> {
+  const link = join(f.root, 'link-to-app');
+  await symlink(f.app, link);
+  const spellings = [f.app, link, `${f.root}/./app/`];
+  return Promise.all(spellings.map((path) => collect(f.spawn([...flags, 'heal', path, '--mode', 'auto', '--json']))));
 }

@@ -60,7 +60,7 @@ describe('runCli in-process', () => {
     expect(pipe.err()).toBe('');
   });
 
-  it('loads a plugin by package name from the config file folder, with enabled: false honoured', async () => {
+  it('loads a plugin by package name from the config file folder ($HEALER_CONFIG), with enabled: false honoured', async () => {
     const f = await makeFixture({ status: 'ok' });
     fixtures.push(f);
     // A project folder with @healer/test-utils installed in its node_modules.
@@ -70,20 +70,20 @@ describe('runCli in-process', () => {
     await symlink(testUtils, join(project, 'node_modules', '@healer', 'test-utils'));
     await writeFile(join(project, 'healer.config.json'), JSON.stringify({ plugins: ['@healer/test-utils/testapp-plugin'], apps: { '../app': { url: f.server.url } } }));
 
-    const io = memoryIo(project, { HEALER_HOME: f.home }, false);
+    const io = memoryIo(project, { HEALER_HOME: f.home, HEALER_CONFIG: join(project, 'healer.config.json') }, false);
     expect(await runCli(['detect', '../app', '--json'], io)).toBe(0);
     expect(JSON.parse(io.out()).app.plugin).toBe('testapp');
 
     await writeFile(join(project, 'healer.config.json'), JSON.stringify({ plugins: [{ module: '@healer/test-utils/testapp-plugin', enabled: false }] }));
-    const list = memoryIo(project, { HEALER_HOME: f.home }, false);
+    const list = memoryIo(project, { HEALER_HOME: f.home, HEALER_CONFIG: join(project, 'healer.config.json') }, false);
     expect(await runCli(['plugins', 'list', '--json'], list)).toBe(0);
     expect(JSON.parse(list.out())).toEqual([expect.objectContaining({ name: 'testapp', enabled: false })]);
-    const none = memoryIo(project, { HEALER_HOME: f.home }, false);
+    const none = memoryIo(project, { HEALER_HOME: f.home, HEALER_CONFIG: join(project, 'healer.config.json') }, false);
     expect(await runCli(['diagnose', '../app'], none)).toBe(3);
     expect(none.err()).toContain('enabled plugins: none');
 
     await writeFile(join(project, 'healer.config.json'), JSON.stringify({ plugins: ['@healer/not-installed'] }));
-    const missing = memoryIo(project, { HEALER_HOME: f.home }, false);
+    const missing = memoryIo(project, { HEALER_HOME: f.home, HEALER_CONFIG: join(project, 'healer.config.json') }, false);
     expect(await runCli(['plugins', 'list'], missing)).toBe(64);
     expect(missing.err()).toContain('no package "@healer/not-installed" is installed');
   });

@@ -6,7 +6,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type RunningSshd } from '@healer/test-utils';
-import { httpStatus, jsonOf, makeFixture, type Fixture } from './helpers.js';
+import type { Execution } from '@healer/core';
+import { healThroughThreeSpellings, httpStatus, jsonOf, makeFixture, type Fixture } from './helpers.js';
 
 let sshd: RunningSshd;
 let f: Fixture;
@@ -49,6 +50,21 @@ describe('healer --host', () => {
     expect(await httpStatus(f.server.url)).toBe(200);
     await f.setStatus('broken');
   });
+
+  it('heals one app once through three spellings of its folder (path, symlink, /./): one acts, two BLOCKED', async () => {
+    const g = await makeFixture({ pluginConfig: { slowApplyMs: 4000 } });
+    try {
+      const results = await healThroughThreeSpellings(g, sshFlags);
+      const executions = results.map((r) => jsonOf<Execution>(r));
+      expect(executions.map((e) => e.state).sort(), results.map((r) => r.stdout + r.stderr).join('\n')).toEqual(['BLOCKED', 'BLOCKED', 'FIXED']);
+      expect(new Set(executions.map((e) => e.appId)).size).toBe(1);
+      const history = jsonOf<Execution[]>(await g.run(['history', '--json']));
+      expect(history.map((e) => e.target.path)).toEqual([g.app, g.app, g.app]);
+      expect(history.every((e) => e.target.host === url)).toBe(true);
+    } finally {
+      await g.cleanup();
+    }
+  }, 90_000);
 
   it('uses a named host from the configuration', async () => {
     const config = join(f.root, 'remote.config.json');

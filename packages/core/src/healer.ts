@@ -24,7 +24,7 @@ import { diagnoseAndPlan, runHeal, type HealOutcome, type HealRequest } from './
 import { diagnoseApp as runDiagnose, recordHealthy } from './engine/diagnose.js';
 import { makeRunEnv, resolveApp } from './engine/resolve-app.js';
 import { recoverExecutions, type RecoveryReport } from './engine/recover.js';
-import { rollbackExecution } from './engine/rollback-execution.js';
+import { rollbackExecution, type RollbackOptions } from './engine/rollback-execution.js';
 import type { HealerSettings } from './engine/services.js';
 import { detectStack } from './engine/detector.js';
 import { validatePath } from './exec/paths.js';
@@ -108,8 +108,13 @@ export interface Healer {
    */
   confirmHealthy(target: TargetInput, options?: { plugin?: string }): Promise<Diagnosis>;
   heal(target: TargetInput, options?: Omit<HealRequest, 'target'>): Promise<HealOutcome>;
-  /** Undo the applied actions of a finished execution. */
-  rollback(executionId: string): Promise<Execution>;
+  /**
+   * Undo the applied actions of a finished execution: only what they
+   * changed, after checking every backup part against its manifest
+   * (`BACKUP_TAMPERED`) and that what they left still holds (`ROLLBACK_DRIFT`);
+   * a refused rollback changes nothing. `force` rolls back despite drift.
+   */
+  rollback(executionId: string, options?: RollbackOptions): Promise<Execution>;
   /** Finish the rollback of executions a killed process left unfinished. */
   recover(options?: { executionId?: string }): Promise<RecoveryReport[]>;
   history(filter?: { appId?: string; states?: string[]; limit?: number }): Promise<Execution[]>;
@@ -251,7 +256,7 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
       return runHeal(svc, { ...opts, target: t, mode: modeFor(t, opts.mode) });
     },
 
-    rollback: (executionId) => rollbackExecution(svc, executionId),
+    rollback: (executionId, options) => rollbackExecution(svc, executionId, options),
     recover: (opts = {}) => recoverExecutions(svc, opts),
     history: (filter = {}) => state.listExecutions(filter),
     execution: (id) => state.getExecution(id),

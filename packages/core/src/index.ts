@@ -30,10 +30,10 @@ export type {
   PluginDefinition,
   HealthyContext,
 } from './contract/plugin.js';
-export type { Command, Script, RunOptions, RunResult, FileType, FileStat, DirEntry, WriteFileOptions, Executor } from './contract/executor.js';
+export type { Command, Script, RunOptions, RunResult, StartedProcess, FileType, FileStat, DirEntry, WriteFileOptions, Executor } from './contract/executor.js';
 export type { Facts, DiskFacts, MemoryFacts, LoadFacts, ListeningPort, ProcessInfo } from './contract/facts.js';
 export type { HealerFs } from './contract/fs.js';
-export type { BackupManifest, BackupFileEntry, BackupPartRecord } from './contract/backup.js';
+export type { BackupManifest, BackupFileEntry, BackupPartRecord, LeftState } from './contract/backup.js';
 export type { StateStore, BreakerRecord, LockHandle, LockOwner } from './contract/state.js';
 export {
   DiagnosisSchema,
@@ -98,6 +98,8 @@ export type { CommandToShellOptions } from './exec/quote.js';
 export { validatePath, isPathWithin, resolvePath, childPath } from './exec/paths.js';
 export { toArgv, isScript, validateEnv } from './exec/command.js';
 export { createHealerFs } from './exec/healer-fs.js';
+export { outputExcerpt, stepFailedError } from './exec/excerpt.js';
+export type { OutputExcerptOptions } from './exec/excerpt.js';
 
 export { SshExecutor } from './ssh/index.js';
 export type { SshExecutorOptions, HostKeyPolicy, TransportInfo } from './ssh/options.js';
@@ -120,7 +122,8 @@ export {
   defaultBackupRoot,
   DEFAULT_BACKUP_RETENTION_MS,
 } from './backup/file-backup.js';
-export type { VerifyRestoreResult, CreateFileBackupOptions } from './backup/file-backup.js';
+export type { VerifyRestoreResult, CreateFileBackupOptions, RestoreFileOptions } from './backup/file-backup.js';
+export type { RollbackOptions } from './engine/rollback-execution.js';
 export { pruneBackups } from './backup/prune.js';
 export type { PruneBackupsOptions, PruneBackupsResult } from './backup/prune.js';
 
@@ -145,8 +148,18 @@ export { parseProcNetTcp, parseProcesses, parseSsListening } from './checks/pars
 // Logs and secrets
 export { parsePhpErrorLog, parsePhpLogTime, isMemoryExhausted } from './logs/php-error-log.js';
 export type { PhpLogEntry, PhpLogLevel, PhpStackFrame } from './logs/php-error-log.js';
-export { parseNodeStack, findAppFrame } from './logs/node-stack.js';
-export type { NodeErrorReport, NodeStackFrame } from './logs/node-stack.js';
+export { parseNodeStack, findAppFrame, errorLocation } from './logs/node-stack.js';
+export type { NodeErrorLocation, NodeErrorReport, NodeStackFrame } from './logs/node-stack.js';
 export { readLogSince, readLastLines } from './logs/read-since.js';
 export type { ReadLogSinceOptions, LogTail } from './logs/read-since.js';
 export { Redactor, REDACTED } from './redact.js';
+export { discoverWebServer } from './webserver/discover.js';
+export type { WebServerRoots, WebServerDiscovery, ServerLog, ServerLogKind, PhpUser } from './webserver/discover.js';
+export { readApacheConfig, parseEnvvars } from './webserver/apache.js';
+export type { ApacheConfig, ApacheVhost } from './webserver/apache.js';
+export { readNginxConfig } from './webserver/nginx.js';
+export type { NginxConfig, NginxServer } from './webserver/nginx.js';
+export { readFpmConfig } from './webserver/php-fpm.js';
+export type { FpmConfig, FpmPool } from './webserver/php-fpm.js';
+export { readServerLogLines, parseServerLogText, detectLogFormat, serverUtcOffset, findFolderErrorLogs } from './logs/server-log-lines.js';
+export type { ServerLogFormat, ReadServerLogOptions, ServerLogRead } from './logs/server-log-lines.js';

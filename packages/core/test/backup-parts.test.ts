@@ -118,7 +118,7 @@ describe('backup parts', () => {
       await writeFile(dump, (await readFile(dump, 'utf8')).replace("'broken'", "'evil'"));
       const { backupHandle } = await import('../src/engine/backup-runner.js');
       const handle = backupHandle(plugin, manifest!, { exec } as never);
-      await expect(handle.restore()).rejects.toSatisfy((e) => isHealerError(e, 'RESTORE_FAILED') && e.message.includes('options.sql'));
+      await expect(handle.restore()).rejects.toSatisfy((e) => isHealerError(e, 'BACKUP_TAMPERED') && e.message.includes('options.sql') && e.message.includes('nothing was changed'));
       expect(await option()).toBe('changed');
       expect(await readFile(join(app, 'config.txt'), 'utf8')).toBe('theme=changed\n');
     } finally {

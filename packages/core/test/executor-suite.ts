@@ -6,7 +6,8 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Executor } from '../src/contract/executor.js';
+import type { Executor, StartedProcess } from '../src/contract/executor.js';
+import { stopProcessGroups } from '../src/engine/process-groups.js';
 import { isHealerError } from '../src/errors.js';
 
 /** What a suite needs from the transport under test. */
@@ -197,6 +198,41 @@ export function describeExecutorSuite(name: string, setup: ExecutorSetup): void 
         expect(await rejectionCode(exec.run(['true'], { env: { 'A-B': 'x' } }))).toBe('COMMAND_INVALID');
         expect(await rejectionCode(exec.run(['true'], { env: { 'A=B': 'x' } }))).toBe('COMMAND_INVALID');
         expect(await rejectionCode(exec.run(['true'], { env: { A: 'x\0' } }))).toBe('COMMAND_INVALID');
+      });
+    });
+
+    describe('run: onStart and process groups', () => {
+      it('reports the process group once, while the command runs; the command and its children are in it', async () => {
+        const seen: StartedProcess[] = [];
+        let settled = false;
+        const running = exec
+          .run(['sh', '-c', 'sleep 1 & echo "$(ps -o pgid= -p $$) $(ps -o pgid= -p $!)"; wait'], { onStart: (p) => seen.push(p) })
+          .finally(() => (settled = true));
+        const deadline = Date.now() + 5_000;
+        while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        expect(settled).toBe(false);
+        const r = await running;
+        expect(seen).toHaveLength(1);
+        const { pid, pgid } = seen[0]!;
+        expect(pid).toBeGreaterThan(1);
+        expect(pgid).toBe(pid);
+        expect(r.stdout.trim().split(/\s+/).map(Number)).toEqual([pgid, pgid]);
+      });
+
+      it('lets stopProcessGroups stop a group its command left running, then says it is gone', async () => {
+        const marker = `sleep 32.${randomInt(100_000, 999_999)}`;
+        let pgid: number | null = null;
+        const running = exec.run(['sh', '-c', `${marker} & ${marker}`], { onStart: (p) => (pgid = p.pgid), timeoutMs: 60_000 });
+        const deadline = Date.now() + 5_000;
+        while (pgid === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        expect(pgid).not.toBeNull();
+        const stopped = await stopProcessGroups(exec, [{ host: exec.host, pgid: pgid! }]);
+        expect(stopped).toEqual({ stopped: [pgid], left: [] });
+        expect((await running).exitCode).not.toBe(0);
+        expect(await survivors(marker, 1_000)).toBe('');
+        // Already gone, or recorded on another host: nothing signalled here, the other host's group is left.
+        expect(await stopProcessGroups(exec, [{ host: exec.host, pgid: pgid! }])).toEqual({ stopped: [], left: [] });
+        expect(await stopProcessGroups(exec, [{ host: 'ssh://elsewhere:22', pgid: 4242 }])).toEqual({ stopped: [], left: [{ host: 'ssh://elsewhere:22', pgid: 4242 }] });
       });
     });
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { chmod, chown, lstat, mkdir, mkdtemp, readFile, readlink, realpath, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, mkdtemp, readFile, readdir, readlink, realpath, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -270,7 +270,7 @@ describe('createFileBackup / restoreFileBackup', () => {
     expect(await exists(join(defaultBackupRoot(app), 'ex-1'))).toBe(false);
   });
 
-  it('reports RESTORE_FAILED naming the paths when files.tar was tampered with', async () => {
+  it('refuses with BACKUP_TAMPERED naming the paths, and writes nothing, when files.tar was tampered with', async () => {
     await writeFile(join(app, 'index.php'), 'original\n');
     await writeFile(join(app, 'other.php'), 'other\n');
     const m = await backupOf(exec, ['.']);
@@ -284,12 +284,16 @@ describe('createFileBackup / restoreFileBackup', () => {
     execFileSync('tar', ['-cf', tarPath, '-C', staging, rel]);
     await writeFile(join(app, 'index.php'), 'changed by the action\n');
 
-    const err = await expectCode(restoreFileBackup(exec, m), 'RESTORE_FAILED');
+    const err = await expectCode(restoreFileBackup(exec, m), 'BACKUP_TAMPERED');
     const mismatches = err.details?.['mismatches'] as string[];
     expect(mismatches, mismatches.join('\n')).toHaveLength(1);
     expect(mismatches[0]).toContain(join(app, 'index.php'));
     expect(mismatches[0]).toContain('content differs');
     expect(err.message).toContain(join(app, 'index.php'));
+    expect(err.message).toContain('nothing was changed');
+    // Checked before written: the action's content is still there, and no staging folder is left.
+    expect(await readFile(join(app, 'index.php'), 'utf8')).toBe('changed by the action\n');
+    expect((await readdir(m.dir)).sort()).toEqual(['files.tar', 'manifest.json']);
   });
 
   it('changes nothing when the archive is unreadable, and says BACKUP_NOT_FOUND when it is gone', async () => {
@@ -297,7 +301,7 @@ describe('createFileBackup / restoreFileBackup', () => {
     const m = await backupOf(exec, ['.']);
     await writeFile(join(app, 'added.txt'), 'added');
     await writeFile(join(m.dir, 'files.tar'), 'this is not a tar archive'.repeat(100));
-    await expectCode(restoreFileBackup(exec, m), 'RESTORE_FAILED');
+    await expectCode(restoreFileBackup(exec, m), 'BACKUP_TAMPERED');
     expect(await readFile(join(app, 'added.txt'), 'utf8')).toBe('added');
     await rm(join(m.dir, 'files.tar'));
     await expectCode(restoreFileBackup(exec, m), 'BACKUP_NOT_FOUND');
@@ -329,7 +333,8 @@ describe('createFileBackup / restoreFileBackup', () => {
     const large = await countFor(500);
     expect(large).toEqual(small);
     expect(small.backup).toBeLessThanOrEqual(6);
-    expect(small.restore).toBeLessThanOrEqual(9);
+    // Staging (extract, list, hash), drift-free planning, the move into place, the verification.
+    expect(small.restore).toBeLessThanOrEqual(12);
     expect(small.hash).toBe(2);
   });
 });

@@ -1,6 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isHealerError } from '../src/errors.js';
 import { LocalExecutor } from '../src/exec/local-executor.js';
 import { describeExecutorSuite } from './executor-suite.js';
 
@@ -15,4 +18,41 @@ describeExecutorSuite('LocalExecutor', async () => {
       await fsp.rm(dir, { recursive: true, force: true });
     },
   };
+});
+
+describe('LocalExecutor.readFile is bounded by bytes', () => {
+  let dir: string;
+  const exec = new LocalExecutor();
+  beforeAll(async () => {
+    dir = await fsp.realpath(await fsp.mkdtemp(join(os.tmpdir(), 'healer-local-read-')));
+  });
+  afterAll(async () => {
+    await fsp.rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses /dev/zero, a link to it and a FIFO at once (regular files only)', async () => {
+    const link = join(dir, 'debug.log');
+    await fsp.symlink('/dev/zero', link);
+    const fifo = join(dir, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const started = Date.now();
+    for (const path of ['/dev/zero', link, fifo, dir]) {
+      const err = await exec.readFile(path).catch((e: unknown) => e);
+      expect(isHealerError(err, 'INVALID_ARGUMENT'), `${path}: ${String(err)}`).toBe(true);
+      expect((err as Error).message).toContain('not a regular file');
+    }
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('refuses a whole-file read above 64 MiB, and gives a prefix with maxBytes', async () => {
+    const big = join(dir, 'big.sql');
+    await fsp.writeFile(big, 'head');
+    await fsp.truncate(big, 64 * 1024 * 1024 + 1);
+    const err = await exec.readFile(big).catch((e: unknown) => e);
+    expect(isHealerError(err, 'INVALID_ARGUMENT')).toBe(true);
+    expect((err as Error).message).toMatch(/more than the 67108864 a whole-file read takes/);
+    expect(Buffer.from(await exec.readFile(big, { maxBytes: 4 })).toString()).toBe('head');
+    await fsp.truncate(big, 64 * 1024 * 1024);
+    expect((await exec.readFile(big)).length).toBe(64 * 1024 * 1024);
+  });
 });

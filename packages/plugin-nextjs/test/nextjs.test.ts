@@ -1,5 +1,5 @@
 /**
- * The Next.js plugin on real Next.js apps: one npm install for the file,
+ * The Next.js plugin on real Next.js apps: one pinned `npm ci` for the file,
  * one good build (made by the heal itself) reused by every later case.
  */
 import { chmod, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, utimes, writeFile } from 'node:fs/promises';
@@ -64,6 +64,8 @@ describe('detection', () => {
   it('reads the installed version, output mode, package manager and the missing build', async () => {
     const meta = nextMeta({ metadata: await detect(app.root) });
     expect(meta.nextVersion).toBe(JSON.parse(await readFile(join(cache.dir, 'node_modules/next/package.json'), 'utf8')).version);
+    // The fixture's pin, whatever the registry's latest is today.
+    expect(meta.nextVersion).toBe(cache.dependencies.next);
     expect(meta.nextInstalled).toBe(true);
     expect(meta.nextEnginesNode).toMatch(/\d/);
     expect(meta.outputMode).toBe('default');
@@ -167,14 +169,16 @@ describe('must show 4: a Next.js app without a build is rebuilt, restarted and a
     expect(await statusOf(app.url)).toBe(200);
   }, 120_000);
 
-  it('a failing build leaves the previous build serving (rollback)', async () => {
+  it('a failing build leaves the previous build serving (rollback), and its message names the first broken page', async () => {
     const buildId = (await readFile(join(app.root, '.next/BUILD_ID'), 'utf8')).trim();
+    // A second broken page: Next reports it after pages/index.js, so the end of the output names only it.
+    await writeFile(join(app.root, 'pages/welcome.js'), BROKEN_PAGE.replace('Home', 'Welcome'));
     await writeFile(join(app.root, 'pages/index.js'), BROKEN_PAGE);
     const earlier = new Date(Date.now() - 60_000);
     await utimes(join(app.root, '.next/BUILD_ID'), earlier, earlier);
     const stale = await check(BUILD_STALE);
     expect(stale.status).toBe('fail');
-    expect(stale.message).toContain('pages/index.js');
+    expect(stale.message).toMatch(/pages\/(index|welcome)\.js/);
 
     const healer = healerFor(app, { only: [BUILD_EXISTS, BUILD_STALE, AVAILABILITY] });
     try {
@@ -184,8 +188,11 @@ describe('must show 4: a Next.js app without a build is rebuilt, restarted and a
       expect(rebuild!.verified).toBe(false);
       expect(rebuild!.rolledBack).toBe(true);
       expect(rebuild!.message).toMatch(/apply failed: .*next build/);
-      // The build failed on the broken page, not on anything else.
+      // The build failed on the broken pages, not on anything else: the first error and the end are both kept.
       expect(rebuild!.message).toContain('pages/index.js');
+      expect(rebuild!.message).toContain('pages/welcome.js');
+      expect(rebuild!.message).toMatch(/\[\.\.\. \d+ lines? left out \.\.\.\]/);
+      expect(rebuild!.message).not.toContain('\u001b[');
       expect(execution.state).not.toBe('FIXED');
     } finally {
       await healer.close();
@@ -196,6 +203,7 @@ describe('must show 4: a Next.js app without a build is rebuilt, restarted and a
     const siblings = await readdir(dirname(app.root));
     expect(siblings.filter((s) => s.startsWith(`.${basename(app.root)}.healer-build-`))).toEqual([]);
     await writeFile(join(app.root, 'pages/index.js'), PAGE);
+    await rm(join(app.root, 'pages/welcome.js'));
   }, 600_000);
 });
 

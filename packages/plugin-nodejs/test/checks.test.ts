@@ -203,6 +203,20 @@ describe('nodejs/crash-loop and nodejs/recent-errors (from the app log)', () => 
     expect(r.message).toContain(join(app.root, 'server.js'));
   });
 
+  it('recent-errors pins a SyntaxError on the broken file Node names, not on the require that loaded it', async () => {
+    const routes = "module.exports = function routes(app) {\n  app.get('/hi', (req, res) => {\n    res.send('hi'\n  });\n};\n";
+    const app = await newApp({ files: { 'lib/routes.js': routes } });
+    expect(await app.start()).toBe('exited');
+    expect(await app.log()).toContain(`${join(app.root, 'lib/routes.js')}:3`);
+    const r = await checkApp(app, 'nodejs/recent-errors', { since: new Date(Date.now() - 60_000) });
+    expect(r.status).toBe('fail');
+    expect(r.message).toContain('SyntaxError');
+    expect(r.message).toContain(`at ${join(app.root, 'lib/routes.js')}:3.`);
+    expect(r.message).not.toContain('server.js');
+    // The code frame Node printed comes with it.
+    expect(r.evidence?.[0]).toContain("res.send('hi'");
+  });
+
   it('crash-loop fails after repeated crashes on start', async () => {
     const app = await newApp({ requireEnv: ['DATABASE_URL'] });
     for (let i = 0; i < 3; i++) expect(await app.start()).toBe('exited');

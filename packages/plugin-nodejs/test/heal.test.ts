@@ -132,6 +132,27 @@ describe('a stopped Express app', () => {
   }, 120_000);
 });
 
+describe('an Express app whose lib/routes.js has a syntax error', () => {
+  it('a restart that does not help and cannot be rolled back is ESCALATED (a person is needed), naming the broken file', async () => {
+    const routes = "module.exports = function routes(app) {\n  app.get('/hi', (req, res) => {\n    res.send('hi'\n  });\n};\n";
+    const app = await newApp({ env: { NODE_ENV: 'production' }, files: { 'lib/routes.js': routes } });
+    const healer = healerFor(app, {}, { backupRoot });
+    try {
+      const { execution } = await healer.heal(app.root, { mode: 'supervised' });
+      expect(execution.state, execution.message).toBe('ESCALATED');
+      expect(execution.message).toContain('a person is needed');
+      expect(execution.message).not.toMatch(/rollback failed|backup is kept/);
+      expect(execution.attempts.map((a) => [a.actionId, a.verified, a.rolledBack, a.backupId])).toEqual([['nodejs/restart', false, false, null]]);
+      const diagnosis = await healer.diagnose(app.root, { since: new Date(Date.now() - 120_000) });
+      const errors = diagnosis.results.find((r) => r.id === 'nodejs/recent-errors');
+      expect(errors?.message).toContain(`SyntaxError: missing ) after argument list at ${join(app.root, 'lib/routes.js')}:3.`);
+    } finally {
+      await healer.close();
+    }
+    expect(await statusOf(app.url)).toBe(null);
+  }, 120_000);
+});
+
 describe('a stale copy of the app holding its port', () => {
   it('is reported, and stopped on approval so the app itself runs', async () => {
     const app = await newApp();

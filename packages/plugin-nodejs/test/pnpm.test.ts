@@ -19,10 +19,12 @@ let backupRoot: string;
 beforeAll(async () => {
   cache = await installExpress();
   app = await createExpressApp(cache, { env: { NODE_ENV: 'production' } });
-  // The same app, installed by pnpm instead of npm.
+  // The same app, installed by pnpm instead of npm: the versions pinned by the
+  // fixture's package-lock.json, converted by `pnpm import`.
   await rm(join(app.root, 'node_modules'), { recursive: true });
+  await run('pnpm', ['import'], { cwd: app.root, timeout: 240_000 });
   await rm(join(app.root, 'package-lock.json'));
-  await run('pnpm', ['install', '--prefer-offline', '--config.confirmModulesPurge=false'], { cwd: app.root, timeout: 240_000 });
+  await run('pnpm', ['install', '--frozen-lockfile', '--prefer-offline', '--config.confirmModulesPurge=false'], { cwd: app.root, timeout: 240_000 });
   backupRoot = await realpath(await mkdtemp(join(tmpdir(), 'healer-node-backups-')));
 }, 300_000);
 

@@ -3,11 +3,12 @@
  * theme) saved as JSON, and a dump of the site's tables. The engine hashes
  * the files each part writes and checks them before `restore()` runs.
  */
+import { createHash } from 'node:crypto';
 import { HealerError, type ActionContext, type BackupPart, type BackupStrategy } from '@healer/core';
 import type { WordpressConfig } from './config.js';
 import { readDbPassword, wpMeta } from './detect.js';
 import { wpOps } from './ops/index.js';
-import { clientError, clientOptionFile, findClients, parseRows, runSql } from './ops/mysql-client.js';
+import { clientError, clientOptionFile, findClients, parseRows, runSql, sqlIdent } from './ops/mysql-client.js';
 import { checkPrefix } from './ops/shared.js';
 
 type Ctx = ActionContext<WordpressConfig>;
@@ -42,19 +43,52 @@ export const optionsPart: BackupPart<WordpressConfig> = {
     await ctx.fs.writeFile(`${dir}/${OPTIONS_FILE}`, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
     return { meta: { options: [...SAVED_OPTIONS], network: meta.multisite ? [...SAVED_NETWORK_OPTIONS] : [], via: ops.kind } };
   },
-  async restore(ctx: Ctx, _record, dir: string) {
-    const text = await ctx.fs.readText(`${dir}/${OPTIONS_FILE}`);
-    if (text === null) throw new HealerError('RESTORE_FAILED', `The saved options are missing: ${dir}/${OPTIONS_FILE}.`);
-    const saved = JSON.parse(text) as SavedOptions;
+  async restore(ctx: Ctx, record, dir: string) {
+    const saved = await readSaved(ctx, dir);
     const ops = await wpOps(ctx);
+    // Once the action was verified, only the options it changed go back (a theme switched since stays).
+    const only = record.left ? new Set(Object.keys(record.left)) : null;
     for (const [name, value] of Object.entries(saved.options)) {
+      if (only && !only.has(name)) continue;
       if (value === null) await ops.deleteOption(name);
       else await ops.updateOption(name, value);
     }
     // A network option that did not exist: an empty list means the same to WordPress.
-    for (const [name, value] of Object.entries(saved.network)) await ops.updateNetworkOption(name, value ?? []);
+    for (const [name, value] of Object.entries(saved.network)) {
+      if (only && !only.has(`${NETWORK}${name}`)) continue;
+      await ops.updateNetworkOption(name, value ?? []);
+    }
+  },
+  async fingerprint(ctx: Ctx, _record, dir: string, items?: readonly string[]) {
+    const saved = await readSaved(ctx, dir);
+    const ops = await wpOps(ctx);
+    const out: Record<string, string> = {};
+    const names = items ?? [...Object.keys(saved.options), ...Object.keys(saved.network).map((n) => `${NETWORK}${n}`)];
+    for (const item of names) {
+      const network = item.startsWith(NETWORK);
+      const name = network ? item.slice(NETWORK.length) : item;
+      const now = network ? await ops.getNetworkOption(name) : await ops.getOption(name);
+      const before = network ? saved.network[name] : saved.options[name];
+      // Without items: only what the action changed.
+      if (items === undefined && valueHash(now) === valueHash(before ?? null)) continue;
+      out[item] = valueHash(now);
+    }
+    return out;
   },
 };
+
+/** Items of the network options in fingerprints: `network:active_sitewide_plugins`. */
+const NETWORK = 'network:';
+
+async function readSaved(ctx: Ctx, dir: string): Promise<SavedOptions> {
+  const text = await ctx.fs.readText(`${dir}/${OPTIONS_FILE}`);
+  if (text === null) throw new HealerError('RESTORE_FAILED', `The saved options are missing: ${dir}/${OPTIONS_FILE}.`);
+  return JSON.parse(text) as SavedOptions;
+}
+
+function valueHash(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value ?? null)).digest('hex');
+}
 
 /**
  * `database`: `mariadb-dump`/`mysqldump` of the site's tables (those with
@@ -115,6 +149,24 @@ export const databasePart: BackupPart<WordpressConfig> = {
       { input: clientOptionFile(meta.db, password), timeoutMs: 30 * 60_000, signal: ctx.signal },
     );
     if (r.exitCode !== 0) throw new HealerError('RESTORE_FAILED', `Loading the database dump failed: ${describeFailure(r.stderr, r.exitCode)}`);
+  },
+  /** `CHECKSUM TABLE` of the dumped tables: a rollback refuses when one changed since the heal. */
+  async fingerprint(ctx: Ctx, record, _dir: string, items?: readonly string[]) {
+    const dumped = Array.isArray(record.meta['tables']) ? (record.meta['tables'] as unknown[]).filter((t): t is string => typeof t === 'string') : [];
+    const tables = items ? items.filter((t) => dumped.includes(t)) : dumped;
+    if (tables.length === 0) return {};
+    const meta = wpMeta(ctx.app);
+    const password = await readDbPassword(ctx);
+    const r = await runSql(ctx, meta.db, password, `CHECKSUM TABLE ${tables.map(sqlIdent).join(', ')} EXTENDED`, { timeoutMs: 10 * 60_000 });
+    if (r.exitCode !== 0) throw new HealerError('COMMAND_FAILED', `CHECKSUM TABLE failed: ${describeFailure(r.stderr, r.exitCode)}`);
+    const out: Record<string, string> = {};
+    for (const [name = '', sum = ''] of parseRows(r.stdout)) {
+      // `db.table`: the table's name is after the database's (which may hold dots itself).
+      const table = tables.find((t) => name === `${meta.db.name}.${t}`);
+      if (table) out[table] = sum;
+    }
+    for (const t of tables) out[t] ??= 'missing';
+    return out;
   },
 };
 

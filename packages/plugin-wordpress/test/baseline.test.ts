@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHealer, isHealerError, type Healer } from '@healer/core';
 import { wordpressPlugin } from '@healer/plugin-wordpress';
-import { createWordPressSite, type WordPressSite } from './helpers/wordpress-site.js';
+import { createWordPressSite, PHP_S_USER, type WordPressSite } from './helpers/wordpress-site.js';
 
 let site: WordPressSite;
 let healer: Healer;
@@ -21,7 +21,7 @@ beforeAll(async () => {
   healer = createHealer({
     plugins: [{ plugin: wordpressPlugin, config: { phpErrorLog: site.phpErrorLog } }],
     sharedChecks: false,
-    apps: { [site.root]: { url: site.url } },
+    apps: { [site.root]: { url: site.url, phpUser: PHP_S_USER } },
   });
 }, 60_000);
 afterAll(() => site?.stop());

@@ -3,7 +3,8 @@
  * uploads, malware patterns, permissions, core integrity against a recorded
  * baseline, and the .htaccess block (written by WordPress itself).
  */
-import { appendFile, chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { appendFile, chmod, chown, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalExecutor } from '@healer/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +71,10 @@ describe('wordpress/malware-patterns', () => {
   });
 });
 
+/** Debian's web server user (the permission rule is about it). */
+const WWW_DATA_UID = Number(execFileSync('id', ['-u', 'www-data']).toString().trim());
+const WWW_DATA_GID = Number(execFileSync('id', ['-g', 'www-data']).toString().trim());
+
 describe('wordpress/permissions', () => {
   const config = (): string => join(site.root, 'wp-config.php');
 
@@ -80,15 +85,73 @@ describe('wordpress/permissions', () => {
     expect(r.details).toMatchObject({ configMode: '0640', configReadableByOthers: false, worldWritableDirs: [] });
   });
 
-  it('fails on wp-config.php readable by others (0644)', async () => {
+  it("warns, not fails, on WordPress's default 0644 wp-config.php owned by the site's user, and offers 0640 when PHP keeps read", async () => {
     await chmod(config(), 0o644);
     try {
       const r = await checkSite(site, 'wordpress/permissions');
-      expect(r.status).toBe('fail');
-      expect(r.details).toMatchObject({ configMode: '0644', configReadableByOthers: true });
+      expect(r.status).toBe('warn');
+      expect(r.details).toMatchObject({ configMode: '0644', configReadableByOthers: true, configFixOffered: true });
       expect(r.message).toContain('holds the database password');
       expect(r.fixes).toEqual(['wordpress/fix-permissions']);
     } finally {
+      await chmod(config(), 0o640);
+    }
+  });
+
+  it('does not offer 0640 when PHP runs as a user that is neither the owner nor in the group, and says why', async () => {
+    await chmod(config(), 0o644);
+    try {
+      const r = await checkSite(site, 'wordpress/permissions', { settings: { phpUser: 'www-data' } });
+      expect(r.status).toBe('warn');
+      expect(r.fixes ?? []).toEqual([]);
+      expect(r.details).toMatchObject({ configFixOffered: false, phpUser: { user: 'www-data' } });
+      expect(r.message).toContain('does not make it 0640');
+      expect(r.message).toContain('www-data');
+    } finally {
+      await chmod(config(), 0o640);
+    }
+  });
+
+  it('offers 0640 when the PHP user reads through the group', async () => {
+    await chmod(config(), 0o644);
+    await chown(config(), 0, WWW_DATA_GID);
+    try {
+      const r = await checkSite(site, 'wordpress/permissions', { settings: { phpUser: 'www-data' } });
+      expect(r.status).toBe('warn');
+      expect(r.fixes).toEqual(['wordpress/fix-permissions']);
+    } finally {
+      await chown(config(), 0, 0);
+      await chmod(config(), 0o640);
+    }
+  });
+
+  it("fails on a 0644 wp-config.php owned by another user than the site's", async () => {
+    await chmod(config(), 0o644);
+    await chown(config(), WWW_DATA_UID, WWW_DATA_GID);
+    try {
+      const r = await checkSite(site, 'wordpress/permissions');
+      expect(r.status).toBe('fail');
+    } finally {
+      await chown(config(), 0, 0);
+      await chmod(config(), 0o640);
+    }
+  });
+
+  it("judges a symlinked wp-config.php by its target's mode", async () => {
+    const target = join(site.root, 'wp-content/real-config.php');
+    await rename(config(), target);
+    await symlink(target, config());
+    try {
+      await chmod(target, 0o640);
+      const ok = await checkSite(site, 'wordpress/permissions');
+      expect(ok.status).toBe('pass');
+      await chmod(target, 0o666);
+      const bad = await checkSite(site, 'wordpress/permissions');
+      expect(bad.status).toBe('fail');
+      expect(bad.details).toMatchObject({ configMode: '0666', configTarget: target });
+    } finally {
+      await rm(config());
+      await rename(target, config());
       await chmod(config(), 0o640);
     }
   });

@@ -8,7 +8,7 @@ import { createHealer, type CheckResultEntry, type Diagnosis } from '@healer/cor
 import { expect } from 'vitest';
 import type { WordpressConfigInput } from '../src/config.js';
 import { wordpressPlugin } from '../src/plugin.js';
-import type { WordPressSite } from './helpers/wordpress-site.js';
+import { PHP_S_USER, type WordPressSite } from './helpers/wordpress-site.js';
 
 export interface DiagnoseSiteOptions {
   config?: WordpressConfigInput;
@@ -26,7 +26,7 @@ export async function diagnoseSite(site: WordPressSite, options: DiagnoseSiteOpt
     plugins: [{ plugin, config: { phpErrorLog: site.phpErrorLog, ...options.config } }],
     sharedChecks: false,
     checkTimeoutMs: 60_000,
-    apps: { [site.root]: { url: site.url, ...options.settings } },
+    apps: { [site.root]: { url: site.url, phpUser: PHP_S_USER, ...options.settings } },
   });
   try {
     return await healer.diagnose(site.root, options.since ? { since: options.since } : {});

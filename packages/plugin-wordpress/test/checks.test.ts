@@ -5,7 +5,7 @@
  * real (a plugin that fatals and a request that logs it, a real .maintenance
  * file...). Every case puts the site back as it found it.
  */
-import { chmod, rm, writeFile } from 'node:fs/promises';
+import { chmod, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashTree, LocalExecutor } from '@healer/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,6 +121,25 @@ describe('wordpress/fatal-errors', () => {
     expect(await readPhpLog(site)).toContain('healer_culprit_undefined');
   });
 
+  it('counts an error found in two logs once (serverLogs naming a copy of the PHP log), and says which file it came from', async () => {
+    const since = await freshSince();
+    const file = await site.addPlugin('twice-logged', "<?php\n/* Plugin Name: Twice Logged */\nhealer_twice_undefined();\n", { activate: true });
+    try {
+      expect((await site.get('/')).status).toBe(500);
+      expect((await site.get('/?p=1')).status).toBe(500);
+      const once = await checkSite(site, 'wordpress/fatal-errors', { since });
+      const copy = join(site.dir, 'server-copy.log');
+      await writeFile(copy, await readPhpLog(site));
+      const both = await checkSite(site, 'wordpress/fatal-errors', { since, settings: { serverLogs: [copy] } });
+      expect(both.status).toBe('fail');
+      expect(both.details.count).toBe(once.details.count);
+      expect(both.details.evidenceFrom).toBe(site.phpErrorLog);
+      expect((both.details.logs as Array<{ path: string }>).map((l) => l.path)).toEqual([site.phpErrorLog, copy]);
+    } finally {
+      await deactivate(site, file);
+    }
+  });
+
   it('names the theme behind a fatal from the active theme, fixed by switching themes', async () => {
     const since = await freshSince();
     const before = { template: await site.getOption('template'), stylesheet: await site.getOption('stylesheet') };
@@ -194,6 +213,34 @@ describe('wordpress/fatal-errors', () => {
     } finally {
       await deactivate(site, file);
       await rm(join(site.root, 'wp-content/debug.log'), { force: true });
+    }
+  });
+});
+
+describe('a debug.log that is a link to /dev/zero', () => {
+  it('does not slow the diagnosis down: both log checks warn that it is not read, and the PHP error log is still read', async () => {
+    const debugLog = join(site.root, 'wp-content/debug.log');
+    await symlink('/dev/zero', debugLog);
+    try {
+      await withConfig(
+        site,
+        (t) => t.replace("define( 'WP_DEBUG', false );", "define( 'WP_DEBUG', true );\ndefine( 'WP_DEBUG_LOG', true );\ndefine( 'WP_DEBUG_DISPLAY', false );"),
+        async () => {
+          // Earlier tests left fatal errors in the PHP error log: look only at what comes after them.
+          const since = await freshSince();
+          const started = Date.now();
+          const d = await diagnoseSite(site, { since });
+          expect(Date.now() - started).toBeLessThan(15_000);
+          for (const id of ['wordpress/fatal-errors', 'wordpress/memory-exhausted']) {
+            const r = resultOf(d, id);
+            expect(r.status, `${id}: ${r.message}`).toBe('warn');
+            expect(r.message).toContain(`${debugLog} links to a character special file, not a regular file`);
+            expect(r.message).toContain(`in ${site.phpErrorLog} since`);
+          }
+        },
+      );
+    } finally {
+      await rm(debugLog, { force: true });
     }
   });
 });

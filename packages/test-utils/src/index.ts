@@ -7,3 +7,7 @@ export { testappPlugin } from './testapp-plugin.js';
 export { sshOptions, startSshd } from './sshd.js';
 export type { RunningSshd, SshdOptions } from './sshd.js';
 export { freePort, statusOf } from './net.js';
+export { installFixture } from './npm-fixture.js';
+export type { InstallFixtureOptions, NpmFixture } from './npm-fixture.js';
+export { startWebServer } from './web-server.js';
+export type { RunningWebServer, WebServerKind, WebServerOptions, WebSite } from './web-server.js';

@@ -5,7 +5,9 @@
  * Ladder: `testapp/touch-cache` (low, never fixes anything: proves rollback
  * and climbing) then `testapp/reset-status` (medium, fixes the status unless
  * configured to fail). `slowApplyMs` makes reset-status write a half-done
- * change and wait, so a test can kill the process mid-apply.
+ * change and wait, so a test can kill the process mid-apply; `lateChildWriteMs`
+ * makes it run a command that sleeps that long, then overwrites testapp.json
+ * (the orphan a killed heal leaves behind).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -16,6 +18,8 @@ const configSchema = z.object({
   resetWorks: z.boolean().default(true),
   /** Wait this long in the middle of reset-status's apply. */
   slowApplyMs: z.number().int().min(0).default(0),
+  /** In the middle of reset-status's apply, run a command that sleeps this long and then writes `late-write` into testapp.json. */
+  lateChildWriteMs: z.number().int().min(0).default(0),
 });
 
 interface TestappFile {
@@ -109,6 +113,15 @@ export const testappPlugin = definePlugin({
           await ctx.fs.writeFile(`${ctx.app.root}/testapp.json`, '{"status": "half-written"}\n');
           await ctx.fs.writeFile(`${ctx.app.root}/partial.tmp`, 'half done\n');
           await sleep(ctx.config.slowApplyMs, undefined, { signal: ctx.signal });
+          await ctx.fs.remove(`${ctx.app.root}/partial.tmp`);
+        }
+        if (ctx.config.lateChildWriteMs > 0) {
+          await ctx.fs.writeFile(`${ctx.app.root}/partial.tmp`, 'half done\n');
+          const late = await ctx.exec.run(
+            { script: 'sleep "$1"; printf \'{"status": "late-write"}\\n\' > "$2"', args: [String(ctx.config.lateChildWriteMs / 1000), `${ctx.app.root}/testapp.json`] },
+            { signal: ctx.signal, timeoutMs: ctx.config.lateChildWriteMs + 30_000 },
+          );
+          if (late.exitCode !== 0) throw new Error(`the slow helper failed: ${late.stderr}`);
           await ctx.fs.remove(`${ctx.app.root}/partial.tmp`);
         }
         const step = steps[0];

@@ -66,7 +66,7 @@ export function pruneLines(result: PruneBackupsResult, dryRun: boolean, colors: 
 }
 
 export function pluginLines(plugins: readonly PluginInfo[], colors: Colors): string[] {
-  if (plugins.length === 0) return ['No plugins loaded. List them under "plugins" in healer.config.json.'];
+  if (plugins.length === 0) return ['No plugins loaded. List them under "plugins" in the configuration file.'];
   const rows = plugins.map((p) => [p.name, p.version, p.enabled ? colors.green('enabled') : colors.dim('disabled'), p.stacks.join(', '), String(p.checks), String(p.actions), p.description ?? '']);
   return formatTable(rows, { headers: ['PLUGIN', 'VERSION', 'STATE', 'STACKS', 'CHECKS', 'ACTIONS', 'DESCRIPTION'].map((h) => colors.dim(h)), align: ['left', 'left', 'left', 'left', 'right', 'right'], maxWidth: [undefined, undefined, undefined, undefined, undefined, undefined, 70] });
 }

@@ -8,17 +8,19 @@
  * SSH for ten files or ten thousand.
  */
 import { posix } from 'node:path';
-import type { BackupFileEntry, BackupManifest } from '../contract/backup.js';
+import type { BackupManifest } from '../contract/backup.js';
 import type { Executor } from '../contract/executor.js';
 import { HealerError, errorMessage } from '../errors.js';
 import { isPathWithin, validatePath } from '../exec/paths.js';
-import { archiveName, listTree, outermostRoots, resolveRoots, runOrThrow, runsAsRoot, scanTree, type TreeCommandOptions } from './tree.js';
-import { backupRootOf, verifyRestore } from './verify.js';
+import { restoreCheckedFiles, type RestoreFileOptions } from './restore-files.js';
+import { archiveName, resolveRoots, runOrThrow, scanTree, type TreeCommandOptions } from './tree.js';
 
 export { hashTree } from './tree.js';
 export type { ScanTreeOptions, TreeCommandOptions } from './tree.js';
 export { verifyRestore, verifyPartFiles, checkPartFiles } from './verify.js';
 export type { VerifyRestoreResult } from './verify.js';
+export { applyStagedFiles, discardStaged, driftError, findFileDrift, stageFileBackup } from './restore-files.js';
+export type { RestoreFileOptions, StagedFiles } from './restore-files.js';
 
 /** Default retention of a backup: 7 days. */
 export const DEFAULT_BACKUP_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -124,99 +126,25 @@ export async function createFileBackup(exec: Executor, options: CreateFileBackup
 }
 
 /**
- * Put the saved trees back as they were: remove what was added since (and
- * anything whose type changed, e.g. a file that became a folder), extract
- * the archive with modes (and owners when root), remove roots that were
- * absent, then {@link verifyRestore}.
+ * Put the saved trees back, checked before anything is written: drift from
+ * what the action left (`ROLLBACK_DRIFT` unless `force`), then the archive
+ * extracted into a staging folder and hashed against the manifest
+ * (`BACKUP_TAMPERED`, nothing changed), then moved into place and verified
+ * (`RESTORE_FAILED` listing the mismatches). Without `manifest.left` (the
+ * action was never verified) everything saved is put back and what was added
+ * since is removed; with it, only what the action changed.
  *
- * Throws `BACKUP_NOT_FOUND` when the archive is gone and `RESTORE_FAILED`
- * (nothing changed) when it cannot be read; both before touching anything.
- * Throws `RESTORE_FAILED` listing the mismatches when the result differs
- * from the manifest.
+ * Throws `BACKUP_NOT_FOUND` when the archive is gone, before touching anything.
  */
-export async function restoreFileBackup(exec: Executor, manifest: BackupManifest, options: TreeCommandOptions = {}): Promise<void> {
+export async function restoreFileBackup(exec: Executor, manifest: BackupManifest, options: RestoreFileOptions = {}): Promise<void> {
   checkManifest(exec, manifest);
-  const commandOptions = pickCommandOptions(options);
-  const backupRoot = backupRootOf(manifest);
-  const tarPath = posix.join(manifest.dir, 'files.tar');
-  const want = new Map(manifest.files.map((e) => [e.path, e]));
-  const savedRoots = outermostRoots(manifest.roots).filter((r) => isSaved(want.get(r)));
-  const fail = (message: string, extra: Record<string, unknown> = {}, cause?: unknown): HealerError =>
-    new HealerError('RESTORE_FAILED', `Restore of backup ${manifest.id}: ${message}`, { cause, details: { backupId: manifest.id, ...extra } });
-
-  if (savedRoots.length > 0) {
-    if ((await exec.stat(tarPath)) === null) {
-      throw new HealerError('BACKUP_NOT_FOUND', `The archive of backup ${manifest.id} is missing: ${tarPath}.`, { details: { backupId: manifest.id, path: tarPath } });
-    }
-    // Read the whole archive before removing anything: a damaged one must leave the app as it is.
-    try {
-      await runOrThrow(exec, ['tar', '--list', '--file', tarPath, '--no-recursion', '--no-wildcards', '--', ...savedRoots.map(archiveName)], commandOptions, 'tar --list');
-    } catch (e) {
-      throw fail(`the archive cannot be read, nothing was changed: ${errorMessage(e)}`, stderrOf(e), e);
-    }
-  }
-
-  const problems: string[] = [];
-  let current: BackupFileEntry[];
-  try {
-    current = await listTree(exec, manifest.roots, { ...commandOptions, exclude: backupRoot });
-  } catch (e) {
-    throw fail(`cannot list the current files, nothing was changed: ${errorMessage(e)}`, stderrOf(e), e);
-  }
-  const doomed = topmost(current.filter((c) => c.type !== 'absent' && (want.get(c.path)?.type ?? 'absent') !== c.type).map((c) => c.path));
-  for (const p of doomed) {
-    if (!manifest.roots.some((r) => isPathWithin(r, p)) || isPathWithin(backupRoot, p)) {
-      throw fail(`refusing to remove ${JSON.stringify(p)}: outside the backed-up roots.`);
-    }
-  }
-  if (doomed.length > 0) {
-    try {
-      await runOrThrow(exec, ['xargs', '-0', '-r', 'rm', '-rf', '--one-file-system', '--'], { ...commandOptions, input: doomed.map((p) => `${p}\0`).join('') }, 'rm');
-    } catch (e) {
-      problems.push(errorMessage(e));
-    }
-  }
-  if (savedRoots.length > 0) {
-    const owner = (await runsAsRoot(exec)) ? '--same-owner' : '--no-same-owner';
-    try {
-      await runOrThrow(
-        exec,
-        ['tar', '--extract', '--file', tarPath, '-C', '/', '--preserve-permissions', '--numeric-owner', owner, '--no-wildcards', '--', ...savedRoots.map(archiveName)],
-        commandOptions,
-        'tar --extract',
-      );
-    } catch (e) {
-      problems.push(errorMessage(e));
-    }
-  }
-
-  const { ok, mismatches } = await verifyRestore(exec, manifest, commandOptions);
-  if (!ok || problems.length > 0) {
-    throw fail(
-      [...problems, ...(mismatches.length > 0 ? [`${mismatches.length} mismatch(es): ${mismatches.join('; ')}`] : [])].join('; '),
-      { mismatches, errors: problems },
-    );
-  }
+  const commandOptions: RestoreFileOptions = pickCommandOptions(options);
+  if (options.force !== undefined) commandOptions.force = options.force;
+  await restoreCheckedFiles(exec, manifest, commandOptions);
 }
 
-/** Paths of which none lies inside another one of the list (removing those removes the rest). */
-function topmost(paths: readonly string[]): string[] {
-  const set = new Set(paths);
-  return [...set].sort().filter((p) => !hasAncestorIn(set, p));
-}
-
-function hasAncestorIn(set: ReadonlySet<string>, path: string): boolean {
-  for (let up = posix.dirname(path); ; up = posix.dirname(up)) {
-    if (up !== path && set.has(up)) return true;
-    if (up === '/') return false;
-  }
-}
-
-function isSaved(e: BackupFileEntry | undefined): boolean {
-  return e !== undefined && e.type !== 'absent';
-}
-
-function checkManifest(exec: Executor, manifest: BackupManifest): void {
+/** Refuse a manifest from another host or naming paths outside its app root. @internal */
+export function checkManifest(exec: Executor, manifest: BackupManifest): void {
   if (manifest.host !== exec.host) {
     throw new HealerError('INVALID_ARGUMENT', `Backup ${manifest.id} was taken on ${manifest.host}, not on ${exec.host}.`);
   }

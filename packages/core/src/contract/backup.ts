@@ -22,6 +22,19 @@ export interface BackupPartRecord {
   files: Array<{ path: string; sha256: string; size: number }>;
   /** Anything the part needs to restore (never secrets). */
   meta: Record<string, unknown>;
+  /**
+   * What the action left, recorded right after it was verified: item (an
+   * option name, a table) -> fingerprint, from the part's `fingerprint()`.
+   * A rollback checks these still hold, and the part restores only these items.
+   */
+  left?: Record<string, string>;
+}
+
+/** The backed-up paths as the action left them, recorded right after it was verified. */
+export interface LeftState {
+  recordedAt: string;
+  /** Every path of the backup (and any the action added), as found after the action; `absent` when gone. */
+  files: BackupFileEntry[];
 }
 
 export interface BackupManifest {
@@ -40,4 +53,9 @@ export interface BackupManifest {
   /** Every file, folder and link under `roots`, as found. */
   files: BackupFileEntry[];
   parts: BackupPartRecord[];
+  /**
+   * What the action left (set once it was verified). A rollback then first
+   * checks that nothing drifted since, and restores only what the action changed.
+   */
+  left?: LeftState;
 }

@@ -31,6 +31,20 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Run through `sudo -n` when the transport is configured for it. */
   sudo?: boolean;
+  /**
+   * Called once the command has started, with its pid and its process group
+   * (the command runs in a group of its own: `pgid` is null only when the host
+   * cannot give it one, e.g. no `setsid`). Must not throw. Recovery uses the
+   * group to stop what a killed run left behind.
+   */
+  onStart?: (started: StartedProcess) => void;
+}
+
+/** A started command, as {@link RunOptions.onStart} reports it. */
+export interface StartedProcess {
+  pid: number;
+  /** Its process group, which also holds everything it started (unless they left it). */
+  pgid: number | null;
 }
 
 export interface RunResult {

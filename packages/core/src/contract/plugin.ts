@@ -185,8 +185,15 @@ export interface BackupSpec {
 /** A taken backup, as an action sees it. */
 export interface BackupHandle {
   readonly manifest: BackupManifest;
-  /** Put every saved file and part back, then verify against the manifest. */
+  /**
+   * Put every saved file and part back, then verify against the manifest.
+   * Every part is checked against the manifest before anything is written
+   * (`BACKUP_TAMPERED`), and, once the action was verified, what it left
+   * must still hold (`ROLLBACK_DRIFT`) unless the handle was made with `force`.
+   */
   restore(): Promise<void>;
+  /** The checks of {@link restore} that need no staging: part files and drift. Writes nothing. */
+  check(): Promise<void>;
 }
 
 export interface ActionContext<C = unknown> extends CheckContext<C> {
@@ -241,8 +248,19 @@ export interface BackupPart<C = unknown> {
    * them again before `restore()` is called.
    */
   create(ctx: ActionContext<C>, dir: string): Promise<{ meta?: Record<string, unknown> } | void>;
-  /** Put the saved piece back from `dir`. Its files were verified first. */
+  /**
+   * Put the saved piece back from `dir`. Its files were verified first. When
+   * `record.left` is set, put back only those items (what the action changed).
+   */
   restore(ctx: ActionContext<C>, record: BackupPartRecord, dir: string): Promise<void>;
+  /**
+   * Fingerprints (e.g. sha256 of a value) of what this part would put back.
+   * Without `items`: right after the action was verified, the items the
+   * action changed (kept as `record.left`). With `items`: those items now,
+   * compared with `record.left` before a rollback to find drift. Parts
+   * without it are restored whole, with no drift check.
+   */
+  fingerprint?(ctx: ActionContext<C>, record: BackupPartRecord, dir: string, items?: readonly string[]): Promise<Record<string, string>>;
 }
 
 export interface BackupStrategy<C = unknown> {

@@ -4,6 +4,7 @@
  */
 import type { ActionContext, Step } from '../contract/plugin.js';
 import { HealerError } from '../errors.js';
+import { stepFailedError } from '../exec/excerpt.js';
 
 export async function applySteps(ctx: ActionContext, steps: readonly Step[]): Promise<void> {
   for (const step of steps) {
@@ -16,13 +17,7 @@ export async function applySteps(ctx: ActionContext, steps: readonly Step[]): Pr
           ...(step.timeoutMs ? { timeoutMs: step.timeoutMs } : {}),
           signal: ctx.signal,
         });
-        if (result.timedOut) throw new HealerError('COMMAND_TIMEOUT', `Step timed out: ${step.description ?? 'command'}.`);
-        if (result.exitCode !== 0) {
-          throw new HealerError(
-            'COMMAND_FAILED',
-            `Step failed with exit code ${result.exitCode}: ${step.description ?? 'command'}: ${result.stderr.trim().slice(0, 500)}`,
-          );
-        }
+        if (result.timedOut || result.exitCode !== 0) throw stepFailedError(step.description ?? 'command', result);
         break;
       }
       case 'write-file':

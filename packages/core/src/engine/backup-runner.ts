@@ -8,7 +8,8 @@ import type { ActionContext, BackupHandle, BackupSpec, HealingAction, PluginDefi
 import type { StateStore } from '../contract/state.js';
 import { HealerError, errorMessage } from '../errors.js';
 import { posix } from 'node:path';
-import { createFileBackup, restoreFileBackup, verifyPartFiles } from '../backup/file-backup.js';
+import { applyStagedFiles, checkManifest, checkPartFiles, createFileBackup, driftError, findFileDrift, stageFileBackup } from '../backup/file-backup.js';
+import { backupRootOf } from '../backup/verify.js';
 import { scanTree } from '../backup/tree.js';
 
 export interface BackupDeps {
@@ -67,23 +68,98 @@ export async function takeBackup(
   return backupHandle(plugin, manifest, ctx);
 }
 
-/** A handle whose restore() puts files and parts back and verifies them. */
-export function backupHandle(plugin: PluginDefinition | undefined, manifest: BackupManifest, ctx: ActionContext): BackupHandle {
+/** Options of a {@link backupHandle}. */
+export interface BackupHandleOptions {
+  /** Restore even when what the action left drifted since. Default false. */
+  force?: boolean;
+}
+
+/**
+ * A handle whose restore() checks everything before it writes: every part's
+ * files against the manifest and the archive staged and hashed
+ * (`BACKUP_TAMPERED`), what the action left against the target now
+ * (`ROLLBACK_DRIFT`, unless `force`); then puts files and parts back.
+ */
+export function backupHandle(plugin: PluginDefinition | undefined, manifest: BackupManifest, ctx: ActionContext, options: BackupHandleOptions = {}): BackupHandle {
+  const partsOf = () =>
+    manifest.parts.map((record) => {
+      const part = plugin?.backup?.parts.find((p) => p.name === record.name);
+      if (!part) throw new HealerError('RESTORE_FAILED', `Cannot restore part "${record.name}": plugin "${record.plugin}" is not loaded. Nothing was changed.`);
+      return { part, record, dir: `${manifest.dir}/parts/${record.name}` };
+    });
+  const checkParts = async (): Promise<void> => {
+    const damaged: string[] = [];
+    for (const { record } of partsOf()) {
+      const { mismatches } = await checkPartFiles(ctx.exec, manifest, record);
+      damaged.push(...mismatches.map((m) => `part ${record.name}: ${m}`));
+    }
+    if (damaged.length > 0) {
+      throw new HealerError('BACKUP_TAMPERED', `Backup ${manifest.id} does not match its manifest, so nothing was changed: ${damaged.join('; ')}`, {
+        details: { backupId: manifest.id, mismatches: damaged },
+      });
+    }
+  };
+  // Drift is judged once, before the first write: an action's own rollback may move things before it restores.
+  let driftChecked = options.force === true;
+  const checkDrift = async (): Promise<void> => {
+    if (driftChecked) return;
+    const drift = await findFileDrift(ctx.exec, manifest);
+    for (const { part, record, dir } of partsOf()) {
+      if (!record.left || !part.fingerprint) continue;
+      const now = await part.fingerprint(ctx, record, dir, Object.keys(record.left));
+      for (const [item, print] of Object.entries(record.left)) {
+        if (now[item] !== print) drift.push(`${record.name} ${JSON.stringify(item)}: changed since the heal`);
+      }
+    }
+    if (drift.length > 0) throw driftError(manifest.id, drift);
+    driftChecked = true;
+  };
+  const check = async (): Promise<void> => {
+    await checkParts();
+    await checkDrift();
+  };
   return {
     manifest,
+    check,
     async restore() {
-      // Check every part before putting anything back: all or nothing.
-      const parts = [];
-      for (const record of manifest.parts) {
-        const part = plugin?.backup?.parts.find((p) => p.name === record.name);
-        if (!part) throw new HealerError('RESTORE_FAILED', `Cannot restore part "${record.name}": plugin "${record.plugin}" is not loaded.`);
-        await verifyPartFiles(ctx.exec, manifest, record);
-        parts.push({ part, record });
-      }
-      await restoreFileBackup(ctx.exec, manifest);
-      for (const { part, record } of parts) await part.restore(ctx, record, `${manifest.dir}/parts/${record.name}`);
+      checkManifest(ctx.exec, manifest);
+      await check();
+      const parts = partsOf();
+      const staged = await stageFileBackup(ctx.exec, manifest);
+      await applyStagedFiles(ctx.exec, manifest, staged);
+      for (const { part, record, dir } of parts) await part.restore(ctx, record, dir);
     },
   };
+}
+
+/**
+ * Record what a verified action left: every backed-up path as it is now (and
+ * `absent` for those it removed), and each part's fingerprints of the items
+ * the action changed. A later rollback checks these before it writes.
+ * Never throws: without a record the rollback restores the whole backup.
+ */
+export async function recordLeft(state: StateStore, plugin: PluginDefinition, ctx: ActionContext, now: Date): Promise<void> {
+  const manifest = ctx.backup?.manifest;
+  if (!manifest) return;
+  try {
+    await recordLeftOf(state, plugin, ctx, manifest, now);
+  } catch (e) {
+    delete manifest.left;
+    for (const record of manifest.parts) delete record.left;
+    ctx.logger.warn(`Could not record what ${manifest.actionId} left (a rollback will restore the whole backup): ${errorMessage(e)}`);
+  }
+}
+
+async function recordLeftOf(state: StateStore, plugin: PluginDefinition, ctx: ActionContext, manifest: BackupManifest, now: Date): Promise<void> {
+  const found = await scanTree(ctx.exec, manifest.roots, { exclude: backupRootOf(manifest) });
+  const seen = new Set(found.map((e) => e.path));
+  const files = [...found, ...manifest.files.filter((e) => !seen.has(e.path)).map((e) => ({ path: e.path, type: 'absent' as const }))];
+  for (const record of manifest.parts) {
+    const part = plugin.backup?.parts.find((p) => p.name === record.name);
+    if (part?.fingerprint) record.left = await part.fingerprint(ctx, record, `${manifest.dir}/parts/${record.name}`);
+  }
+  manifest.left = { recordedAt: now.toISOString(), files };
+  await state.putBackup(manifest);
 }
 
 /**

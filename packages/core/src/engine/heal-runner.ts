@@ -10,6 +10,7 @@ import type { RunEnv } from './context.js';
 import { diagnoseApp } from './diagnose.js';
 import { ExecutionRun, withAppLock } from './execution-record.js';
 import { Ladder } from './ladder.js';
+import { trackProcessGroups } from './process-groups.js';
 import { normalizeMode, RISK_ORDER } from './modes.js';
 import { healableResults, planHealing, type PlanWithSteps } from './planner.js';
 import { recoverExecutions } from './recover.js';
@@ -195,7 +196,8 @@ async function healLocked(
       }
       if (rungs.length === 0) return done(await finishWithoutRungs(run, diag, plan));
 
-      const ladder = new Ladder(svc, env, resolved, run, planned, diag, signal, requested);
+      // Every command of the ladder (apply, backup, rollback) journals its process group, for recovery.
+      const ladder = new Ladder(svc, trackProcessGroups(env, run.journal), resolved, run, planned, diag, signal, requested);
       return done(await ladder.climb(rungs));
     },
   );

@@ -29,10 +29,14 @@ export type JournalEventType =
   | 'rollback.failed'
   | 'escalated'
   | 'recovered'
+  | 'process.started'
+  | 'processes.stopped'
   | 'execution.finished';
 
 export class Journal {
   #seq: number;
+  /** Appends happen one after another, in seq order, even when events are recorded concurrently. */
+  #tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly state: StateStore,
@@ -60,8 +64,12 @@ export class Journal {
       ...(extra.actionId ? { actionId: extra.actionId } : {}),
       ...(extra.data ? { data: extra.data } : {}),
     });
-    await this.state.appendEvent(this.executionId, event);
-    if (extra.state) await this.state.updateExecution(this.executionId, { state: extra.state });
+    const write = this.#tail.then(async () => {
+      await this.state.appendEvent(this.executionId, event);
+      if (extra.state) await this.state.updateExecution(this.executionId, { state: extra.state });
+    });
+    this.#tail = write.catch(() => undefined);
+    await write;
     this.emit(this.executionId, event);
     return event;
   }

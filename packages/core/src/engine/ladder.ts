@@ -10,7 +10,7 @@ import type { ActionContext, HealingAction, Mode } from '../contract/plugin.js';
 import { errorMessage } from '../errors.js';
 import type { CheckResultEntry, Diagnosis, Execution, PlannedAction } from '../schemas.js';
 import { applySteps } from './apply-steps.js';
-import { needsBackup, rollbackAction, takeBackup } from './backup-runner.js';
+import { needsBackup, recordLeft, rollbackAction, takeBackup } from './backup-runner.js';
 import type { BreakerDecision } from './breaker.js';
 import type { RunEnv } from './context.js';
 import { diagnoseApp } from './diagnose.js';
@@ -68,6 +68,13 @@ export class Ladder {
           error: { code: 'RESTORE_FAILED', message: last?.message ?? 'rollback failed' },
         });
       }
+      if (outcome === 'cannot-roll-back') {
+        // Nothing to restore and nothing failed to restore: the state after the change is for a person to judge.
+        await this.svc.breaker.recordFailure(appId, undefined, { mode: this.mode });
+        const last = this.run.attempts.at(-1);
+        await this.run.journal.record('escalated', `${last?.actionId} did not help and cannot be rolled back: a person is needed.`, { actionId: last?.actionId });
+        return this.run.finish('ESCALATED', `${last?.actionId} did not fix ${rung.fixes.join(', ')} (${last?.message ?? ''}); it has no rollback and took no backup, so nothing was rolled back: a person is needed.`);
+      }
       if ([...targeted].every((id) => !this.#unresolved.has(id))) break;
     }
     if (this.run.attempts.length === 0 && this.#blocked.length > 0) {
@@ -96,7 +103,7 @@ export class Ladder {
   }
 
   /** One rung: backup -> apply -> verify -> (rollback). */
-  async #tryRung(rung: PlannedAction): Promise<'fixed' | 'rolled-back' | 'skipped' | 'rollback-failed'> {
+  async #tryRung(rung: PlannedAction): Promise<'fixed' | 'rolled-back' | 'skipped' | 'rollback-failed' | 'cannot-roll-back'> {
     const { svc, run, resolved } = this;
     const appId = resolved.app.id;
     const action = resolved.entry.plugin.actions.find((a) => a.id === rung.actionId)!;
@@ -155,6 +162,8 @@ export class Ladder {
     });
 
     if (verified) {
+      // What the action left: a later rollback refuses when it drifted, and restores only what changed.
+      await recordLeft(svc.state, resolved.entry.plugin, ctx, svc.now());
       attempt.verified = true;
       attempt.message = 'verified';
       await run.saveAttempts();
@@ -163,6 +172,12 @@ export class Ladder {
       return 'fixed';
     }
 
+    if (!action.rollback && !ctx.backup) {
+      attempt.message = why;
+      await run.saveAttempts();
+      await svc.breaker.recordFailure(appId, action.id);
+      return 'cannot-roll-back';
+    }
     await run.journal.record('rollback.started', `Rolling back ${action.id}: ${why}`, { state: 'ROLLING_BACK', actionId: action.id });
     try {
       await rollbackAction(action, ctx);

@@ -10,6 +10,7 @@ import { TERMINAL_STATES } from '../schemas.js';
 import { backupHandle, rollbackAction } from './backup-runner.js';
 import { ExecutionRun, withAppLock } from './execution-record.js';
 import { actionContext, appFromJournal, makeRunEnv, resolvedFromJournal, type ResolvedApp } from './resolve-app.js';
+import { recordedGroups, stopProcessGroups, trackProcessGroups } from './process-groups.js';
 import type { Services } from './services.js';
 
 export interface RecoveryReport {
@@ -89,6 +90,9 @@ async function recoverOne(svc: Services, execution: Execution): Promise<Recovery
     `recover ${execution.executionId}`,
     async (holder) => report('SKIPPED', `The application is locked by pid ${holder?.owner.pid ?? '?'}; try again later.`),
     async (signal) => {
+      // The dead run's commands may still be running: stop them first, or they could write over the restore.
+      const stop = await stopLeftovers(svc, run, execution);
+      if (stop) return report('SKIPPED', stop);
       const last = readLastAction(execution.timeline);
       const fixed = execution.timeline.filter((e) => e.type === 'action.fixed').map((e) => e.actionId!);
       if (!last || last.settled) {
@@ -111,7 +115,7 @@ async function recoverOne(svc: Services, execution: Execution): Promise<Recovery
         const done = await run.finish('FAILED', `Interrupted during ${last.actionId} and its backup is missing: a person must check the application.`);
         return report(done.state, done.message);
       }
-      const env = makeRunEnv(svc);
+      const env = trackProcessGroups(makeRunEnv(svc), run.journal);
       const target = execution.target;
       const resolved: ResolvedApp | null = entry
         ? resolvedFromJournal(svc, target, app, entry)
@@ -146,4 +150,30 @@ async function recoverOne(svc: Services, execution: Execution): Promise<Recovery
       return report(done.state, done.message);
     },
   );
+}
+
+/** Stop the process groups the journal recorded; the reason to leave the execution alone, or null. */
+async function stopLeftovers(svc: Services, run: ExecutionRun, execution: Execution): Promise<string | null> {
+  const groups = recordedGroups(execution.timeline);
+  if (groups.length === 0) return null;
+  let result;
+  try {
+    result = await stopProcessGroups(svc.exec, groups);
+  } catch (e) {
+    result = { stopped: [], left: groups, error: errorMessage(e) };
+  }
+  if (result.left.length > 0) {
+    const where = result.left.map((g) => `${g.pgid} on ${g.host}`).join(', ');
+    const why = 'error' in result ? ` (${result.error})` : '';
+    await run.journal.record('escalated', `Cannot stop the interrupted run's commands (process groups ${where})${why}: nothing was restored. A person must stop them, then run recover again.`, {
+      data: { left: result.left },
+    });
+    return `Process groups of the interrupted run are still running (${where})${why}; nothing was restored.`;
+  }
+  if (result.stopped.length > 0) {
+    await run.journal.record('processes.stopped', `Stopped the interrupted run's commands (process groups ${result.stopped.join(', ')} on ${svc.exec.host}).`, {
+      data: { pgids: result.stopped, host: svc.exec.host },
+    });
+  }
+  return null;
 }

@@ -8,10 +8,11 @@ import type { CheckResultEntry, Execution } from '../schemas.js';
 import { HealerError } from '../errors.js';
 import { createFacts } from '../checks/facts.js';
 import { defaultBackupRoot } from '../backup/file-backup.js';
-import { validatePath } from '../exec/paths.js';
+import { canonicalFuturePath, canonicalPath } from '../exec/canonical-path.js';
+import { isPathWithin, validatePath } from '../exec/paths.js';
 import { makeActionContext, type RunEnv } from './context.js';
 import { withAppAddress } from './app-address.js';
-import { detectStack, type DetectionReport } from './detector.js';
+import { appIdFor, detectStack, type DetectionReport } from './detector.js';
 import type { RegisteredPlugin } from './registry.js';
 import type { AppRun, Services } from './services.js';
 
@@ -26,9 +27,9 @@ export function makeRunEnv(svc: Services): RunEnv {
   };
 }
 
-/** The settings for an app: the configured ones for its root, plus the target's URL. */
-export function settingsFor(svc: Services, target: Target, root = target.path): AppSettings {
-  const configured = svc.settings.apps[root] ?? svc.settings.apps[target.path] ?? {};
+/** The settings for an app: the configured ones for its root (or the path it was given as), plus the target's URL. */
+export function settingsFor(svc: Services, target: Target, root = target.path, given?: string): AppSettings {
+  const configured = svc.settings.apps[root] ?? svc.settings.apps[target.path] ?? (given ? svc.settings.apps[given] : undefined) ?? {};
   return { ...configured, ...(target.url ? { url: target.url } : {}) };
 }
 
@@ -40,22 +41,23 @@ export interface ResolvedApp extends AppRun {
 export async function resolveApp(
   svc: Services,
   env: RunEnv,
-  target: Target,
+  given: Target,
   options: { plugin?: string; signal?: AbortSignal } = {},
 ): Promise<ResolvedApp> {
-  validatePath(target.path, 'application path');
-  // One look at the folder first: an unreachable or untrusted host fails here with its own
-  // error (plugins' detect() may swallow errors), and a missing folder is named as such.
+  validatePath(given.path, 'application path');
+  // First the one spelling of the folder on its host (symlinks, `.`): the app id, and so the lock
+  // and the breaker, come from it. An unreachable or untrusted host fails here with its own error.
+  const target: Target = { ...given, path: await canonicalPath(env.exec, given.path) };
   const folder = await env.exec.stat(target.path);
   if (!folder) throw new HealerError('FILE_NOT_FOUND', `${target.path} does not exist on ${target.host}.`);
   if (folder.type !== 'directory' && folder.type !== 'symlink') {
     throw new HealerError('INVALID_ARGUMENT', `${target.path} on ${target.host} is not a folder.`);
   }
-  const preset = svc.settings.apps[target.path];
+  const preset = svc.settings.apps[target.path] ?? svc.settings.apps[given.path];
   const plugin = options.plugin ?? preset?.plugin;
   const report = await detectStack(svc.registry, env, target, {
     ...(plugin ? { plugin } : {}),
-    settings: settingsFor(svc, target),
+    settings: settingsFor(svc, target, target.path, given.path),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   if (!report.app && plugin) {
@@ -74,8 +76,24 @@ export async function resolveApp(
       { details: { path: target.path, enabled, candidates: report.candidates } },
     );
   }
+  if (report.app.root !== target.path) {
+    const root = await canonicalPath(env.exec, report.app.root);
+    report.app = { ...report.app, root, id: appIdFor(target.host, root) };
+  }
+  await refuseBackupRootInside(env, report.app.root);
   const entry = svc.registry.get(report.app.plugin)!;
-  return withAppAddress(env, { target, app: report.app, settings: settingsFor(svc, target, report.app.root), entry, report }, options.signal);
+  return withAppAddress(env, { target, app: report.app, settings: settingsFor(svc, target, report.app.root, given.path), entry, report }, options.signal);
+}
+
+/** Backups hold secrets (wp-config.php): never inside the app (its docroot). `CONFIG_INVALID`. */
+async function refuseBackupRootInside(env: RunEnv, root: string): Promise<void> {
+  const configured = env.backupRootFor(root);
+  const backupRoot = await canonicalFuturePath(env.exec, configured);
+  if (isPathWithin(root, backupRoot) || isPathWithin(root, configured)) {
+    throw new HealerError('CONFIG_INVALID', `The backup root ${configured} is inside the application root ${root}: backups would be served with the site. Choose a folder outside it.`, {
+      details: { backupRoot: configured, appRoot: root },
+    });
+  }
 }
 
 /** The app an execution's journal recorded (`app.detected`), if it got that far. */

@@ -3,14 +3,20 @@
  * actions, newest first, as a new execution of kind `rollback`.
  * @internal
  */
-import { HealerError, errorMessage } from '../errors.js';
+import { HealerError, errorMessage, isHealerError, type HealerErrorCode } from '../errors.js';
 import type { Execution } from '../schemas.js';
 import { backupHandle, rollbackAction } from './backup-runner.js';
 import { ExecutionRun, withAppLock } from './execution-record.js';
 import { actionContext, appFromJournal, makeRunEnv, resolvedFromJournal } from './resolve-app.js';
 import type { Services } from './services.js';
 
-export async function rollbackExecution(svc: Services, executionId: string): Promise<Execution> {
+/** Options of {@link rollbackExecution}. */
+export interface RollbackOptions {
+  /** Roll back even when what an action left has changed since the heal (drift). Default false. */
+  force?: boolean;
+}
+
+export async function rollbackExecution(svc: Services, executionId: string, options: RollbackOptions = {}): Promise<Execution> {
   const original = await svc.state.getExecution(executionId);
   if (!original) throw new HealerError('EXECUTION_NOT_FOUND', `No execution ${executionId} in this state store.`);
   const app = appFromJournal(original);
@@ -33,19 +39,32 @@ export async function rollbackExecution(svc: Services, executionId: string): Pro
     async (signal) => {
       const env = makeRunEnv(svc);
       const resolved = resolvedFromJournal(svc, original.target, app, entry);
+      // Everything checked (backup parts intact, nothing drifted) before the first write.
+      const steps = [];
       for (const attempt of [...applied].reverse()) {
         const action = entry.plugin.actions.find((a) => a.id === attempt.actionId);
         const manifest = attempt.backupId ? await svc.state.getBackup(attempt.backupId) : null;
         if (!manifest && !action?.rollback) {
           return run.finish('FAILED', `${attempt.actionId} took no backup and has no rollback: it cannot be undone automatically.`);
         }
+        // The action sees the execution it ran in: what it kept aside is named after that one.
+        const ctx = actionContext(svc, env, resolved, executionId, [], null, signal);
+        if (manifest) ctx.backup = backupHandle(entry.plugin, manifest, ctx, { force: options.force === true });
+        steps.push({ attempt, action, manifest, ctx });
+      }
+      for (const { attempt, ctx } of steps) {
+        try {
+          await ctx.backup?.check();
+        } catch (e) {
+          return refuse(run, attempt.actionId, e);
+        }
+      }
+      for (const { attempt, action, manifest, ctx } of steps) {
         await run.journal.record('rollback.started', `Rolling back ${attempt.actionId}`, { actionId: attempt.actionId });
         try {
-          // The action sees the execution it ran in: what it kept aside is named after that one.
-          const ctx = actionContext(svc, env, resolved, executionId, [], null, signal);
-          if (manifest) ctx.backup = backupHandle(entry.plugin, manifest, ctx);
           await rollbackAction(action, ctx);
         } catch (e) {
+          if (isHealerError(e) && REFUSALS.has(e.code)) return refuse(run, attempt.actionId, e);
           await run.journal.record('rollback.failed', errorMessage(e), { actionId: attempt.actionId });
           return run.finish('FAILED', `Rolling back ${attempt.actionId} failed: ${errorMessage(e)}`, { error: { code: 'RESTORE_FAILED', message: errorMessage(e) } });
         }
@@ -57,4 +76,14 @@ export async function rollbackExecution(svc: Services, executionId: string): Pro
       return run.finish('ROLLED_BACK', `Rolled back ${applied.map((a) => a.actionId).join(', ')} of execution ${executionId}.`);
     },
   );
+}
+
+/** Errors raised before anything was written: the rollback was refused, the app is as it was. */
+const REFUSALS: ReadonlySet<HealerErrorCode> = new Set(['BACKUP_TAMPERED', 'ROLLBACK_DRIFT', 'BACKUP_NOT_FOUND']);
+
+async function refuse(run: ExecutionRun, actionId: string, e: unknown): Promise<Execution> {
+  const code: HealerErrorCode = isHealerError(e) ? e.code : 'RESTORE_FAILED';
+  const message = errorMessage(e);
+  await run.journal.record('rollback.failed', message, { actionId, data: { code, ...(isHealerError(e) ? { details: e.details } : {}) } });
+  return run.finish('FAILED', `Rollback refused: ${message}`, { error: { code, message } });
 }

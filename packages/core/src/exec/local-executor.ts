@@ -15,7 +15,7 @@ import type {
   RunResult,
   WriteFileOptions,
 } from '../contract/executor.js';
-import { HealerError } from '../errors.js';
+import { HealerError, isHealerError } from '../errors.js';
 import type { TransportInfo } from '../ssh/options.js';
 import { validatePath } from './paths.js';
 import { toArgv, validateEnv } from './command.js';
@@ -67,6 +67,8 @@ export class LocalExecutor implements Executor {
         detached: true,
         stdio: ['pipe', 'pipe', 'pipe'],
       });
+      // detached: the child leads a new process group, whose id is its pid.
+      if (child.pid !== undefined) options.onStart?.({ pid: child.pid, pgid: child.pid });
       const out = new CappedBuffer(cap);
       const err = new CappedBuffer(cap);
       let timedOut = false;
@@ -124,23 +126,44 @@ export class LocalExecutor implements Executor {
 
   async readFile(path: string, options: { maxBytes?: number } = {}): Promise<Uint8Array> {
     validatePath(path);
+    const max = options.maxBytes;
+    if (max !== undefined && (!Number.isSafeInteger(max) || max < 0)) {
+      throw new HealerError('INVALID_ARGUMENT', `maxBytes must be a non-negative integer; got ${String(max)}.`);
+    }
+    let fh: fsp.FileHandle;
     try {
-      if (options.maxBytes !== undefined) {
-        const st = await fsp.stat(path);
-        if (st.size > options.maxBytes) {
-          const fh = await fsp.open(path, 'r');
-          try {
-            const buf = Buffer.alloc(options.maxBytes);
-            const { bytesRead } = await fh.read(buf, 0, options.maxBytes, 0);
-            return buf.subarray(0, bytesRead);
-          } finally {
-            await fh.close();
-          }
-        }
-      }
-      return await fsp.readFile(path);
+      // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.
+      fh = await fsp.open(path, fsc.O_RDONLY | fsc.O_NONBLOCK);
     } catch (e) {
       throw fsError(e, path, 'read');
+    }
+    try {
+      const st = await fh.stat();
+      if (!st.isFile()) throw new HealerError('INVALID_ARGUMENT', `Cannot read ${path}: it is not a regular file (a folder, device, FIFO or socket).`, { details: { path } });
+      if (max === undefined && st.size > READ_FILE_LIMIT) {
+        throw new HealerError('INVALID_ARGUMENT', `Cannot read ${path}: it holds ${st.size} bytes, more than the ${READ_FILE_LIMIT} a whole-file read takes (pass maxBytes for a prefix).`, {
+          details: { path, size: st.size, limit: READ_FILE_LIMIT },
+        });
+      }
+      // Never more than the limit, even when the file grows while it is read.
+      const limit = max ?? READ_FILE_LIMIT;
+      const buf = Buffer.alloc(Math.min(limit, st.size + 1));
+      let read = 0;
+      while (read < buf.length) {
+        const { bytesRead } = await fh.read(buf, read, buf.length - read, read);
+        if (bytesRead === 0) break;
+        read += bytesRead;
+      }
+      if (max === undefined && read > st.size) {
+        // It grew under the read: take the rest too, within the limit.
+        const rest = await readRest(fh, read, READ_FILE_LIMIT, path);
+        return Buffer.concat([buf.subarray(0, read), rest]);
+      }
+      return buf.subarray(0, read);
+    } catch (e) {
+      throw isHealerError(e) ? e : fsError(e, path, 'read');
+    } finally {
+      await fh.close();
     }
   }
 
@@ -301,6 +324,22 @@ class CappedBuffer {
   }
   bytes(): Buffer {
     return Buffer.concat(this.#chunks, this.#size);
+  }
+}
+
+/** The most a whole-file read returns: 64 MiB. Larger files need `maxBytes` (a prefix) or a streaming reader. */
+const READ_FILE_LIMIT = 64 * 1024 * 1024;
+
+async function readRest(fh: fsp.FileHandle, from: number, limit: number, path: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let position = from;
+  for (;;) {
+    const chunk = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await fh.read(chunk, 0, chunk.length, position);
+    if (bytesRead === 0) return Buffer.concat(chunks);
+    position += bytesRead;
+    if (position > limit) throw new HealerError('INVALID_ARGUMENT', `Cannot read ${path}: it grew past the ${limit} bytes a whole-file read takes.`, { details: { path, limit } });
+    chunks.push(chunk.subarray(0, bytesRead));
   }
 }
 

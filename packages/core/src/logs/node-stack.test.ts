@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findAppFrame, parseNodeStack } from './node-stack.js';
+import { errorLocation, findAppFrame, parseNodeStack } from './node-stack.js';
 
 describe('parseNodeStack on real Node output', () => {
   let app: string;
@@ -84,6 +84,22 @@ describe('parseNodeStack on real Node output', () => {
     const badArg = parseNodeStack(stderrOf(['-e', "require('node:fs').readFileSync(undefined)"]));
     expect(badArg[0]).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
     expect(badArg[0]!.message).toMatch(/^The "path" argument must be of type string/);
+  });
+
+  it('errorLocation: a SyntaxError is where Node says it is (CommonJS and ES modules), other errors at the app frame', async () => {
+    await mkdir(join(app, 'lib'), { recursive: true });
+    const broken = "module.exports = function routes(app) {\n  app.get('/', (req, res) => {\n    res.send('hi'\n  });\n};\n";
+    await writeFile(join(app, 'lib', 'routes.js'), broken);
+    await writeFile(join(app, 'lib', 'routes.mjs'), broken.replace('module.exports =', 'export default'));
+    await writeFile(join(app, 'server.js'), "'use strict';\nconst routes = require('./lib/routes');\nroutes();\n");
+    await writeFile(join(app, 'server.mjs'), "import routes from './lib/routes.mjs';\nroutes();\n");
+    for (const [entry, file] of [['server.js', 'lib/routes.js'], ['server.mjs', 'lib/routes.mjs']] as const) {
+      const [report] = parseNodeStack(stderrOf([entry]));
+      expect(report!.name, entry).toBe('SyntaxError');
+      expect(errorLocation(report!, app), entry).toEqual({ file: join(app, file), line: 3, source: "res.send('hi'" });
+    }
+    const [thrown] = parseNodeStack(stderrOf(['src/main.js']));
+    expect(errorLocation(thrown!, app)).toMatchObject({ file: join(app, 'src', 'main.js'), line: 3 });
   });
 
   it('reads an unhandled rejection of a non-error value', () => {

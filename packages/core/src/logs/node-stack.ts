@@ -145,6 +145,35 @@ export function findAppFrame(frames: readonly NodeStackFrame[], appRoot: string)
   });
 }
 
+/** Where an error happened in the application's code: a file, a line, and the source line when Node printed it. */
+export interface NodeErrorLocation {
+  file: string;
+  line: number;
+  column?: number;
+  /** The source line of Node's code frame (the caret block), when printed. */
+  source?: string;
+}
+
+/**
+ * Where `report` happened, for a person to open. A SyntaxError is raised
+ * while Node compiles a file, so its stack names the code that loaded the
+ * file (`require` in server.js); the `file:line` header and the code frame
+ * Node prints above the error name the broken file itself, and win. Any other
+ * error: the first frame in the app's own code, else that header.
+ */
+export function errorLocation(report: NodeErrorReport, appRoot: string): NodeErrorLocation | undefined {
+  const { thrownAt } = report;
+  if (report.name === 'SyntaxError' && thrownAt) return { file: thrownAt.file, line: thrownAt.line, source: thrownAt.source };
+  const frame = findAppFrame(report.frames, appRoot);
+  if (frame?.file && frame.line !== null) {
+    const where: NodeErrorLocation = { file: frame.file, line: frame.line };
+    if (frame.column !== null) where.column = frame.column;
+    if (thrownAt && thrownAt.file === frame.file && thrownAt.line === frame.line) where.source = thrownAt.source;
+    return where;
+  }
+  return thrownAt ? { file: thrownAt.file, line: thrownAt.line, source: thrownAt.source } : undefined;
+}
+
 function stripLinePrefix(line: string): string {
   for (const re of LINE_PREFIXES) {
     const m = re.exec(line);

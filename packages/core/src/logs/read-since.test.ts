@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -206,6 +207,37 @@ describe('readLogSince edge cases', () => {
     expect(await readLogSince(new LocalExecutor(), path, new Date(0), parsePhpLogTime)).toEqual({ text: '', truncated: false, fileSize: 0 });
     const err = await readLogSince(new LocalExecutor(), dir, new Date(0), parsePhpLogTime).catch((e: unknown) => e);
     expect(isHealerError(err, 'INVALID_ARGUMENT')).toBe(true);
+  });
+});
+
+describe('reads bounded by bytes, not time', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'healer-log-devices-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a log linked to /dev/zero at once, naming what it links to', async () => {
+    const link = join(dir, 'debug.log');
+    await symlink('/dev/zero', link);
+    const started = Date.now();
+    for (const read of [() => readLogSince(new LocalExecutor(), link, new Date(0), parsePhpLogTime), () => readLastLines(new LocalExecutor(), link, 10)]) {
+      const err = await read().catch((e: unknown) => e);
+      expect(isHealerError(err, 'INVALID_ARGUMENT'), String(err)).toBe(true);
+      expect((err as Error).message).toBe(`${link} links to a character special file, not a regular file: it is not read as a log.`);
+    }
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('refuses a FIFO in plain words, without waiting for a writer', async () => {
+    const fifo = join(dir, 'error.log');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const err = await readLogSince(new LocalExecutor(), fifo, new Date(0), parsePhpLogTime).catch((e: unknown) => e);
+    expect(isHealerError(err, 'INVALID_ARGUMENT')).toBe(true);
+    expect((err as Error).message).toBe(`${fifo} is a FIFO, socket or device, not a regular file: it is not read as a log.`);
+    expect((err as Error).message).not.toContain('a other');
   });
 });
 

@@ -137,7 +137,8 @@ async function readChunk(
   signal: AbortSignal | undefined,
 ): Promise<{ text: string; wholeFile: boolean } | null> {
   const want = n + 1;
-  const r = await exec.run(['tail', '-c', String(want), path], { maxOutputBytes: want, ...(signal ? { signal } : {}) });
+  // `test -f` again right before reading: a link swapped to a device or FIFO since sizeOf() would never end.
+  const r = await exec.run(['sh', '-c', READ_CHUNK, 'sh', path, String(want)], { maxOutputBytes: want, ...(signal ? { signal } : {}) });
   if (r.exitCode !== 0) {
     // Rotated away between the size check and the read.
     if (/no such file/i.test(r.stderr)) return null;
@@ -152,18 +153,36 @@ async function readChunk(
   return { text: nl < 0 ? '' : decode(bytes.subarray(nl + 1)), wholeFile: false };
 }
 
+/** `tail -c $2` of `$1` only while `$1` is (or links to) a regular file; "No such file" when absent. */
+const READ_CHUNK = 'if [ ! -e "$1" ]; then echo "$1: No such file" >&2; exit 1; fi; if [ ! -f "$1" ]; then echo "$1: not a regular file" >&2; exit 3; fi; exec tail -c "$2" -- "$1"';
+
 async function sizeOf(exec: Executor, path: string, signal: AbortSignal | undefined): Promise<number | null> {
   const st = await exec.stat(path);
   if (st === null) return null;
   if (st.type === 'file') return st.size;
   if (st.type === 'symlink') {
-    // stat() does not follow the link; wc -c reads the size of its target without reading it.
-    const r = await exec.run(['wc', '-c', path], signal ? { signal } : {});
-    if (r.exitCode !== 0) return null;
-    const size = Number.parseInt(r.stdout.trim(), 10);
-    return Number.isNaN(size) ? null : size;
+    // stat() does not follow the link; `stat -L` reads the target's type and size without opening it
+    // (`wc -c` would read a link to /dev/zero forever).
+    const r = await exec.run(['stat', '-L', '-c', '%F|%s', '--', path], signal ? { signal } : {});
+    if (r.exitCode !== 0) {
+      if (/no such file/i.test(r.stderr)) return null;
+      throw new HealerError('COMMAND_FAILED', `Cannot read where ${path} points: ${r.stderr.trim() || `exit ${r.exitCode}`}.`);
+    }
+    const out = r.stdout.trim();
+    const kind = out.slice(0, out.lastIndexOf('|'));
+    const size = Number.parseInt(out.slice(out.lastIndexOf('|') + 1), 10);
+    if (!kind.startsWith('regular') || Number.isNaN(size)) throw notALogFile(path, `links to ${article(kind || 'unknown file type')}`);
+    return size;
   }
-  throw new HealerError('INVALID_ARGUMENT', `${path} is a ${st.type}, not a log file.`);
+  throw notALogFile(path, st.type === 'directory' ? 'is a directory' : 'is a FIFO, socket or device');
+}
+
+function notALogFile(path: string, what: string): HealerError {
+  return new HealerError('INVALID_ARGUMENT', `${path} ${what}, not a regular file: it is not read as a log.`, { details: { path } });
+}
+
+function article(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
 }
 
 function decode(bytes: Uint8Array): string {

@@ -19,6 +19,8 @@ export interface FramedRunOptions {
   signal?: AbortSignal | undefined;
   /** Signal the command (its group when it has one) through another channel. Must not throw. */
   kill(pid: number, signal: 'TERM' | 'KILL'): void;
+  /** Called once with the command's pid, as soon as the shell reports it. */
+  onPid?: ((pid: number) => void) | undefined;
   /** The command would not die: drop the stream it runs on (the transport then calls {@link FramedRun.fail}). */
   abandon(): void;
 }
@@ -61,6 +63,7 @@ export class FramedRun {
     this.#options = options;
     this.#stdout = new FrameReader(options.marker, options.cap);
     this.#stderr = new FrameReader(options.marker, options.cap, (pid) => {
+      options.onPid?.(pid);
       if (this.#killing) this.#signal(pid, 'TERM');
     });
     this.promise = new Promise<FramedOutcome>((resolve, reject) => {

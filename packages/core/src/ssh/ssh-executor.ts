@@ -49,6 +49,7 @@ interface Job {
   signal: AbortSignal | undefined;
   /** The program, for messages (never its arguments: they may hold secrets). */
   what: string;
+  onStart: RunOptions['onStart'];
 }
 
 /** How long the SFTP subsystem has to start before file reads fall back to shell commands. */
@@ -180,6 +181,7 @@ export class SshExecutor implements Executor {
       cap: options.maxOutputBytes ?? this.#o.defaultMaxOutputBytes,
       signal: options.signal,
       what,
+      onStart: options.onStart,
     });
     if (outcome.status === 'nocwd') {
       throw new HealerError('FILE_NOT_FOUND', `Cannot run ${what}: the working directory ${options.cwd ?? ''} does not exist on ${this.#conn.label}.`);
@@ -360,6 +362,8 @@ export class SshExecutor implements Executor {
       timeoutMs: job.timeoutMs,
       signal: job.signal,
       kill: (pid, signal) => this.#kill(pid, signal, session),
+      // Under setsid the reported pid is the group's leader (see buildCommandScript).
+      onPid: (pid) => job.onStart?.({ pid, pgid: session.pool.features.setsid ? pid : null }),
       abandon,
     });
     session.runs.add(run);

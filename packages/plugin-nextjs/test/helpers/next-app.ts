@@ -1,15 +1,16 @@
 /**
- * Real Next.js apps for the plugin's tests: one `npm install next react
- * react-dom` per test file, hard-linked into each app's temporary folder
+ * Real Next.js apps for the plugin's tests: one `npm ci` of the pinned
+ * fixture (`test/fixtures/next-app`) per test file, hard-linked into each app's temporary folder
  * (`cp -al`: the install is large); the app runs as a real `next start`
  * process on a free loopback port, started and stopped by the commands the
  * plugin's restart action uses.
  */
-import { freePort, statusOf } from '@healer/test-utils';
+import { freePort, installFixture, statusOf } from '@healer/test-utils';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createHealer } from '@healer/core';
 import type { NextjsConfigInput } from '../../src/config.js';
@@ -23,14 +24,11 @@ export interface NextCache {
   cleanup(): Promise<void>;
 }
 
-export async function installNext(): Promise<NextCache> {
-  const dir = await realpath(await mkdtemp(join(tmpdir(), 'healer-next-cache-')));
-  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'healer-next-cache', version: '1.0.0', private: true }, null, 2));
-  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', 'next', 'react', 'react-dom'], { cwd: dir, timeout: 300_000 });
-  const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  return { dir, dependencies: pkg.dependencies, cleanup: () => rm(dir, { recursive: true, force: true }) };
-}
+const FIXTURE = fileURLToPath(new URL('../fixtures/next-app', import.meta.url));
 
+export async function installNext(): Promise<NextCache> {
+  return installFixture(FIXTURE, { timeoutMs: 300_000 });
+}
 
 export const PAGE = 'export default function Home() {\n  return <p>hello from next</p>;\n}\n';
 export const BROKEN_PAGE = 'export default function Home( {\n  return <p>broken\n';

@@ -1,5 +1,5 @@
 /** Helpers the Node actions share: restart steps, running steps, waiting for the app. */
-import { HealerError, type ActionContext, type HealingAction, type Step } from '@healer/core';
+import { HealerError, stepFailedError, type ActionContext, type HealingAction, type Step } from '@healer/core';
 import type { NodeRuntimeConfig } from '../config.js';
 import { nodeMeta } from '../detect.js';
 import type { NodeRunner } from '../types.js';
@@ -37,10 +37,7 @@ export async function runSteps(ctx: NodeActionContext, steps: readonly Step[]): 
           ...(step.timeoutMs ? { timeoutMs: step.timeoutMs } : {}),
           signal: ctx.signal,
         });
-        if (r.timedOut) throw new HealerError('COMMAND_TIMEOUT', `Step timed out: ${step.description ?? 'command'}.`);
-        if (r.exitCode !== 0) {
-          throw new HealerError('COMMAND_FAILED', `Step failed with exit code ${r.exitCode}: ${step.description ?? 'command'}: ${(r.stderr || r.stdout).trim().slice(-500)}`);
-        }
+        if (r.timedOut || r.exitCode !== 0) throw stepFailedError(step.description ?? 'command', r);
         break;
       }
       case 'rename':

@@ -1,5 +1,5 @@
 /** `nodejs/recent-errors`: errors with stack traces in the configured log files since `ctx.since`. */
-import { findAppFrame } from '@healer/core';
+import { errorLocation } from '@healer/core';
 import { recentNodeErrors, sinceOf } from './logs.js';
 import type { NodeCheck } from './shared.js';
 
@@ -17,16 +17,16 @@ export const recentErrorsCheck: NodeCheck = {
     const errors = await recentNodeErrors(ctx, since);
     if (errors.length === 0) return { status: 'pass', message: `No errors in ${ctx.config.logFiles.length} log file(s) since ${since.toISOString()}.` };
     const described = errors.map(({ file, report }) => {
-      const frame = findAppFrame(report.frames, ctx.app.root);
-      const where = frame ? ` at ${frame.file}:${frame.line}` : report.thrownAt ? ` at ${report.thrownAt.file}:${report.thrownAt.line}` : '';
-      return { file, name: report.name, code: report.code ?? null, message: report.message.split('\n')[0]!, where };
+      const location = errorLocation(report, ctx.app.root);
+      const where = location ? ` at ${location.file}:${location.line}` : '';
+      return { file, name: report.name, code: report.code ?? null, message: report.message.split('\n')[0]!, where, source: location?.source ?? null };
     });
     const first = described[0]!;
     return {
       status: 'fail',
       message: `${errors.length} error${errors.length === 1 ? '' : 's'} in the logs since ${since.toISOString()}; first: ${first.name}: ${first.message}${first.where}.`,
       details: { count: errors.length, errors: described.slice(0, 20) },
-      evidence: described.slice(0, 10).map((d) => `${d.file}: ${d.name}${d.code ? ` [${d.code}]` : ''}: ${d.message}${d.where}`),
+      evidence: described.slice(0, 10).map((d) => `${d.file}: ${d.name}${d.code ? ` [${d.code}]` : ''}: ${d.message}${d.where}${d.source ? ` (${d.source})` : ''}`),
     };
   },
 };

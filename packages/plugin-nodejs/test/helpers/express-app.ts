@@ -1,14 +1,16 @@
 /**
- * Real Express apps for the Node plugin's tests: one `npm install express`
- * per test file, copied into each app's temporary folder; the app runs as a
+ * Real Express apps for the Node plugin's tests: one `npm ci` of the pinned
+ * fixture (`test/fixtures/express-app`) per test file, copied into each
+ * app's temporary folder; the app runs as a
  * real `node` process on a free loopback port, started and stopped by the
  * same commands the plugin's restart action uses.
  */
-import { freePort, statusOf } from '@healer/test-utils';
+import { freePort, installFixture, statusOf } from '@healer/test-utils';
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createHealer, type Diagnosis, type CheckResultEntry } from '@healer/core';
 import { expect } from 'vitest';
@@ -20,18 +22,16 @@ const run = promisify(execFile);
 /** One install of Express shared by a test file. */
 export interface ExpressCache {
   dir: string;
+  /** The fixture's exact `dependencies`. */
+  dependencies: Record<string, string>;
   cleanup(): Promise<void>;
 }
 
-const CACHE_PACKAGE = { name: 'healer-express-cache', version: '1.0.0', private: true, dependencies: { express: '^4.21.2' } };
+const FIXTURE = fileURLToPath(new URL('../fixtures/express-app', import.meta.url));
 
 export async function installExpress(): Promise<ExpressCache> {
-  const dir = await realpath(await mkdtemp(join(tmpdir(), 'healer-express-cache-')));
-  await writeFile(join(dir, 'package.json'), JSON.stringify(CACHE_PACKAGE, null, 2));
-  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir, timeout: 240_000 });
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return installFixture(FIXTURE, { timeoutMs: 240_000 });
 }
-
 
 const SERVER_JS = `'use strict';
 const fs = require('fs');
@@ -51,6 +51,8 @@ const express = require('express');
 const app = express();
 app.get('/', (req, res) => res.send('hello from express'));
 app.get('/boom', () => { throw new TypeError('the boom handler failed'); });
+// More routes, when the app has them.
+if (fs.existsSync(path.join(__dirname, 'lib', 'routes.js'))) require('./lib/routes')(app);
 // Logged whatever NODE_ENV is (Express's default handler is silent under NODE_ENV=test).
 app.use((err, req, res, next) => { console.error(err); res.status(500).send('internal error'); });
 app.listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening on ' + process.env.PORT));
@@ -71,6 +73,8 @@ export interface ExpressAppOptions {
   example?: string[];
   /** Fields merged into package.json. */
   packageJson?: Record<string, unknown>;
+  /** More files, by path relative to the root (`lib/routes.js` exports `(app) => void`). */
+  files?: Record<string, string>;
 }
 
 export interface ExpressApp {
@@ -91,7 +95,7 @@ export async function createExpressApp(cache: ExpressCache, options: ExpressAppO
   const root = await realpath(await mkdtemp(join(tmpdir(), 'healer-express-app-')));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
-  const pkg = { name: 'healer-express-app', version: '1.2.3', private: true, main: 'server.js', scripts: { start: 'node server.js' }, dependencies: CACHE_PACKAGE.dependencies, ...options.packageJson };
+  const pkg = { name: 'healer-express-app', version: '1.2.3', private: true, main: 'server.js', scripts: { start: 'node server.js' }, dependencies: cache.dependencies, ...options.packageJson };
   await writeFile(join(root, 'package.json'), JSON.stringify(pkg, null, 2));
   const lock = JSON.parse(await readFile(join(cache.dir, 'package-lock.json'), 'utf8')) as { name: string; packages: Record<string, { name?: string }> };
   lock.name = pkg.name;
@@ -99,6 +103,10 @@ export async function createExpressApp(cache: ExpressCache, options: ExpressAppO
   await writeFile(join(root, 'package-lock.json'), JSON.stringify(lock, null, 2));
   await cp(join(cache.dir, 'node_modules'), join(root, 'node_modules'), { recursive: true, verbatimSymlinks: true });
   await writeFile(join(root, 'server.js'), SERVER_JS);
+  for (const [name, text] of Object.entries(options.files ?? {})) {
+    await mkdir(dirname(join(root, name)), { recursive: true });
+    await writeFile(join(root, name), text);
+  }
   await writeFile(join(root, 'required-env.json'), JSON.stringify(options.requireEnv ?? []));
   const env = { PORT: String(port), ...options.env };
   await writeFile(join(root, '.env'), Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(''));

@@ -1,13 +1,15 @@
 /**
  * Fix permissions (medium): `wp-config.php` no longer readable or writable
- * by other users (0644 -> 0640: the owner and the group keep read), and the
+ * by other users (0644 -> 0640: the owner and the group keep read), only
+ * when the user PHP runs as keeps read access (as owner or group), and the
  * write bit for others removed from world-writable folders (0777 -> 0775),
  * the same folders `wordpress/permissions` finds. The file backup records
  * every original mode (and content) of what it saves, and the rollback
  * restores it. A world-writable folder is saved whole: on a site whose
  * `wp-content` is 0777 the backup holds all of `wp-content`.
  */
-import { HealerError, type Step, restoreBackup } from '@healer/core';
+import { HealerError, isPathWithin, type Step, restoreBackup } from '@healer/core';
+import { phpKeepsRead, resolvedFile } from '../php-access.js';
 import { findWorldWritableDirsCommand, PERMISSIONS_PRUNE } from '../checks/permissions.js';
 import { CHECK, editableConfigPath, notApplicable, type WpAction, type WpActionContext } from './shared.js';
 
@@ -30,12 +32,16 @@ async function permissionSteps(ctx: WpActionContext): Promise<Step[] | string> {
   const steps: Step[] = [];
   const root = ctx.app.root;
   const where = editableConfigPath(ctx);
+  let refusedConfig: string | null = null;
   if ('path' in where) {
-    const stat = await ctx.fs.stat(where.path);
-    const mode = stat ? stat.mode & 0o7777 : null;
-    if (stat?.type === 'file' && mode !== null && (mode & 0o007) !== 0) {
+    const file = await resolvedFile(ctx, where.path);
+    const mode = file ? file.stat.mode & 0o7777 : null;
+    if (file?.stat.type === 'file' && mode !== null && (mode & 0o007) !== 0) {
       const to = configMode(mode);
-      steps.push({ kind: 'chmod', path: where.path, mode: to, description: `wp-config.php ${octal(mode)} -> ${octal(to)}: no access for other users` });
+      const verdict = await phpKeepsRead(ctx, file.stat, to);
+      if (!isPathWithin(root, file.path)) refusedConfig = `wp-config.php links outside the application root (${file.path}); change it by hand`;
+      else if (!verdict.keepsRead) refusedConfig = `wp-config.php stays ${octal(mode)}: ${verdict.why}`;
+      else steps.push({ kind: 'chmod', path: file.path, mode: to, description: `wp-config.php ${octal(mode)} -> ${octal(to)}: no access for other users (PHP, as ${verdict.phpUser.user}, still reads it as ${verdict.via})` });
     }
   }
   const found = await ctx.exec.run(findWorldWritableDirsCommand(root, PERMISSIONS_PRUNE), { signal: ctx.signal, timeoutMs: 55_000 });
@@ -48,7 +54,7 @@ async function permissionSteps(ctx: WpActionContext): Promise<Step[] | string> {
     steps.push({ kind: 'chmod', path: folder, mode: folderMode(mode), description: `${name} ${octal(mode)} -> ${octal(folderMode(mode))}: not writable by other users` });
   }
   if (steps.length === 0) {
-    const config = 'refused' in where ? where.refused : 'wp-config.php is private';
+    const config = 'refused' in where ? where.refused : (refusedConfig ?? 'wp-config.php is private');
     return `nothing to change: ${config}, and no folder is world-writable`;
   }
   return steps;

@@ -61,7 +61,9 @@ async function themeSwitch(ctx: WpActionContext): Promise<ThemeSwitch | string> 
   const down = await databaseDown(ctx, ops);
   if (down) return down;
   const from = await ops.theme();
-  const broken = new Set([from.template, from.stylesheet, ...(culprit?.kind === 'theme' ? [culprit.slug] : [])]);
+  // A fatal in a child theme's own files leaves its parent innocent (WordPress's rule: the folder the file is in).
+  const childAtFault = culprit?.kind === 'theme' && culprit.slug === from.stylesheet && from.template !== from.stylesheet;
+  const broken = new Set([...(childAtFault ? [] : [from.template]), from.stylesheet, ...(culprit?.kind === 'theme' ? [culprit.slug] : [])]);
 
   const configured = ctx.config.defaultTheme;
   if (configured && !broken.has(configured)) {

@@ -4,6 +4,7 @@
  */
 import { HealerError, type Command } from '@healer/core';
 import { wpMeta } from '../detect.js';
+import { phpKeepsRead, resolvedFile } from '../php-access.js';
 import { ACTION, MAX_EVIDENCE, plural, type WpCheck } from './shared.js';
 
 /** Folders not descended into: history and build trees the site does not serve. */
@@ -26,9 +27,10 @@ export const permissionsCheck: WpCheck = {
   async run(ctx) {
     const meta = wpMeta(ctx.app);
     const root = ctx.app.root;
-    const [config, found] = await Promise.all([
-      ctx.fs.stat(meta.configPath),
+    const [config, found, rootStat] = await Promise.all([
+      resolvedFile(ctx, meta.configPath),
       ctx.exec.run(findWorldWritableDirsCommand(root, PERMISSIONS_PRUNE), { signal: ctx.signal, timeoutMs: 55_000, maxOutputBytes: MAX_OUTPUT_BYTES }),
+      ctx.fs.stat(root),
     ]);
     if (found.timedOut) throw new HealerError('COMMAND_TIMEOUT', `The search for world-writable folders under ${root} did not finish in time.`);
     if (found.exitCode === 127) throw new HealerError('COMMAND_FAILED', `find is not installed on ${ctx.exec.host}.`);
@@ -39,30 +41,51 @@ export const permissionsCheck: WpCheck = {
     const incomplete = found.exitCode !== 0 || found.truncated;
 
     const problems: string[] = [];
+    const warnings: string[] = [];
     const evidence: string[] = [];
-    const configMode = config ? config.mode & 0o7777 : null;
+    const configMode = config ? config.stat.mode & 0o7777 : null;
     const readable = configMode !== null && (configMode & 0o004) !== 0;
     const writable = configMode !== null && (configMode & 0o002) !== 0;
-    if (readable || writable) {
-      const what = readable && writable ? 'readable and writable' : readable ? 'readable' : 'writable';
-      problems.push(`${meta.configPath} is ${what} by every user of the host (mode ${octal(configMode!)}) although it holds the database password, so make it 0640 or 0600`);
-      evidence.push(`${octal(configMode!)} ${meta.configPath}`);
+    const shown = config?.linkedFrom ? `${meta.configPath} (a link to ${config.path})` : meta.configPath;
+    // 0640 is offered only when the user PHP runs as still reads the file afterwards.
+    const verdict = config && (readable || writable) ? await phpKeepsRead(ctx, config.stat, configMode! & 0o640 | 0o400) : null;
+    const canFixConfig = verdict?.keepsRead === true;
+    const advice = verdict === null ? '' : verdict.keepsRead ? ', so make it 0640' : `; Healer does not make it 0640 because ${verdict.why}`;
+    if (writable) {
+      problems.push(`${shown} is ${readable ? 'readable and writable' : 'writable'} by every user of the host (mode ${octal(configMode!)}) although it holds the database password${advice}`);
+      evidence.push(`${octal(configMode!)} ${config!.path}`);
+    } else if (readable) {
+      // WordPress's own default (0644 owned by the site's user): a hardening hint, not a failure.
+      const ownedBySite = rootStat !== null && config!.stat.uid === rootStat.uid;
+      (ownedBySite ? warnings : problems).push(`${shown} is readable by every user of the host (mode ${octal(configMode!)}) although it holds the database password${advice}`);
+      evidence.push(`${octal(configMode!)} ${config!.path}`);
     }
     if (dirs.length > 0) {
       problems.push(`${plural(dirs.length, 'folder')}${found.truncated ? ' (or more)' : ''} under ${root} can be written by every user of the host: remove the write bit for others (chmod o-w)`);
       evidence.push(...dirs.slice(0, MAX_EVIDENCE - evidence.length));
     }
+    const fixable = dirs.length > 0 || canFixConfig;
     const details = {
       configPath: meta.configPath,
       configMode: configMode === null ? null : octal(configMode),
       configReadableByOthers: readable,
       configWritableByOthers: writable,
+      configTarget: config?.linkedFrom ? config.path : null,
+      phpUser: verdict?.phpUser ?? null,
+      configFixOffered: canFixConfig,
+      ...(verdict && !verdict.keepsRead ? { configFixRefused: verdict.why } : {}),
       worldWritableDirs: dirs,
       pruned: PERMISSIONS_PRUNE,
       incomplete,
     };
-    if (problems.length > 0) {
-      return { status: 'fail', message: `${problems.join('; ')}.`, details, evidence, fixes: [ACTION.fixPermissions] };
+    if (problems.length > 0 || warnings.length > 0) {
+      return {
+        status: problems.length > 0 ? 'fail' : 'warn',
+        message: `${[...problems, ...warnings].join('; ')}.`,
+        details,
+        evidence,
+        ...(fixable ? { fixes: [ACTION.fixPermissions] } : {}),
+      };
     }
     if (incomplete) {
       return {

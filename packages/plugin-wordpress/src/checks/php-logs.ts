@@ -5,6 +5,7 @@
  */
 import { errorMessage, isMemoryExhausted, type CheckResult, type PhpLogEntry } from '@healer/core';
 import { wpMeta } from '../detect.js';
+import { readSiteLogs } from './site-logs.js';
 import { culpritFromLog, culpritOfEntry, pluginFilesForSlug } from '../culprit.js';
 import { frontPage, markerOf } from './availability.js';
 import { runLoadProbe } from './load-probe.js';
@@ -14,11 +15,10 @@ import {
   connectErrorOnce,
   firstLine,
   formatBytes,
-  logPaths,
   MAX_EVIDENCE,
   opsFor,
   plural,
-  readPhpLogs,
+  unreadLogsWarning,
   WHITE_SCREEN_LADDER,
   type PhpLogWindow,
   type WpCheck,
@@ -40,18 +40,20 @@ export const fatalErrorsCheck: WpCheck = {
   timeoutMs: 45_000,
   async run(ctx) {
     const meta = wpMeta(ctx.app);
-    const hasLogs = logPaths(meta, ctx.config).length > 0;
-    const window = hasLogs ? await readPhpLogs(ctx, meta) : null;
-    const logged = window ? window.entries.filter((e) => FATAL_LEVELS.has(e.level) && isMemoryExhausted(e) === null) : [];
+    const window = await readSiteLogs(ctx, meta);
+    const logged = window.entries.filter((e) => FATAL_LEVELS.has(e.level) && isMemoryExhausted(e) === null);
     // No log names a culprit: load the page the way WordPress is loaded and see what stops it.
     if (logged.length === 0 || !isExtension(culpritFromLog(logged, meta))) {
-      const probed = await probeResult(ctx, meta, window === null);
+      const probed = await probeResult(ctx, meta, window.sources.length === 0);
       if (probed) return probed;
     }
-    if (!window) return noLogs(ctx, meta)!;
+    const none = noLogs(window);
+    if (none) return none;
     const fatals = logged;
     const where = describeSources(window);
     if (fatals.length === 0) {
+      const unread = unreadLogsWarning(window, 'PHP fatal error');
+      if (unread) return unread;
       return {
         status: 'pass',
         message: `No PHP fatal error in ${where} since ${window.since.toISOString()}.`,
@@ -86,8 +88,9 @@ export const fatalErrorsCheck: WpCheck = {
           count: fatals.length,
           first: first.time!.toISOString(),
           last: last.time!.toISOString(),
-          lastMessage: firstLine(last.message, 500),
+            lastMessage: firstLine(last.message, 500),
           since: window.since.toISOString(),
+          evidenceFrom: window.sourceOf(last),
           logs: window.sources,
         },
         evidence: evidenceOf(fatals),
@@ -104,6 +107,7 @@ export const fatalErrorsCheck: WpCheck = {
         lastMessage: firstLine(last.message, 500),
         culprits: culprits.map((c) => ({ ...culpritDetails(c.culprit), count: c.count, last: c.last.toISOString() })),
         since: window.since.toISOString(),
+        evidenceFrom: window.sourceOf(last),
         logs: window.sources,
       },
       evidence: evidenceOf(fatals),
@@ -121,12 +125,14 @@ export const memoryExhaustedCheck: WpCheck = {
   timeoutMs: 20_000,
   async run(ctx) {
     const meta = wpMeta(ctx.app);
-    const none = noLogs(ctx, meta);
+    const window = await readSiteLogs(ctx, meta);
+    const none = noLogs(window);
     if (none) return none;
-    const window = await readPhpLogs(ctx, meta);
     const hits = window.entries.filter((e) => isMemoryExhausted(e) !== null);
     const where = describeSources(window);
     if (hits.length === 0) {
+      const unread = unreadLogsWarning(window, 'memory exhaustion');
+      if (unread) return unread;
       return {
         status: 'pass',
         message: `PHP did not run out of memory in ${where} since ${window.since.toISOString()}.`,
@@ -153,6 +159,7 @@ export const memoryExhaustedCheck: WpCheck = {
         first: hits[0]!.time!.toISOString(),
         last: last.time!.toISOString(),
         since: window.since.toISOString(),
+        evidenceFrom: window.sourceOf(last),
         logs: window.sources,
       },
       evidence: evidenceOf(hits),
@@ -248,13 +255,13 @@ async function probeResult(ctx: WpCheckContext, meta: WpMetadata, noLogRead: boo
   return null;
 }
 
-/** A skip when the site writes its errors nowhere Healer can read. */
-function noLogs(ctx: WpCheckContext, meta: WpMetadata): CheckResult | null {
-  if (logPaths(meta, ctx.config).length > 0) return null;
+/** A skip when none of the logs the site's PHP may write to exists. */
+function noLogs(window: PhpLogWindow): CheckResult | null {
+  if (window.sources.length > 0) return null;
   return {
     status: 'skip',
-    message:
-      "No PHP error log is known for this site: turn on WP_DEBUG_LOG (with WP_DEBUG_DISPLAY false) in wp-config.php, or set `phpErrorLog` in the WordPress plugin's configuration.",
+    message: `No PHP error log was found for this site (looked at ${window.searched.length > 0 ? window.searched.join(', ') : 'no known log'}): turn on WP_DEBUG_LOG (with WP_DEBUG_DISPLAY false) in wp-config.php, or list the logs in the app setting \`serverLogs\`.`,
+    details: { searched: window.searched },
   };
 }
 

@@ -3,9 +3,9 @@
  * reader, database reachability, and small formatting helpers.
  * @internal
  */
-import { parsePhpErrorLog, parsePhpLogTime, readLogSince, type CheckContext, type CheckResult, type DiagnosticCheck, type PhpLogEntry } from '@healer/core';
+import type { CheckContext, CheckResult, DiagnosticCheck, PhpLogEntry } from '@healer/core';
 import type { WordpressConfig } from '../config.js';
-import type { WpMetadata, WpOps } from '../types.js';
+import type { WpOps } from '../types.js';
 import { wpOps } from '../ops/index.js';
 
 export type WpCheckContext = CheckContext<WordpressConfig>;
@@ -48,12 +48,14 @@ export function sinceOf(ctx: WpCheckContext): Promise<Date> {
 /** One log the checks read. */
 export interface LogSource {
   path: string;
-  /** `debug.log` (WP_DEBUG_LOG) or the PHP error log from the plugin's config. */
-  kind: 'debug.log' | 'php error log';
+  /** `debug.log` (WP_DEBUG_LOG), `php error log` (the plugin's config), a discovered server log (`apache-vhost`, `nginx-server`, `php-fpm-pool`, ...), `configured server log` or `folder error_log`. */
+  kind: string;
   /** The cap was reached before the start of the window: older entries may be missing. */
   truncated: boolean;
   /** 0 when the file is absent. */
   fileSize: number;
+  /** Why the file could not be read. */
+  error?: string;
 }
 
 export interface PhpLogWindow {
@@ -61,35 +63,25 @@ export interface PhpLogWindow {
   sources: LogSource[];
   /** Entries stamped at or after `since`, every source together, oldest first. */
   entries: PhpLogEntry[];
-}
-
-/** The logs the site writes PHP errors to: `debug.log` when WP_DEBUG_LOG is on, and the configured PHP error log. */
-export function logPaths(meta: WpMetadata, config: WordpressConfig): Array<{ path: string; kind: LogSource['kind'] }> {
-  const out: Array<{ path: string; kind: LogSource['kind'] }> = [];
-  if (meta.debugLog) out.push({ path: meta.debugLog, kind: 'debug.log' });
-  if (config.phpErrorLog && config.phpErrorLog !== meta.debugLog) out.push({ path: config.phpErrorLog, kind: 'php error log' });
-  return out;
+  /** The log an entry was read from. */
+  sourceOf(entry: PhpLogEntry): string | null;
+  /** Every log looked at, found or not. */
+  searched: string[];
 }
 
 /**
- * PHP log entries since {@link sinceOf} from every log of the site, read once
- * per run (the fatal-error and memory checks share the read).
+ * A `warn` when no entry was found but a log could not be read: "nothing
+ * found" would claim more than was looked at. Null when every log was read.
  */
-export async function readPhpLogs(ctx: WpCheckContext, meta: WpMetadata): Promise<PhpLogWindow> {
-  const since = await sinceOf(ctx);
-  const paths = logPaths(meta, ctx.config);
-  const key = `wordpress:php-logs:${since.toISOString()}:${paths.map((p) => p.path).join('\0')}`;
-  return ctx.facts.get(key, async () => {
-    const sources: LogSource[] = [];
-    const entries: PhpLogEntry[] = [];
-    for (const { path, kind } of paths) {
-      const tail = await readLogSince(ctx.exec, path, since, parsePhpLogTime, { maxBytes: 4 * 1024 * 1024 });
-      sources.push({ path, kind, truncated: tail.truncated, fileSize: tail.fileSize });
-      for (const e of parsePhpErrorLog(tail.text)) if (e.time !== null && e.time >= since) entries.push(e);
-    }
-    entries.sort((a, b) => a.time!.getTime() - b.time!.getTime());
-    return { since, sources, entries };
-  });
+export function unreadLogsWarning(window: PhpLogWindow, what: string): CheckResult | null {
+  const unread = window.sources.filter((s) => s.error !== undefined);
+  if (unread.length === 0) return null;
+  const read = window.sources.filter((s) => s.error === undefined).map((s) => s.path);
+  return {
+    status: 'warn',
+    message: `${unread.map((s) => s.error).join(' ')} No ${what} in ${read.length ? read.join(' and ') : 'any readable log'} since ${window.since.toISOString()}.`,
+    details: { count: 0, since: window.since.toISOString(), logs: window.sources },
+  };
 }
 
 /** The site's operations layer (WP-CLI, PHP helper or direct SQL). */

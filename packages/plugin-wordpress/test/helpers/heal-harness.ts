@@ -10,7 +10,7 @@ import { createHealer, FolderStateStore, type Executor, type Healer, type ModeIn
 import { hashFolder } from '@healer/test-utils';
 import type { WordpressConfigInput } from '../../src/config.js';
 import { wordpressPlugin } from '../../src/plugin.js';
-import { createWordPressSite, type SiteOptions, type WordPressSite } from './wordpress-site.js';
+import { createWordPressSite, PHP_S_USER, type SiteOptions, type WordPressSite } from './wordpress-site.js';
 
 /** A plugin that fatals as soon as WordPress loads it. */
 export const FATAL_PLUGIN = "<?php\n/* Plugin Name: Broken Plugin */\nhealer_undefined_function();\n";
@@ -49,7 +49,7 @@ export function siteHealer(site: WordPressSite, options: SiteHealerOptions = {})
     checkTimeoutMs: 60_000,
     // A failed rung must not keep later tests of the same site from healing.
     breaker: { cooldownMs: 0 },
-    apps: { [site.root]: { url: site.url, ...options.settings } },
+    apps: { [site.root]: { url: site.url, phpUser: PHP_S_USER, ...options.settings } },
     ...(options.mode ? { mode: options.mode } : {}),
     ...(options.executor ? { executor: options.executor } : {}),
   });

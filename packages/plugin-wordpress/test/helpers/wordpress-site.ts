@@ -8,9 +8,12 @@ import { freePort } from '@healer/test-utils';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LocalExecutor } from '@healer/core';
+
+/** The user `php -S` (so the site's PHP) runs as: the test's own user. */
+export const PHP_S_USER = userInfo().username;
 
 /** Where Debian's package puts WordPress. */
 export const WORDPRESS_SOURCE = '/usr/share/wordpress';
@@ -25,6 +28,12 @@ export interface SiteOptions {
   configExtra?: string;
   /** The host name in the site's address (`home`, `siteurl`), e.g. `site.invalid` (one that does not resolve). Default `127.0.0.1`. */
   hostName?: string;
+  /** The site's address (`home`, `siteurl`). Default `http://<hostName>:<port>`. */
+  url?: string;
+  /** The port it is served on. Default a free one. */
+  port?: number;
+  /** Serve the site with `php -S`. Default true; false when a real web server serves it. */
+  serve?: boolean;
 }
 
 export interface WordPressSite {
@@ -100,8 +109,8 @@ export async function createWordPressSite(options: SiteOptions = {}): Promise<Wo
     `CREATE DATABASE ${db.name}; CREATE USER '${db.user}'@'%' IDENTIFIED BY '${db.password}'; CREATE USER '${db.user}'@'localhost' IDENTIFIED BY '${db.password}'; GRANT ALL ON ${db.name}.* TO '${db.user}'@'%'; GRANT ALL ON ${db.name}.* TO '${db.user}'@'localhost';`,
   );
   await writeFile(join(root, 'wp-config.php'), wpConfigText(db, options));
-  const port = await freePort();
-  const url = `http://${options.hostName ?? '127.0.0.1'}:${port}`;
+  const port = options.port ?? (await freePort());
+  const url = options.url ?? `http://${options.hostName ?? '127.0.0.1'}:${port}`;
   const localUrl = `http://127.0.0.1:${port}`;
   const phpLoaded = (code: string): Promise<string> =>
     must(['php', '-d', 'display_errors=stderr', '-r', `$_SERVER['HTTP_HOST'] = '127.0.0.1:${port}'; require 'wp-load.php'; ${code}`], { cwd: root });
@@ -118,8 +127,8 @@ export async function createWordPressSite(options: SiteOptions = {}): Promise<Wo
     { cwd: root },
   );
 
-  const server = startServer(root, port, phpErrorLog);
-  await waitForHttp(localUrl);
+  const server = options.serve === false ? null : startServer(root, port, phpErrorLog);
+  if (server) await waitForHttp(localUrl);
 
   const sql = (statement: string): Promise<string> =>
     must(['mariadb', '-h127.0.0.1', `-u${db.user}`, '--batch', '--skip-column-names', db.name, '-e', statement], {
@@ -173,7 +182,7 @@ export async function createWordPressSite(options: SiteOptions = {}): Promise<Wo
       return { status: res.status, body: await res.text() };
     },
     async stop() {
-      server.kill('SIGTERM');
+      server?.kill('SIGTERM');
       await rootSql(`DROP DATABASE IF EXISTS ${db.name}; DROP USER IF EXISTS '${db.user}'@'%'; DROP USER IF EXISTS '${db.user}'@'localhost';`).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },
