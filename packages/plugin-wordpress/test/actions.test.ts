@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, readFile, readdir, stat, truncate, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -254,6 +254,19 @@ describe('file and configuration actions', () => {
     expect(await readFile(path, 'utf8')).toBe(expected);
     await rollBack(healer, execution);
     expect(await snapshot(site)).toEqual(before);
+  });
+
+  it('wordpress/restore-htaccess is not offered for a symlinked .htaccess (a write would refuse it): a person is asked, nothing changes', async () => {
+    const { site, healer } = await setUp({ settings: { webServer: 'apache' } });
+    await site.setOption('permalink_structure', '/%postname%/');
+    const real = join(site.dir, 'shared.htaccess');
+    const body = '# BEGIN WordPress\n# END WordPress\n';
+    await writeFile(real, body);
+    await symlink(real, join(site.root, '.htaccess'));
+    const plan = await healer.plan(site.root, { mode: 'auto' });
+    expect([...plan.autoHeal, ...plan.requireApproval].map((a) => a.actionId)).not.toContain('wordpress/restore-htaccess');
+    expect(plan.cannotHeal.find((c) => c.checkId === 'wordpress/htaccess')?.reason).toContain('symbolic link');
+    expect(await readFile(real, 'utf8')).toBe(body);
   });
 
   it('wordpress/quarantine-files (high): moves the flagged files beside the backups, moves them back on rollback', async () => {

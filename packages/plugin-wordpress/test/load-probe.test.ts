@@ -4,13 +4,16 @@
  * place WordPress loads code from. wordpress/fatal-errors must name the culprit
  * from the probe, and say so.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { createHealer, definePlugin, type CheckResultEntry } from '@healer/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wordpressPlugin } from '../src/plugin.js';
 import { createWordPressSite, type WordPressSite } from './helpers/wordpress-site.js';
 
+const run = promisify(execFile);
 let site: WordPressSite;
 
 beforeAll(async () => {
@@ -98,6 +101,27 @@ describe('the load probe, with no readable log at all', () => {
       expect(fatal.details).toMatchObject({ source: 'load probe', culprit: { kind: 'mu-plugin', file } });
     } finally {
       await rm(file);
+    }
+  });
+
+  it("runs as the site's owner, not as root, when the site belongs to another user", async () => {
+    const nobody = 65534;
+    const probeDir = join(site.root, 'wp-content/plugins/owner-probe');
+    await site.addPlugin(
+      'owner-probe',
+      "<?php\n/* Plugin Name: Owner Probe */\n$f = __DIR__ . '/who'; @unlink($f); file_put_contents($f, 'x'); healer_owner_probe_missing();\n",
+      { activate: true },
+    );
+    await run('chmod', ['755', site.dir]);
+    await run('chown', ['-R', `${nobody}:${nobody}`, site.root]);
+    try {
+      const { fatal } = await fatalErrors();
+      expect(fatal.details).toMatchObject({ source: 'load probe', culprit: { kind: 'plugin', slug: 'owner-probe' } });
+      // The probe wrote last (after the page was asked for over HTTP): as the owner.
+      expect((await stat(join(probeDir, 'who'))).uid).toBe(nobody);
+    } finally {
+      await run('chown', ['-R', '0:0', site.root]);
+      await site.setOption('active_plugins', ((await site.getOption('active_plugins')) as string[]).filter((p) => !p.startsWith('owner-probe/')));
     }
   });
 

@@ -93,9 +93,11 @@ describe('only the path, a stock install, an address that does not resolve', () 
     await chmod(join(site.root, 'wp-config.php'), 0o640);
     const diagnose = await healer(['diagnose', site.root, '--json']);
     const d = json<{ results: Result[] }>(diagnose);
-    const failing = d.results.filter((r) => r.status === 'fail' || r.status === 'error').map((r) => `${r.id}: ${r.message}`);
+    // core/load judges this shared, busy test machine, not the site: the only failure tolerated, and then it alone sets exit 2.
+    const hostLoaded = d.results.some((r) => r.id === 'core/load' && r.status === 'fail');
+    const failing = d.results.filter((r) => (r.status === 'fail' || r.status === 'error') && r.id !== 'core/load').map((r) => `${r.id}: ${r.message}`);
     expect(failing).toEqual([]);
-    expect([0, 1]).toContain(diagnose.code);
+    expect(hostLoaded ? [2] : [0, 1]).toContain(diagnose.code);
     const availability = d.results.find((r) => r.id === 'wordpress/availability')!;
     expect(availability.status, availability.message).toBe('pass');
     expect(availability.details).toMatchObject({ url: site.url, connectTo: '127.0.0.1', status: 200 });
@@ -103,8 +105,16 @@ describe('only the path, a stock install, an address that does not resolve', () 
     expect(d.results.find((r) => r.id === 'core/http-health')).toMatchObject({ status: 'pass', details: { connectTo: '127.0.0.1' } });
 
     const heal = await healer(['heal', site.root, '--mode', 'auto', '--json']);
-    const h = json<{ state: string; attempts: Array<{ actionId: string; verified: boolean }> }>(heal);
-    expect(['NOTHING_TO_DO', 'FIXED'], heal.stdout).toContain(h.state);
+    const h = json<{ state: string; message: string; attempts: Array<{ actionId: string; verified: boolean; rolledBack: boolean }> }>(heal);
+    if (h.state === 'ESCALATED') {
+      // Only the machine's load is left for a person (see above); nothing was changed for it.
+      expect(h.message).toContain('core/load');
+      expect(h.message.replace(/core\/load: [^;]*/g, '')).not.toMatch(/(wordpress|core)\/[a-z-]+:/);
+    } else {
+      expect(['NOTHING_TO_DO', 'FIXED'], heal.stdout).toContain(h.state);
+    }
+    // Only changes that left the site answering (each verified, which includes the site answering).
+    expect(h.attempts.filter((a) => !a.verified && !a.rolledBack)).toEqual([]);
     expect(await statusOf(site)).toBe(200);
   }, 240_000);
 
@@ -124,6 +134,10 @@ describe('only the path, a stock install, an address that does not resolve', () 
     expect(fatal.status, fatal.message).toBe('fail');
     expect(fatal.details).toMatchObject({ source: 'load probe', culprit: { kind: 'plugin', slug: 'nested-fatal' } });
     expect(fatal.message).toContain('load probe');
+
+    // The plan as a person reads it: the hygiene fix is listed as waiting for the site to answer.
+    const plan = await healer(['plan', site.root, '--mode', 'supervised']);
+    expect(plan.stdout).toMatch(/Deferred until the site answers again[^\n]*\n\s+- wordpress\/fix-permissions/);
 
     const heal = await healer(['heal', site.root, '--mode', 'supervised', '--json']);
     const h = json<{ state: string; attempts: Array<{ actionId: string; verified: boolean }>; deferred?: Array<{ actionId: string }> }>(heal);

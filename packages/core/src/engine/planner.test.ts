@@ -356,3 +356,27 @@ describe('describeStep', () => {
     expect(note).toEqual({ kind: 'note', write: false, display: 'restart with token ***' });
   });
 });
+
+describe('outage first', () => {
+  const down = result('demo/answers', 'fail', { category: 'availability', details: { url: 'http://site.invalid/' } });
+  const fatal = result('demo/fatal', 'fail', { category: 'availability' });
+  const perms = result('demo/permissions', 'fail', { category: 'security' });
+  const htaccess = result('demo/htaccess', 'fail', { category: 'configuration' });
+  const actions = [act('demo/fix-fatal', 'low', ['demo/fatal']), act('demo/fix-perms', 'low', ['demo/permissions']), act('demo/fix-htaccess', 'low', ['demo/htaccess'])];
+
+  it('while the app does not answer, plans only what addresses the outage and defers hygiene', async () => {
+    const p = await plan([down, fatal, perms, htaccess], actions, 'auto');
+    expect(p.autoHeal.map((a) => a.actionId)).toEqual(['demo/fix-fatal']);
+    expect(p.deferred.map((a) => [a.actionId, a.fixes])).toEqual([
+      ['demo/fix-perms', ['demo/permissions']],
+      ['demo/fix-htaccess', ['demo/htaccess']],
+    ]);
+    expect(p.cannotHeal.map((c) => c.checkId)).toEqual(['demo/answers']);
+  });
+
+  it('once the app answers, hygiene is planned as usual', async () => {
+    const p = await plan([result('demo/answers', 'pass', { category: 'availability', details: { url: 'http://site.invalid/' } }), perms, htaccess], actions, 'auto');
+    expect(p.autoHeal.map((a) => a.actionId).sort()).toEqual(['demo/fix-htaccess', 'demo/fix-perms']);
+    expect(p.deferred).toEqual([]);
+  });
+});

@@ -6,6 +6,7 @@
 import { childPath } from '@healer/core';
 import { wpMeta } from '../detect.js';
 import { ACTION, connectErrorOnce, opsFor, type WpCheck, type WpCheckContext } from './shared.js';
+import { webServerOf } from '../web-server.js';
 
 export const HTACCESS_BEGIN = '# BEGIN WordPress';
 export const HTACCESS_END = '# END WordPress';
@@ -115,12 +116,16 @@ const HTACCESS_SERVERS = /(?:^|\/)(?:apache2?|httpd|lshttpd|litespeed|openlitesp
 /**
  * The server that reads `.htaccess` for this site: the app setting
  * `webServer` when given (`apache`, `litespeed`: yes; anything else: none),
- * else Apache or LiteSpeed running on the target (nginx and `php -S` do not
- * read it). Null when none. @internal
+ * else the discovered virtual host serving the folder (Apache: yes, nginx:
+ * no), else Apache or LiteSpeed running on the target (nginx and `php -S` do
+ * not read it). Null when none. @internal
  */
 export async function htaccessServerRuns(ctx: WpCheckContext): Promise<string | null> {
   const configured = ctx.settings['webServer'];
   if (typeof configured === 'string' && configured !== '') return /^(?:apache|apache2|httpd|litespeed|openlitespeed)$/i.test(configured) ? configured : null;
+  // The virtual host that serves this folder, when one is found, says it; else any Apache or LiteSpeed running here.
+  const served = (await webServerOf(ctx)).servedBy;
+  if (served.length > 0) return served.find((b) => b.server === 'apache') ? 'apache' : null;
   try {
     const procs = await ctx.facts.processes();
     const hit = procs.find((p) => HTACCESS_SERVERS.test(p.command.split(' ', 1)[0] ?? '') || HTACCESS_SERVERS.test(p.command));

@@ -47,7 +47,7 @@ export function runLoadProbe(ctx: WpCheckContext, url: string | null): Promise<L
   return ctx.facts.get(`wordpress:load-probe:${ctx.app.root}:${address}`, async () => {
     const meta = wpMeta(ctx.app);
     const started = performance.now();
-    const r = await ctx.exec.run(loadProbeCommand(ctx.config.phpBinary, ctx.app.root, address), {
+    const r = await ctx.exec.run([...(await dropRootPrefix(ctx)), ...loadProbeCommand(ctx.config.phpBinary, ctx.app.root, address)], {
       cwd: ctx.app.root,
       timeoutMs: (LOAD_PROBE_SECONDS + 5) * 1000,
       signal: ctx.signal,
@@ -69,4 +69,22 @@ export function runLoadProbe(ctx: WpCheckContext, url: string | null): Promise<L
     const fatal = parsePhpErrorLog(raw)[0] ?? null;
     return { completed: true, fatal, culprit: fatal ? culpritOfEntry(fatal, meta) : null, stderr, durationMs, url: address };
   });
+}
+
+/**
+ * Run as the site's owner, never as root: a page load may write files
+ * (caches, uploads), and files root leaves behind break the site later (the
+ * reason WP-CLI refuses to run as root). When the commands run as root and
+ * the site's folder belongs to another user, the probe is started through
+ * `setpriv` as that user and group. @internal
+ */
+export async function dropRootPrefix(ctx: WpCheckContext): Promise<string[]> {
+  const uid = await ctx.facts.get('wordpress:exec-uid', async () => {
+    const r = await ctx.exec.run(['id', '-u'], { timeoutMs: 5000, signal: ctx.signal });
+    return r.exitCode === 0 ? Number.parseInt(r.stdout.trim(), 10) : null;
+  });
+  if (uid !== 0) return [];
+  const owner = await ctx.exec.stat(ctx.app.root);
+  if (!owner || owner.uid === 0) return [];
+  return ['setpriv', `--reuid=${owner.uid}`, `--regid=${owner.gid}`, '--clear-groups', '--'];
 }
