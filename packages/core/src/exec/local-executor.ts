@@ -154,9 +154,10 @@ export class LocalExecutor implements Executor {
         if (bytesRead === 0) break;
         read += bytesRead;
       }
-      if (max === undefined && read > st.size) {
-        // It grew under the read: take the rest too, within the limit.
-        const rest = await readRest(fh, read, READ_FILE_LIMIT, path);
+      if (read > st.size) {
+        // It grew under the read, or it is a kernel file (/proc) whose size reads 0: take the rest too,
+        // within the limit (a prefix of maxBytes when given).
+        const rest = max === undefined ? await readRest(fh, read, READ_FILE_LIMIT, path) : await readPrefixRest(fh, read, max);
         return Buffer.concat([buf.subarray(0, read), rest]);
       }
       return buf.subarray(0, read);
@@ -329,6 +330,20 @@ class CappedBuffer {
 
 /** The most a whole-file read returns: 64 MiB. Larger files need `maxBytes` (a prefix) or a streaming reader. */
 const READ_FILE_LIMIT = 64 * 1024 * 1024;
+
+/** From `from` on, until the end or `limit` bytes in all. */
+async function readPrefixRest(fh: fsp.FileHandle, from: number, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let position = from;
+  while (position < limit) {
+    const chunk = Buffer.alloc(Math.min(64 * 1024, limit - position));
+    const { bytesRead } = await fh.read(chunk, 0, chunk.length, position);
+    if (bytesRead === 0) break;
+    position += bytesRead;
+    chunks.push(chunk.subarray(0, bytesRead));
+  }
+  return Buffer.concat(chunks);
+}
 
 async function readRest(fh: fsp.FileHandle, from: number, limit: number, path: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
