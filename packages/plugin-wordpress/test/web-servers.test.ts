@@ -123,6 +123,31 @@ describe.each<WebServerKind>(['apache', 'nginx'])('%s: a plugin fatal in a neste
   }, 240_000);
 });
 
+describe.each<WebServerKind>(['apache', 'nginx'])('%s: pretty permalinks on, no .htaccess', (kind) => {
+  it(`wordpress/htaccess tells from the server's configuration whether .htaccess is read: ${kind === 'apache' ? 'FAIL (the post answers 404)' : 'not a failure (nginx rewrites itself)'}`, async () => {
+    site = await createServedSite(kind);
+    await site.setOption('permalink_structure', '/%postname%/');
+    const post = await site.get('/hello-world/');
+    expect(post.status).toBe(kind === 'apache' ? 404 : 200);
+
+    const diagnosed = await healer(site, ['diagnose', site.root, '--json']);
+    const htaccess = json<DiagnoseJson>(diagnosed).results.find((r) => r.id === 'wordpress/htaccess')!;
+    const sitesEnabled = `${kind === 'apache' ? site.server.roots.apacheRoot : site.server.roots.nginxRoot}/sites-enabled/`;
+    expect(htaccess.details?.['serverSource']).toContain(sitesEnabled);
+    if (kind === 'apache') {
+      expect(htaccess.status, htaccess.message).toBe('fail');
+      expect(htaccess.details?.['server']).toBe('apache');
+      expect(htaccess.message).toContain('no rewrite rules');
+      expect(diagnosed.code).toBe(2);
+    } else {
+      // The nginx server block decides, not which processes run here.
+      expect(htaccess.status, htaccess.message).toBe('pass');
+      expect(htaccess.details?.['server']).toBeNull();
+      expect(htaccess.message).toContain('nginx server block');
+    }
+  }, 240_000);
+});
+
 describe('apache: a child theme fatal', () => {
   it('the ladder reaches the theme rung -> FIXED, 200', async () => {
     site = await createServedSite('apache');
