@@ -60,4 +60,15 @@ describe('LocalExecutor.readFile is bounded by bytes', () => {
     await fsp.truncate(big, 64 * 1024 * 1024);
     expect((await exec.readFile(big)).length).toBe(64 * 1024 * 1024);
   });
+
+  it('reads the kernel files whose size reads 0 (/proc/meminfo, /proc/loadavg) whole, with or without maxBytes', async () => {
+    expect((await fsp.stat('/proc/loadavg')).size).toBe(0);
+    const loadavg = Buffer.from(await exec.readFile('/proc/loadavg', { maxBytes: 64 * 1024 })).toString();
+    expect(loadavg).toMatch(/^\d+\.\d+ \d+\.\d+ \d+\.\d+ \d+\/\d+ \d+\n$/);
+    const meminfo = Buffer.from(await exec.readFile('/proc/meminfo', { maxBytes: 64 * 1024 })).toString();
+    expect(meminfo).toMatch(/^MemTotal:/m);
+    expect(meminfo).toMatch(/^MemAvailable:/m);
+    expect(Buffer.from(await exec.readFile('/proc/meminfo')).toString()).toMatch(/^MemAvailable:/m);
+    expect(Buffer.from(await exec.readFile('/proc/meminfo', { maxBytes: 8 })).toString()).toBe('MemTotal');
+  });
 });

@@ -40,10 +40,19 @@ interface Run {
   stderr: string;
 }
 
-/** `healer ...args` in the site's folder, with only its path (and the test servers' config folders) in healer.config.json. */
+/**
+ * `healer ...args` in the site's folder, given only its path; the
+ * configuration ($HEALER_CONFIG) names only where the test servers keep
+ * their configuration (not /etc), no `url`.
+ */
 async function healer(s: ServedSite, args: string[]): Promise<Run> {
-  await writeFile(join(s.dir, 'healer.config.json'), JSON.stringify({ sharedChecks: false, apps: { [s.root]: s.appSettings } }));
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: s.dir, env: { ...process.env, HEALER_HOME: join(s.dir, 'healer-home'), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const config = join(s.dir, 'healer.config.json');
+  await writeFile(config, JSON.stringify({ sharedChecks: false, apps: { [s.root]: s.appSettings } }));
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: s.dir,
+    env: { ...process.env, HEALER_CONFIG: config, HEALER_HOME: join(s.dir, 'healer-home'), NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -65,6 +74,19 @@ function json<T>(run: Run): T {
   }
 }
 
+/**
+ * No `url` was given: availability ran at the address WordPress's `home`
+ * option names, reached at 127.0.0.1 with the virtual host's name (it does
+ * not resolve), and says so.
+ */
+function expectAddressFound(s: ServedSite, diagnosis: DiagnoseJson, status: 'pass' | 'fail'): void {
+  const availability = diagnosis.results.find((r) => r.id === 'wordpress/availability')!;
+  expect(availability.status, availability.message).toBe(status);
+  expect(availability.details).toMatchObject({ url: s.url, connectTo: '127.0.0.1' });
+  expect(availability.details?.['urlSource']).toMatch(/^the home option/);
+  if (status === 'pass') expect(availability.message).toContain(`reached at 127.0.0.1: ${s.serverName} does not resolve`);
+}
+
 async function plantNestedFatal(s: ServedSite): Promise<{ broken: string; healthy: string }> {
   const healthy = await s.addPlugin('healthy-helper', HEALTHY_PLUGIN, { activate: true });
   const broken = await s.addPlugin('nested-fatal', NESTED_PLUGIN.main, { activate: true, files: NESTED_PLUGIN.files });
@@ -81,6 +103,7 @@ describe.each<WebServerKind>(['apache', 'nginx'])('%s: a plugin fatal in a neste
 
     const diagnosed = await healer(site, ['diagnose', site.root, '--json']);
     expect(diagnosed.code, diagnosed.stderr).toBe(2);
+    expectAddressFound(site, json<DiagnoseJson>(diagnosed), 'fail');
     const fatal = json<DiagnoseJson>(diagnosed).results.find((r) => r.id === 'wordpress/fatal-errors')!;
     expect(fatal.status).toBe('fail');
     expect(fatal.message).toContain('nested-fatal');
@@ -97,6 +120,31 @@ describe.each<WebServerKind>(['apache', 'nginx'])('%s: a plugin fatal in a neste
     const active = (await site.getOption('active_plugins')) as string[];
     expect(active).toContain(healthy);
     expect(active).not.toContain(broken);
+  }, 240_000);
+});
+
+describe.each<WebServerKind>(['apache', 'nginx'])('%s: pretty permalinks on, no .htaccess', (kind) => {
+  it(`wordpress/htaccess tells from the server's configuration whether .htaccess is read: ${kind === 'apache' ? 'FAIL (the post answers 404)' : 'not a failure (nginx rewrites itself)'}`, async () => {
+    site = await createServedSite(kind);
+    await site.setOption('permalink_structure', '/%postname%/');
+    const post = await site.get('/hello-world/');
+    expect(post.status).toBe(kind === 'apache' ? 404 : 200);
+
+    const diagnosed = await healer(site, ['diagnose', site.root, '--json']);
+    const htaccess = json<DiagnoseJson>(diagnosed).results.find((r) => r.id === 'wordpress/htaccess')!;
+    const sitesEnabled = `${kind === 'apache' ? site.server.roots.apacheRoot : site.server.roots.nginxRoot}/sites-enabled/`;
+    expect(htaccess.details?.['serverSource']).toContain(sitesEnabled);
+    if (kind === 'apache') {
+      expect(htaccess.status, htaccess.message).toBe('fail');
+      expect(htaccess.details?.['server']).toBe('apache');
+      expect(htaccess.message).toContain('no rewrite rules');
+      expect(diagnosed.code).toBe(2);
+    } else {
+      // The nginx server block decides, not which processes run here.
+      expect(htaccess.status, htaccess.message).toBe('pass');
+      expect(htaccess.details?.['server']).toBeNull();
+      expect(htaccess.message).toContain('nginx server block');
+    }
   }, 240_000);
 });
 
@@ -127,6 +175,7 @@ describe('apache: a healthy stock site, files owned by root, PHP as www-data', (
 
     const diagnosed = await healer(site, ['diagnose', site.root, '--json']);
     expect(diagnosed.code, diagnosed.stdout).toBeLessThanOrEqual(1);
+    expectAddressFound(site, json<DiagnoseJson>(diagnosed), 'pass');
     const permissions = json<DiagnoseJson>(diagnosed).results.find((r) => r.id === 'wordpress/permissions')!;
     expect(permissions.status).toBe('warn');
     expect(permissions.details?.['phpUser']).toMatchObject({ user: 'www-data' });

@@ -5,8 +5,8 @@
  */
 import { childPath } from '@healer/core';
 import { wpMeta } from '../detect.js';
-import { ACTION, connectErrorOnce, opsFor, type WpCheck, type WpCheckContext } from './shared.js';
 import { webServerOf } from '../web-server.js';
+import { ACTION, connectErrorOnce, opsFor, type WpCheck, type WpCheckContext } from './shared.js';
 
 export const HTACCESS_BEGIN = '# BEGIN WordPress';
 export const HTACCESS_END = '# END WordPress';
@@ -113,25 +113,45 @@ function indexesOf(lines: string[], marker: string): number[] {
 /** Web servers that read `.htaccess`. */
 const HTACCESS_SERVERS = /(?:^|\/)(?:apache2?|httpd|lshttpd|litespeed|openlitespeed)(?:\s|$|:)/;
 
+/** Which server serves the site as far as `.htaccess` goes, and how that was told. @internal */
+export interface HtaccessServer {
+  /** The server that reads `.htaccess` (`apache`, `litespeed`, a process name), or null when none does. */
+  server: string | null;
+  /** How it was told: the setting, the configuration file that serves the site, or the running processes. */
+  source: string;
+  /** The Apache virtual host that serves the site, when found, and whether it holds rewrite rules of its own. */
+  vhost?: { file: string; rewrites: boolean | null };
+}
+
 /**
  * The server that reads `.htaccess` for this site: the app setting
- * `webServer` when given (`apache`, `litespeed`: yes; anything else: none),
- * else the discovered virtual host serving the folder (Apache: yes, nginx:
- * no), else Apache or LiteSpeed running on the target (nginx and `php -S` do
- * not read it). Null when none. @internal
+ * `webServer` when given (`apache`, `litespeed`: yes; anything else: none);
+ * else the web server configuration: an Apache virtual host whose
+ * DocumentRoot holds the site (yes), else an nginx server block that serves
+ * it (no: nginx never reads `.htaccess`); else Apache or LiteSpeed running
+ * on the target. @internal
  */
-export async function htaccessServerRuns(ctx: WpCheckContext): Promise<string | null> {
+export async function htaccessServerOf(ctx: WpCheckContext): Promise<HtaccessServer> {
   const configured = ctx.settings['webServer'];
-  if (typeof configured === 'string' && configured !== '') return /^(?:apache|apache2|httpd|litespeed|openlitespeed)$/i.test(configured) ? configured : null;
-  // The virtual host that serves this folder, when one is found, says it; else any Apache or LiteSpeed running here.
-  const served = (await webServerOf(ctx)).servedBy;
-  if (served.length > 0) return served.find((b) => b.server === 'apache') ? 'apache' : null;
+  if (typeof configured === 'string' && configured !== '') {
+    return { server: /^(?:apache|apache2|httpd|litespeed|openlitespeed)$/i.test(configured) ? configured : null, source: 'the app setting webServer' };
+  }
+  const { servedBy } = await webServerOf(ctx);
+  // Apache first: with nginx in front of Apache, Apache still reads .htaccess.
+  const apache = servedBy.find((s) => s.server === 'apache');
+  if (apache) {
+    const text = await ctx.fs.readText(apache.file, { maxBytes: 1024 * 1024 }).catch(() => null);
+    const rewrites = text === null ? null : /^\s*(?:RewriteRule|FallbackResource)\s/im.test(text);
+    return { server: 'apache', source: `the Apache virtual host in ${apache.file}`, vhost: { file: apache.file, rewrites } };
+  }
+  const nginx = servedBy.find((s) => s.server === 'nginx');
+  if (nginx) return { server: null, source: `the nginx server block in ${nginx.file}` };
   try {
     const procs = await ctx.facts.processes();
     const hit = procs.find((p) => HTACCESS_SERVERS.test(p.command.split(' ', 1)[0] ?? '') || HTACCESS_SERVERS.test(p.command));
-    return hit ? (hit.command.split(' ', 1)[0] ?? hit.command) : null;
+    return hit ? { server: hit.command.split(' ', 1)[0] ?? hit.command, source: 'the running processes' } : { server: null, source: 'the running processes' };
   } catch {
-    return null;
+    return { server: null, source: 'nothing (the processes could not be listed)' };
   }
 }
 
@@ -163,15 +183,16 @@ export const htaccessCheck: WpCheck = {
       return { status: 'pass', message: `The WordPress block of ${path} holds the rules WordPress writes (RewriteBase ${a.base}).`, details: { path, ...a } };
     }
     // Anything else matters only when pretty permalinks are on and a server that reads .htaccess serves the site.
-    const [structure, server] = await Promise.all([permalinkStructure(ctx), htaccessServerRuns(ctx)]);
-    const why = { permalinkStructure: structure, server };
+    const [structure, found] = await Promise.all([permalinkStructure(ctx), htaccessServerOf(ctx)]);
+    const server = found.server;
+    const why = { permalinkStructure: structure, server, serverSource: found.source };
     if (structure === '') {
       return { status: 'pass', message: `The site uses plain permalinks, which need no rewrite rules${a ? ` (the WordPress block of ${path} is ${a.state})` : ''}.`, details: { path, ...(a ?? {}), ...why } };
     }
     if (server === null) {
       return {
         status: 'pass',
-        message: `No Apache or LiteSpeed runs on this server, so ${path} is not read${structure ? `; pretty permalinks (${structure}) rely on the web server's own rewrite rules` : ''}.`,
+        message: `${found.source === 'the running processes' ? 'No Apache or LiteSpeed runs on this server' : `No server that reads .htaccess serves the site (found from ${found.source})`}, so ${path} is not read${structure ? `; pretty permalinks (${structure}) rely on the web server's own rewrite rules` : ''}.`,
         details: { path, ...(a ?? {}), ...why },
       };
     }
@@ -179,6 +200,13 @@ export const htaccessCheck: WpCheck = {
       return { status: 'skip', message: `Whether the site uses pretty permalinks cannot be told while the database is unreachable; ${path} is checked once it is.`, details: { path, ...why } };
     }
     if (a === null) {
+      if (found.vhost?.rewrites === false) {
+        return {
+          status: 'fail',
+          message: `There is no ${path}, but the site uses pretty permalinks (${structure}) and Apache serves it (${found.source}, which holds no rewrite rules): every page but the home page answers 404. Save the permalink settings in wp-admin to write it, or add WordPress's rules to the virtual host.`,
+          details: { path, ...why, vhost: found.vhost, expected: meta.multisite ? null : standardHtaccessRules('/') },
+        };
+      }
       return {
         status: 'warn',
         message: `The site uses pretty permalinks (${structure}) and ${server} runs here, but there is no ${path}: unless the virtual host holds the rewrite rules, every page but the home page answers 404. Save the permalink settings in wp-admin to write it.`,

@@ -17,7 +17,7 @@ export interface ServedSite extends WordPressSite {
   serverName: string;
   /** The virtual host's error log, where PHP's errors land. */
   errorLog: string;
-  /** App settings for healer.config.json's `apps[root]`. */
+  /** App settings for healer.config.json's `apps[root]`: only where the test servers keep their configuration. */
   appSettings: Record<string, unknown>;
 }
 
@@ -41,11 +41,8 @@ export async function createServedSite(kind: WebServerKind, options: Omit<SiteOp
     serverName,
     errorLog: server.errorLogOf(serverName),
     url: `http://${serverName}:${port}`,
-    appSettings: {
-      // until address discovery lands: the one virtual host on this port answers for 127.0.0.1 too.
-      url: `http://127.0.0.1:${port}/`,
-      webServerRoots: server.roots,
-    },
+    // No `url`: the site's address comes from WordPress's home/siteurl options.
+    appSettings: { webServerRoots: server.roots },
     async get(path = '/') {
       const r = await server.get(serverName, path);
       return { status: r.status, body: r.body };
