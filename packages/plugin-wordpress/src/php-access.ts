@@ -39,13 +39,45 @@ async function idsOf(ctx: Ctx, user: string): Promise<{ uid: number; gids: numbe
   });
 }
 
-export type ReadVerdict = { keepsRead: true; phpUser: PhpUser; via: 'owner' | 'group' | 'root' } | { keepsRead: false; phpUser: PhpUser | null; why: string };
+/** Whether Healer runs as root on the target: only then may it give a file to another group (and the backup restore it). */
+async function healerIsRoot(ctx: Ctx): Promise<boolean> {
+  return ctx.facts.get('wordpress:healer-is-root', async () => {
+    const r = await ctx.exec.run(['id', '-u'], { timeoutMs: 5_000 }).catch(() => null);
+    return r?.exitCode === 0 && r.stdout.trim() === '0';
+  });
+}
+
+/** The group PHP runs with (the pool's or Apache's `Group`, else the user's primary group) and its id, or null. */
+async function phpGroupOf(ctx: Ctx, phpUser: PhpUser): Promise<{ group: string; gid: number } | null> {
+  const run = (command: string[]) => ctx.exec.run(command, { timeoutMs: 5_000 }).catch(() => null);
+  if (phpUser.group) {
+    const r = await run(['getent', 'group', '--', phpUser.group]);
+    const gid = Number(r?.exitCode === 0 ? r.stdout.split(':')[2] : NaN);
+    return Number.isInteger(gid) && gid >= 0 ? { group: phpUser.group, gid } : null;
+  }
+  const [id, name] = await Promise.all([run(['id', '-g', '--', phpUser.user]), run(['id', '-gn', '--', phpUser.user])]);
+  const gid = Number(id?.exitCode === 0 ? id.stdout.trim() : NaN);
+  if (!Number.isInteger(gid) || gid < 0) return null;
+  return { group: name?.exitCode === 0 && name.stdout.trim() ? name.stdout.trim() : String(gid), gid };
+}
+
+export type ReadVerdict =
+  | {
+      keepsRead: true;
+      phpUser: PhpUser;
+      via: 'owner' | 'group' | 'root';
+      /** The file must first be given to this group (PHP's): only offered with `allowChgrp`. */
+      chgrp?: { group: string; gid: number };
+    }
+  | { keepsRead: false; phpUser: PhpUser | null; why: string };
 
 /**
  * Whether PHP keeps read access to a file with `stat`'s owner and group
  * once its mode is `mode`. Unknown PHP user -> no (safe before clever).
+ * With `allowChgrp`, when PHP is neither the owner nor in the group, and
+ * Healer runs as root: yes, once the file belongs to PHP's group (`chgrp`).
  */
-export async function phpKeepsRead(ctx: Ctx, stat: FileStat, mode: number): Promise<ReadVerdict> {
+export async function phpKeepsRead(ctx: Ctx, stat: FileStat, mode: number, options: { allowChgrp?: boolean } = {}): Promise<ReadVerdict> {
   const phpUser = await phpUserOf(ctx).catch(() => null);
   if (!phpUser) return { keepsRead: false, phpUser: null, why: 'the user PHP runs as could not be found (set the app setting phpUser)' };
   const ids = await idsOf(ctx, phpUser.user);
@@ -53,6 +85,11 @@ export async function phpKeepsRead(ctx: Ctx, stat: FileStat, mode: number): Prom
   if (ids.uid === 0) return { keepsRead: true, phpUser, via: 'root' };
   if (ids.uid === stat.uid) return (mode & 0o400) !== 0 ? { keepsRead: true, phpUser, via: 'owner' } : { keepsRead: false, phpUser, why: `"${phpUser.user}" owns the file but the mode would not let it read` };
   if (ids.gids.includes(stat.gid) && (mode & 0o040) !== 0) return { keepsRead: true, phpUser, via: 'group' };
+  if (options.allowChgrp && (mode & 0o040) !== 0 && (await healerIsRoot(ctx))) {
+    const group = await phpGroupOf(ctx, phpUser);
+    // The group PHP reads through must be one the PHP user is in: safe before clever.
+    if (group && group.gid !== 0 && ids.gids.includes(group.gid)) return { keepsRead: true, phpUser, via: 'group', chgrp: group };
+  }
   return {
     keepsRead: false,
     phpUser,

@@ -191,6 +191,26 @@ describe('file and configuration actions', () => {
     expect((await stat(open)).mode & 0o7777).toBe(0o777);
   });
 
+  it('wordpress/fix-permissions: PHP neither owner nor in the group -> chgrp to its group, then 0640; group and mode back on rollback', async () => {
+    const { site, healer } = await setUp({ settings: { phpUser: 'www-data' } });
+    const config = join(site.root, 'wp-config.php');
+    await chmod(config, 0o644);
+    const gid = (await stat(config)).gid;
+    const wwwData = Number((await promisify(execFile)('id', ['-g', 'www-data'])).stdout.trim());
+    expect(gid).not.toBe(wwwData);
+    const before = await snapshot(site);
+
+    const { plan, planned } = await planFor(healer, site, 'wordpress/fix-permissions');
+    expect(planned.steps.map((s) => s.display)).toEqual([`chgrp -- ${wwwData} ${config}`, `chmod 0640 ${config}`]);
+    const execution = await healWith(healer, site, 'wordpress/fix-permissions', plan);
+    expect(execution.state, execution.message).toBe('FIXED');
+    const after = await stat(config);
+    expect({ mode: after.mode & 0o7777, gid: after.gid }).toEqual({ mode: 0o640, gid: wwwData });
+    await rollBack(healer, execution);
+    expect(await snapshot(site)).toEqual(before);
+    expect((await stat(config)).gid).toBe(gid);
+  });
+
   it('wordpress/debug-display-off (low): one write-file step with the exact new wp-config.php, reverted on rollback', async () => {
     const { site, healer } = await setUp();
     await editConfig(site, (t) => t.replace("define( 'WP_DEBUG', false );", "define( 'WP_DEBUG', true );\ndefine( 'SAVEQUERIES', true );"));

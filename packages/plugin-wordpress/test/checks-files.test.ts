@@ -98,10 +98,23 @@ describe('wordpress/permissions', () => {
     }
   });
 
-  it('does not offer 0640 when PHP runs as a user that is neither the owner nor in the group, and says why', async () => {
+  it('offers the group of PHP and 0640 when PHP runs as a user that is neither the owner nor in the group (Healer runs as root)', async () => {
     await chmod(config(), 0o644);
     try {
       const r = await checkSite(site, 'wordpress/permissions', { settings: { phpUser: 'www-data' } });
+      expect(r.status).toBe('warn');
+      expect(r.fixes).toEqual(['wordpress/fix-permissions']);
+      expect(r.details).toMatchObject({ configFixOffered: true, configGroupChange: { group: 'www-data', gid: WWW_DATA_GID } });
+      expect(r.message).toContain('give it to the group "www-data"');
+    } finally {
+      await chmod(config(), 0o640);
+    }
+  });
+
+  it('does not offer 0640 when PHP runs with a group its user is not in, and says why', async () => {
+    await chmod(config(), 0o644);
+    try {
+      const r = await checkSite(site, 'wordpress/permissions', { settings: { phpUser: 'www-data:nogroup' } });
       expect(r.status).toBe('warn');
       expect(r.fixes ?? []).toEqual([]);
       expect(r.details).toMatchObject({ configFixOffered: false, phpUser: { user: 'www-data' } });

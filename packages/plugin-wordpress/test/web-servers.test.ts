@@ -6,8 +6,8 @@
  * 0644, files owned by root, PHP as `www-data`). The culprit is found in the
  * virtual host's error log, discovered from the server's configuration.
  */
-import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,6 +16,8 @@ import type { WebServerKind } from '@healer/test-utils';
 
 /** The built CLI (run `pnpm build` first). */
 const BIN = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
+/** Debian's web server group. */
+const WWW_DATA_GID = Number(execFileSync('id', ['-g', 'www-data']).toString().trim());
 const CRITICAL = 'There has been a critical error on this website.';
 
 /** A plugin whose fatal happens two includes deep. */
@@ -169,7 +171,7 @@ describe('apache: a child theme fatal', () => {
 });
 
 describe('apache: a healthy stock site, files owned by root, PHP as www-data', () => {
-  it('diagnose exits <= 1; heal --mode auto leaves it answering 200 and wp-config.php readable by www-data', async () => {
+  it('diagnose exits <= 1; heal --mode auto gives wp-config.php to www-data\'s group at 0640: 200, readable by www-data, not by others; rollback restores both', async () => {
     site = await createServedSite('apache');
     expect((await site.get('/')).status).toBe(200);
 
@@ -179,12 +181,28 @@ describe('apache: a healthy stock site, files owned by root, PHP as www-data', (
     const permissions = json<DiagnoseJson>(diagnosed).results.find((r) => r.id === 'wordpress/permissions')!;
     expect(permissions.status).toBe('warn');
     expect(permissions.details?.['phpUser']).toMatchObject({ user: 'www-data' });
-    expect(permissions.details?.['configFixOffered']).toBe(false);
+    // Healer runs as root: wp-config.php can go to PHP's group, which keeps read at 0640.
+    expect(permissions.details?.['configFixOffered']).toBe(true);
+    expect(permissions.details?.['configGroupChange']).toMatchObject({ group: 'www-data' });
 
+    const config = join(site.root, 'wp-config.php');
     const healed = await healer(site, ['heal', site.root, '--mode', 'auto', '--json']);
     expect([0, 2, 5], healed.stdout).toContain(healed.code);
+    const heal = json<{ state: string; executionId: string; attempts: Array<{ actionId: string }> }>(healed);
+    expect(heal.state, healed.stdout).toBe('FIXED');
+    expect(heal.attempts.map((a) => a.actionId)).toEqual(['wordpress/fix-permissions']);
     expect((await site.get('/')).status).toBe(200);
-    await expect(readableBy('www-data', join(site.root, 'wp-config.php'))).resolves.toBe(true);
+    await expect(readableBy('www-data', config)).resolves.toBe(true);
+    await expect(readableBy('nobody', config)).resolves.toBe(false);
+    const fixed = await stat(config);
+    expect({ mode: fixed.mode & 0o7777, uid: fixed.uid, gid: fixed.gid }).toEqual({ mode: 0o640, uid: 0, gid: WWW_DATA_GID });
+
+    // The rollback gives the file back its group and its mode.
+    const undone = await healer(site, ['rollback', heal.executionId, '--json']);
+    expect(json<{ state: string }>(undone).state, undone.stdout).toBe('ROLLED_BACK');
+    const back = await stat(config);
+    expect({ mode: back.mode & 0o7777, gid: back.gid }).toEqual({ mode: 0o644, gid: 0 });
+    expect((await site.get('/')).status).toBe(200);
   }, 240_000);
 });
 

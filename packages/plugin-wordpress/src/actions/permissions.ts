@@ -37,11 +37,25 @@ async function permissionSteps(ctx: WpActionContext): Promise<Step[] | string> {
     const file = await resolvedFile(ctx, where.path);
     const mode = file ? file.stat.mode & 0o7777 : null;
     if (file?.stat.type === 'file' && mode !== null && (mode & 0o007) !== 0) {
-      const to = configMode(mode);
-      const verdict = await phpKeepsRead(ctx, file.stat, to);
+      let to = configMode(mode);
+      const verdict = await phpKeepsRead(ctx, file.stat, to | 0o040, { allowChgrp: true });
       if (!isPathWithin(root, file.path)) refusedConfig = `wp-config.php links outside the application root (${file.path}); change it by hand`;
       else if (!verdict.keepsRead) refusedConfig = `wp-config.php stays ${octal(mode)}: ${verdict.why}`;
-      else steps.push({ kind: 'chmod', path: file.path, mode: to, description: `wp-config.php ${octal(mode)} -> ${octal(to)}: no access for other users (PHP, as ${verdict.phpUser.user}, still reads it as ${verdict.via})` });
+      else {
+        if (verdict.chgrp) {
+          // PHP reads through the group: the file goes to PHP's group first, and the group keeps read.
+          to |= 0o040;
+          steps.push({
+            kind: 'run',
+            command: ['chgrp', '--', String(verdict.chgrp.gid), file.path],
+            write: true,
+            description: `wp-config.php to the group "${verdict.chgrp.group}" (gid ${verdict.chgrp.gid}) that PHP runs as ${verdict.phpUser.user} with, so that it keeps reading it without read for others`,
+          });
+        } else if (verdict.via === 'group') {
+          to |= 0o040;
+        }
+        steps.push({ kind: 'chmod', path: file.path, mode: to, description: `wp-config.php ${octal(mode)} -> ${octal(to)}: no access for other users (PHP, as ${verdict.phpUser.user}, still reads it as ${verdict.via})` });
+      }
     }
   }
   const found = await ctx.exec.run(findWorldWritableDirsCommand(root, PERMISSIONS_PRUNE), { signal: ctx.signal, timeoutMs: 55_000 });

@@ -48,9 +48,16 @@ export const permissionsCheck: WpCheck = {
     const writable = configMode !== null && (configMode & 0o002) !== 0;
     const shown = config?.linkedFrom ? `${meta.configPath} (a link to ${config.path})` : meta.configPath;
     // 0640 is offered only when the user PHP runs as still reads the file afterwards.
-    const verdict = config && (readable || writable) ? await phpKeepsRead(ctx, config.stat, configMode! & 0o640 | 0o400) : null;
+    const verdict = config && (readable || writable) ? await phpKeepsRead(ctx, config.stat, (configMode! & 0o640) | 0o440, { allowChgrp: true }) : null;
     const canFixConfig = verdict?.keepsRead === true;
-    const advice = verdict === null ? '' : verdict.keepsRead ? ', so make it 0640' : `; Healer does not make it 0640 because ${verdict.why}`;
+    const advice =
+      verdict === null
+        ? ''
+        : verdict.keepsRead
+          ? verdict.chgrp
+            ? `, so give it to the group "${verdict.chgrp.group}" PHP runs as ${verdict.phpUser.user} with (${verdict.phpUser.source}) and make it 0640`
+            : ', so make it 0640'
+          : `; Healer does not make it 0640 because ${verdict.why}`;
     if (writable) {
       problems.push(`${shown} is ${readable ? 'readable and writable' : 'writable'} by every user of the host (mode ${octal(configMode!)}) although it holds the database password${advice}`);
       evidence.push(`${octal(configMode!)} ${config!.path}`);
@@ -73,6 +80,7 @@ export const permissionsCheck: WpCheck = {
       configTarget: config?.linkedFrom ? config.path : null,
       phpUser: verdict?.phpUser ?? null,
       configFixOffered: canFixConfig,
+      ...(verdict?.keepsRead && verdict.chgrp ? { configGroupChange: verdict.chgrp } : {}),
       ...(verdict && !verdict.keepsRead ? { configFixRefused: verdict.why } : {}),
       worldWritableDirs: dirs,
       pruned: PERMISSIONS_PRUNE,
