@@ -336,6 +336,34 @@ export function describeExecutorSuite(name: string, setup: ExecutorSetup): void 
         expect(Buffer.from(await exec.readFile(path, { maxBytes: 1000 })).toString()).toBe('0123456789');
       });
 
+      it('reads regular files only: a link to /dev/zero, a FIFO and a folder are refused at once', async () => {
+        const link = fresh('zero-link');
+        const fifo = fresh('fifo');
+        const folder = fresh('folder');
+        expect((await exec.run(['ln', '-s', '/dev/zero', link])).exitCode).toBe(0);
+        expect((await exec.run(['mkfifo', fifo])).exitCode).toBe(0);
+        await exec.mkdir(folder);
+        const started = Date.now();
+        for (const path of [link, fifo, folder]) {
+          const err = await exec.readFile(path).catch((e: unknown) => e);
+          expect(isHealerError(err, 'INVALID_ARGUMENT'), `${path}: ${String(err)}`).toBe(true);
+          expect((err as Error).message).toBe(`Cannot read ${path}: it is not a regular file (a folder, device, FIFO or socket).`);
+          expect(await rejectionCode(exec.readFile(path, { maxBytes: 10 }))).toBe('INVALID_ARGUMENT');
+        }
+        expect(Date.now() - started).toBeLessThan(10_000);
+      });
+
+      it('refuses a whole-file read above 64 MiB, and gives its prefix with maxBytes', async () => {
+        const big = fresh('big');
+        await exec.writeFile(big, 'head');
+        expect((await exec.run(['truncate', '-s', String(64 * 1024 * 1024 + 1), big])).exitCode).toBe(0);
+        const err = await exec.readFile(big).catch((e: unknown) => e);
+        expect(isHealerError(err, 'INVALID_ARGUMENT'), String(err)).toBe(true);
+        expect((err as Error).message).toMatch(/67108864/);
+        expect(Buffer.from(await exec.readFile(big, { maxBytes: 4 })).toString()).toBe('head');
+        await exec.remove(big);
+      });
+
       it('writes atomically: a concurrent reader only ever sees a whole version', async () => {
         const dir = fresh('atomic');
         await exec.mkdir(dir);

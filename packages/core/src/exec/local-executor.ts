@@ -18,6 +18,7 @@ import type {
 import { HealerError, isHealerError } from '../errors.js';
 import type { TransportInfo } from '../ssh/options.js';
 import { validatePath } from './paths.js';
+import { notRegularFileError, READ_FILE_LIMIT, tooLargeError } from './read-limits.js';
 import { toArgv, validateEnv } from './command.js';
 
 export interface LocalExecutorOptions {
@@ -139,12 +140,8 @@ export class LocalExecutor implements Executor {
     }
     try {
       const st = await fh.stat();
-      if (!st.isFile()) throw new HealerError('INVALID_ARGUMENT', `Cannot read ${path}: it is not a regular file (a folder, device, FIFO or socket).`, { details: { path } });
-      if (max === undefined && st.size > READ_FILE_LIMIT) {
-        throw new HealerError('INVALID_ARGUMENT', `Cannot read ${path}: it holds ${st.size} bytes, more than the ${READ_FILE_LIMIT} a whole-file read takes (pass maxBytes for a prefix).`, {
-          details: { path, size: st.size, limit: READ_FILE_LIMIT },
-        });
-      }
+      if (!st.isFile()) throw notRegularFileError(path);
+      if (max === undefined && st.size > READ_FILE_LIMIT) throw tooLargeError(path, st.size);
       // Never more than the limit, even when the file grows while it is read. The size is only a
       // hint: files under /proc report 0.
       return await readUpTo(fh, max ?? READ_FILE_LIMIT, st.size, max === undefined ? path : null);
@@ -315,9 +312,6 @@ class CappedBuffer {
   }
 }
 
-/** The most a whole-file read returns: 64 MiB. Larger files need `maxBytes` (a prefix) or a streaming reader. */
-const READ_FILE_LIMIT = 64 * 1024 * 1024;
-
 /**
  * Read from the start up to `limit` bytes. With `refuseAbove` (a path), more
  * than `limit` bytes is an error instead of a prefix.
@@ -337,9 +331,7 @@ async function readUpTo(fh: fsp.FileHandle, limit: number, sizeHint: number, ref
     chunkSize = Math.max(chunkSize, 64 * 1024);
   }
   if (total > limit) {
-    if (refuseAbove !== null) {
-      throw new HealerError('INVALID_ARGUMENT', `Cannot read ${refuseAbove}: it grew past the ${limit} bytes a whole-file read takes.`, { details: { path: refuseAbove, limit } });
-    }
+    if (refuseAbove !== null) throw tooLargeError(refuseAbove, null);
     return Buffer.concat(chunks, total).subarray(0, limit);
   }
   return Buffer.concat(chunks, total);

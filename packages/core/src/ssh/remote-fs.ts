@@ -23,6 +23,7 @@ import type { SFTPWrapper } from 'ssh2';
 import type { DirEntry, FileStat, FileType, RunResult, WriteFileOptions } from '../contract/executor.js';
 import { HealerError } from '../errors.js';
 import { validatePath } from '../exec/paths.js';
+import { notRegularFileError, READ_FILE_LIMIT, tooLargeError } from '../exec/read-limits.js';
 import { sftpList, sftpReadFile, sftpStat } from './sftp-reads.js';
 
 /** Runs one fixed script with `args` as `$1..$n`. */
@@ -40,9 +41,12 @@ const ENOENT_EXIT = 44;
 /** No output cap for file contents: the caller asked for the whole file (or `maxBytes` of it). */
 const UNCAPPED = Number.MAX_SAFE_INTEGER;
 
+/** Exit status of the read script for a path that is not (or does not link to) a regular file. */
+const NOT_REGULAR_EXIT = 45;
+// $1 path, $2 the most bytes to print (maxBytes, or one more than the whole-file limit).
 const READ = `[ -e "$1" ] || exit ${ENOENT_EXIT}
-if [ -n "$2" ]; then exec head -c "$2" -- "$1"; fi
-exec cat -- "$1"`;
+[ -f "$1" ] || exit ${NOT_REGULAR_EXIT}
+exec head -c "$2" -- "$1"`;
 
 // $1 path, $2 temp path (same folder), $3 mode ('' = keep the existing file's mode and owner, else 0644).
 const WRITE = `d=\${1%/*}; [ -d "\${d:-/}" ] || exit ${ENOENT_EXIT}
@@ -102,8 +106,11 @@ export class RemoteFs {
     }
     const viaSftp = await this.#sftp?.((sftp) => sftpReadFile(sftp, path, max));
     if (viaSftp) return viaSftp.value;
-    const r = await this.#run(READ, [path, max === undefined ? '' : String(max)], { maxOutputBytes: max ?? UNCAPPED });
+    const limit = max ?? READ_FILE_LIMIT + 1;
+    const r = await this.#run(READ, [path, String(limit)], { maxOutputBytes: limit });
+    if (r.exitCode === NOT_REGULAR_EXIT) throw notRegularFileError(path);
     check(r, path, 'read');
+    if (max === undefined && r.stdoutBytes.length > READ_FILE_LIMIT) throw tooLargeError(path, null);
     return r.stdoutBytes;
   }
 

@@ -11,6 +11,7 @@
 import type { Client, FileEntryWithStats, SFTPWrapper, Stats } from 'ssh2';
 import type { DirEntry, FileStat, FileType } from '../contract/executor.js';
 import { HealerError } from '../errors.js';
+import { notRegularFileError, READ_FILE_LIMIT, tooLargeError } from '../exec/read-limits.js';
 
 /** SFTP status codes (RFC draft-ietf-secsh-filexfer-02). */
 const NO_SUCH_FILE = 2;
@@ -50,13 +51,19 @@ export function openSftp(client: Client, timeoutMs: number): Promise<{ sftp: SFT
 }
 
 export async function sftpReadFile(sftp: SFTPWrapper, path: string, maxBytes: number | undefined): Promise<Uint8Array> {
+  // stat follows links: a device or FIFO is refused before the server opens it (a FIFO open would wait).
+  const st = await call<Stats>((cb) => sftp.stat(path, cb)).catch((e: unknown) => {
+    throw sftpError(e, path, 'read');
+  });
+  if (!st.isFile()) throw notRegularFileError(path);
+  if (maxBytes === undefined && st.size > READ_FILE_LIMIT) throw tooLargeError(path, st.size);
   const handle = await call<Buffer>((cb) => sftp.open(path, 'r', cb)).catch((e: unknown) => {
     throw sftpError(e, path, 'read');
   });
   try {
     const chunks: Buffer[] = [];
     let size = 0;
-    const limit = maxBytes ?? Number.MAX_SAFE_INTEGER;
+    const limit = maxBytes ?? READ_FILE_LIMIT + 1;
     while (size < limit) {
       const want = Math.min(READ_CHUNK, limit - size);
       const buf = Buffer.allocUnsafe(want);
@@ -69,6 +76,7 @@ export async function sftpReadFile(sftp: SFTPWrapper, path: string, maxBytes: nu
       chunks.push(n === want ? buf : buf.subarray(0, n));
       size += n;
     }
+    if (maxBytes === undefined && size > READ_FILE_LIMIT) throw tooLargeError(path, null);
     return Buffer.concat(chunks, size);
   } finally {
     await call<void>((cb) => sftp.close(handle, cb)).catch(() => undefined);
