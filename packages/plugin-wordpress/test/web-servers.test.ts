@@ -85,7 +85,7 @@ describe.each<WebServerKind>(['apache', 'nginx'])('%s: a plugin fatal in a neste
     expect(fatal.status).toBe('fail');
     expect(fatal.message).toContain('nested-fatal');
     expect(fatal.details?.['culprit']).toMatchObject({ kind: 'plugin', slug: 'nested-fatal' });
-    expect(fatal.details?.['evidenceFrom']).toBe(site.errorLog);
+    expect(fatal.details?.['evidenceFrom'], JSON.stringify(fatal).slice(0, 1500)).toBe(site.errorLog);
 
     const healed = await healer(site, ['heal', site.root, '--mode', 'supervised', '--json']);
     const heal = json<{ state: string; attempts: Array<{ actionId: string }> }>(healed);

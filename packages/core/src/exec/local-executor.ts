@@ -159,6 +159,19 @@ export class LocalExecutor implements Executor {
         const rest = await readRest(fh, read, READ_FILE_LIMIT, path);
         return Buffer.concat([buf.subarray(0, read), rest]);
       }
+      if (read > st.size && read < limit) {
+        // A prefix of a file larger than its size says (a /proc file reports 0): read on up to maxBytes.
+        const chunks: Buffer[] = [buf.subarray(0, read)];
+        let position = read;
+        while (position < limit) {
+          const chunk = Buffer.alloc(Math.min(64 * 1024, limit - position));
+          const { bytesRead } = await fh.read(chunk, 0, chunk.length, position);
+          if (bytesRead === 0) break;
+          chunks.push(chunk.subarray(0, bytesRead));
+          position += bytesRead;
+        }
+        return Buffer.concat(chunks);
+      }
       return buf.subarray(0, read);
     } catch (e) {
       throw isHealerError(e) ? e : fsError(e, path, 'read');
