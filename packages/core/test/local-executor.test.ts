@@ -30,6 +30,14 @@ describe('LocalExecutor.readFile is bounded by bytes', () => {
     await fsp.rm(dir, { recursive: true, force: true });
   });
 
+  it('reads a /proc file whole with maxBytes, though its size says 0', async () => {
+    const exec = new LocalExecutor();
+    const text = Buffer.from(await exec.readFile('/proc/meminfo', { maxBytes: 64 * 1024 })).toString();
+    expect(text).toMatch(/^MemTotal:/);
+    expect(text).toContain('MemAvailable:');
+    expect(Buffer.from(await exec.readFile('/proc/meminfo', { maxBytes: 10 })).length).toBe(10);
+  });
+
   it('refuses /dev/zero, a link to it and a FIFO at once (regular files only)', async () => {
     const link = join(dir, 'debug.log');
     await fsp.symlink('/dev/zero', link);

@@ -44,7 +44,7 @@ export const fatalErrorsCheck: WpCheck = {
     const logged = window.entries.filter((e) => FATAL_LEVELS.has(e.level) && isMemoryExhausted(e) === null);
     // No log names a culprit: load the page the way WordPress is loaded and see what stops it.
     if (logged.length === 0 || !isExtension(culpritFromLog(logged, meta))) {
-      const probed = await probeResult(ctx, meta, window.sources.length === 0);
+      const probed = await probeResult(ctx, window);
       if (probed) return probed;
     }
     const none = noLogs(window);
@@ -202,7 +202,9 @@ function isExtension(c: Culprit): boolean {
  * readable and the page loads (asked over HTTP, else probed). Null when the
  * logs should speak (the probe found nothing or could not run).
  */
-async function probeResult(ctx: WpCheckContext, meta: WpMetadata, noLogRead: boolean): Promise<CheckResult | null> {
+async function probeResult(ctx: WpCheckContext, window: PhpLogWindow): Promise<CheckResult | null> {
+  const noLogRead = window.sources.length === 0;
+  const logs = window.sources;
   const url = typeof ctx.settings.url === 'string' && ctx.settings.url !== '' ? ctx.settings.url : null;
   if (url) {
     const answer = await frontPage(ctx, url);
@@ -211,7 +213,7 @@ async function probeResult(ctx: WpCheckContext, meta: WpMetadata, noLogRead: boo
       return {
         status: 'pass',
         message: `No PHP error log is readable for this site, and ${url} loads (HTTP ${answer.page.status}): no fatal error stops its front page. For errors on other pages, turn on WP_DEBUG_LOG or set \`phpErrorLog\`.`,
-        details: { count: 0, source: 'front page', url, logs: [] },
+        details: { count: 0, source: 'front page', url, logs },
       };
     }
   }
@@ -230,7 +232,7 @@ async function probeResult(ctx: WpCheckContext, meta: WpMetadata, noLogRead: boo
         lastMessage: firstLine(probe.fatal.message, 500),
         source: 'load probe',
         probe: { url: probe.url, durationMs: probe.durationMs },
-        logs: [],
+        logs,
       },
       evidence: evidenceOf([probe.fatal]),
       ...fixesFor(culprit),
@@ -241,14 +243,14 @@ async function probeResult(ctx: WpCheckContext, meta: WpMetadata, noLogRead: boo
     return {
       status: 'pass',
       message: `No PHP error log is readable for this site, and ${source} met no fatal error.`,
-      details: { count: 0, source: 'load probe', probe: { url: probe.url, durationMs: probe.durationMs }, logs: [] },
+      details: { count: 0, source: 'load probe', probe: { url: probe.url, durationMs: probe.durationMs }, logs },
     };
   }
   if (probe.fatal && probe.culprit) {
     return {
       status: 'fail',
       message: `Loading the front page stops with a PHP fatal error ("${firstLine(probe.fatal.message, 200)}"), found by ${source}. ${adviceFor(probe.culprit, 1)}`,
-      details: { culprit: culpritDetails(probe.culprit), count: 1, lastMessage: firstLine(probe.fatal.message, 500), source: 'load probe', logs: [] },
+      details: { culprit: culpritDetails(probe.culprit), count: 1, lastMessage: firstLine(probe.fatal.message, 500), source: 'load probe', logs },
       evidence: evidenceOf([probe.fatal]),
     };
   }
