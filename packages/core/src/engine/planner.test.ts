@@ -374,6 +374,13 @@ describe('outage first', () => {
     expect(p.cannotHeal.map((c) => c.checkId)).toEqual(['demo/answers']);
   });
 
+  it('a critical configuration finding may be the outage itself (a missing build): its fix is not deferred', async () => {
+    const noBuild = result('demo/build-exists', 'fail', { category: 'configuration', severity: 'critical' });
+    const p = await plan([down, noBuild, perms], [...actions, act('demo/rebuild', 'low', ['demo/build-exists'])], 'auto');
+    expect(p.autoHeal.map((a) => a.actionId)).toEqual(['demo/rebuild']);
+    expect(p.deferred.map((a) => a.actionId)).toEqual(['demo/fix-perms']);
+  });
+
   it('once the app answers, hygiene is planned as usual', async () => {
     const p = await plan([result('demo/answers', 'pass', { category: 'availability', details: { url: 'http://site.invalid/' } }), perms, htaccess], actions, 'auto');
     expect(p.autoHeal.map((a) => a.actionId).sort()).toEqual(['demo/fix-htaccess', 'demo/fix-perms']);

@@ -26,6 +26,15 @@ export function isOutage(results: readonly CheckResultEntry[]): boolean {
 /** Categories of hygiene: their fixes wait while the app does not answer. */
 const HYGIENE_CATEGORIES: ReadonlySet<string> = new Set(['security', 'configuration']);
 
+/**
+ * A finding whose fix waits while the app is down: security or configuration
+ * hygiene. A critical one (a missing build, a broken config) may be the
+ * outage itself, so its fix is not held back.
+ */
+function isHygiene(r: CheckResultEntry): boolean {
+  return HYGIENE_CATEGORIES.has(r.category) && r.severity !== 'critical';
+}
+
 export interface PlanInput {
   diagnosis: Diagnosis;
   app: AppInfo;
@@ -70,7 +79,7 @@ export async function planHealing(input: PlanInput): Promise<PlanWithSteps> {
   const ordered = [...byAction.values()].sort((a, b) => RISK_ORDER[a.action.risk] - RISK_ORDER[b.action.risk]);
   for (const { action, results } of ordered) {
     // Outage first: while the app does not answer, only what can bring it back runs.
-    if (down && results.every((r) => HYGIENE_CATEGORIES.has(r.category))) {
+    if (down && results.every(isHygiene)) {
       deferred.push({
         actionId: action.id,
         title: action.title,
