@@ -205,7 +205,8 @@ export interface BackupHandle {
 /**
  * What `preconditions()` and `plan()` see. No execution id: a plan must
  * depend only on the app's state, so the plan `healer plan` shows (and a
- * person approves by its hash) is the plan the heal makes.
+ * person approves by its hash) is the plan the heal makes. Its `fs` refuses
+ * every write: a plan is data, nothing runs.
  */
 export interface PlanContext<C = unknown> extends CheckContext<C> {
   /** The failing results this action was planned for. */
