@@ -84,11 +84,9 @@ export function editableConfigPath(ctx: WpPlanContext): { path: string } | { ref
   return { path };
 }
 
-/** The backup root for this app (the one write root that is not the app root). */
+/** The backup root for this app (known at plan time; the plan's fs writes nowhere). */
 export function backupRootOf(ctx: WpPlanContext): string {
-  const root = ctx.fs.writeRoots.find((r) => r !== ctx.app.root);
-  if (!root) throw new HealerError('INVALID_ARGUMENT', 'No backup root is available to this action.');
-  return root;
+  return ctx.backupRoot;
 }
 
 /** The first step of kind write-file (the content an action planned to write). */
