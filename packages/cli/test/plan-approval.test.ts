@@ -8,7 +8,7 @@
  * a later `healer rollback` uses again.
  */
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, realpath, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,4 +111,33 @@ describe('healer plan, then heal --plan-hash', () => {
     expect(heal.attempts).toEqual([]);
     expect((await readdir(app)).filter((f) => f.startsWith('.next'))).toEqual([]);
   }, 300_000);
+
+  it('a rebuild over an existing build keeps it aside under the nonce; a later rollback puts that build back', async () => {
+    const approveAndHeal = async (): Promise<HealJson> => {
+      const plan = jsonOf<PlanJson>(await healer(['plan', app, '--json']));
+      const res = await healer(['heal', app, '--mode', 'supervised', '--approve', REBUILD, '--plan-hash', plan.planHash, '--json']);
+      const heal = jsonOf<HealJson>(res);
+      expect(heal.state, res.stdout).toBe('FIXED');
+      return heal;
+    };
+    await approveAndHeal();
+    const first = await readFile(join(app, '.next/BUILD_ID'), 'utf8');
+    // The sources change after the build: nextjs/build-stale asks for a rebuild.
+    await writeFile(join(app, 'pages/index.js'), 'export default function Home() {\n  return <p>hello again</p>;\n}\n');
+    const earlier = new Date(Date.now() - 60_000);
+    await utimes(join(app, '.next/BUILD_ID'), earlier, earlier);
+    const heal = await approveAndHeal();
+    expect(await readFile(join(app, '.next/BUILD_ID'), 'utf8')).not.toBe(first);
+    const nonce = String(heal.timeline.find((e) => e.type === 'action.started' && e.actionId === REBUILD)?.data?.['nonce']);
+    expect(await readFile(join(app, `.next.healer-prev-${nonce}/BUILD_ID`), 'utf8')).toBe(first);
+
+    const back = await healer(['rollback', heal.executionId, '--json']);
+    expect(jsonOf<{ state: string }>(back).state, back.stdout + back.stderr).toBe('ROLLED_BACK');
+    expect(await readFile(join(app, '.next/BUILD_ID'), 'utf8')).toBe(first);
+    // Only this execution's files went; the first heal's marker (its own nonce) is its rollback point.
+    const left = (await readdir(app)).filter((f) => f.startsWith('.next.healer-'));
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(/^\.next\.healer-prev-[0-9a-f]{16}\.absent$/);
+    expect(left[0]).not.toContain(nonce);
+  }, 900_000);
 });
