@@ -16,7 +16,7 @@
  * entry page, atomically, with a backup of the old link to roll back to.
  */
 import { posix } from 'node:path';
-import { definePlugin, restoreBackup, type ActionContext, type Step } from '@healer/core';
+import { definePlugin, restoreBackup, type PlanContext, type Step } from '@healer/core';
 import { staticSiteConfigSchema, type StaticSiteConfig } from './config.js';
 import { entryOf, inspectCurrent, listReleases, readSiteFile } from './site.js';
 
@@ -34,7 +34,7 @@ export const RELINK_ACTION = 'static-site/relink-release';
 const TMP_LINK = '.current.healer-tmp';
 
 /** The release `current` should point to instead: the newest one that has its entry page and is not the broken target. */
-async function pickRelease(ctx: ActionContext<StaticSiteConfig>): Promise<string | null> {
+async function pickRelease(ctx: PlanContext<StaticSiteConfig>): Promise<string | null> {
   const root = ctx.app.root;
   const entry = entryOf(await readSiteFile(ctx, root), ctx.config);
   const current = await inspectCurrent(ctx, root, entry);

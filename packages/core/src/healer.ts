@@ -262,7 +262,7 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
       const env = makeRunEnv(svc);
       const resolved = await resolveApp(svc, env, t, opts.plugin ? { plugin: opts.plugin } : {});
       const mode = await svc.breaker.effectiveMode(resolved.app.id, modeFor(t, opts.mode));
-      const { planned } = await diagnoseAndPlan(svc, env, resolved, mode, 'plan', opts.since ? { since: opts.since } : {});
+      const { planned } = await diagnoseAndPlan(svc, env, resolved, mode, opts.since ? { since: opts.since } : {});
       return planned.plan;
     },
 

@@ -23,6 +23,7 @@ export type {
   BackupSpec,
   BackupHandle,
   ActionContext,
+  PlanContext,
   VerifyResult,
   HealingAction,
   BackupPart,

@@ -83,6 +83,8 @@ export const PlannedActionSchema = z.object({
   /** Critical actions need their own approval; `--approve-all` never covers them. */
   explicitApproval: z.boolean(),
   steps: z.array(StepSchema),
+  /** The token the steps use for names unique to this change (see `PlanContext.nonce`); hashed as `<nonce>`. */
+  nonce: z.string().optional(),
 });
 
 export const CannotHealSchema = z.object({

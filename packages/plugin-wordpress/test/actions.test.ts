@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Execution, Healer, Plan, PlannedAction } from '@healer/core';
-import { hashFolder } from '@healer/test-utils';
+import { hashFolder, planDifferences } from '@healer/test-utils';
 import { wordpressHtaccessBlock } from '../src/actions/htaccess-block.js';
 import { setDefine } from '../src/actions/wp-config-edit.js';
 import { FATAL_PLUGIN, FATAL_THEME, createHealthySite, editConfig, savedOptions, siteHealer, snapshot, type SiteHealerOptions } from './helpers/heal-harness.js';
@@ -36,11 +36,18 @@ async function setUp(options: SiteHealerOptions & { site?: SiteOptions } = {}): 
   return { site, healer };
 }
 
-/** Plan in manual mode (nothing runs on its own) and return the action's planned entry. */
+/**
+ * Plan in manual mode (nothing runs on its own) and return the action's
+ * planned entry. Planned twice: the same state gives the same plan hash
+ * (each planning with its own nonce), as an approval by hash needs.
+ */
 async function planFor(h: Healer, s: WordPressSite, actionId: string): Promise<{ plan: Plan; planned: PlannedAction }> {
   const plan = await h.plan(s.root, { mode: 'manual' });
   const planned = [...plan.autoHeal, ...plan.requireApproval].find((a) => a.actionId === actionId);
   expect(planned, `${actionId} is planned; cannot heal: ${JSON.stringify(plan.cannotHeal)}`).toBeDefined();
+  const again = await h.plan(s.root, { mode: 'manual' });
+  expect(planDifferences(plan, again)).toEqual([]);
+  expect(again.planHash).toBe(plan.planHash);
   return { plan, planned: planned! };
 }
 

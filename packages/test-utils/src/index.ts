@@ -11,3 +11,5 @@ export { installFixture } from './npm-fixture.js';
 export type { InstallFixtureOptions, NpmFixture } from './npm-fixture.js';
 export { startWebServer } from './web-server.js';
 export type { RunningWebServer, WebServerKind, WebServerOptions, WebSite } from './web-server.js';
+export { planDifferences, planTwice } from './plan-twice.js';
+export type { PlanTwiceOptions } from './plan-twice.js';

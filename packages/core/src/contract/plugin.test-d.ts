@@ -3,7 +3,7 @@
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { definePlugin, type ActionContext, type CheckContext, type DetectContext, type PluginDefinition, type Risk, type Step } from './plugin.js';
+import { definePlugin, type CheckContext, type DetectContext, type PlanContext, type PluginDefinition, type Risk, type Step } from './plugin.js';
 
 const configSchema = z.object({
   url: z.string(),
@@ -64,11 +64,17 @@ describe('definePlugin', () => {
             return true;
           },
           plan(ctx) {
-            expectTypeOf(ctx).toEqualTypeOf<ActionContext<Output>>();
+            expectTypeOf(ctx).toEqualTypeOf<PlanContext<Output>>();
+            // A plan depends on the app's state only: no execution id, no backup.
+            expectTypeOf(ctx).not.toHaveProperty('executionId');
+            expectTypeOf(ctx).not.toHaveProperty('backup');
+            expectTypeOf(ctx.nonce).toEqualTypeOf<string>();
             return [{ kind: 'run', command: ['true'], write: false }];
           },
           async rollback(ctx) {
             expectTypeOf(ctx.config.url).toEqualTypeOf<string>();
+            expectTypeOf(ctx.nonce).toEqualTypeOf<string>();
+            expectTypeOf(ctx.executionId).toEqualTypeOf<string>();
           },
         },
       ],

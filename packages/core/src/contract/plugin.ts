@@ -202,17 +202,37 @@ export interface BackupHandle {
   check(): Promise<void>;
 }
 
-export interface ActionContext<C = unknown> extends CheckContext<C> {
-  executionId: string;
+/**
+ * What `preconditions()` and `plan()` see. No execution id: a plan must
+ * depend only on the app's state, so the plan `healer plan` shows (and a
+ * person approves by its hash) is the plan the heal makes. Its `fs` refuses
+ * every write: a plan is data, nothing runs.
+ */
+export interface PlanContext<C = unknown> extends CheckContext<C> {
   /** The failing results this action was planned for. */
   results: ReadonlyArray<{ id: string; status: CheckStatus; details?: Record<string, unknown> }>;
-  /** The backup taken for this action, if any. */
-  backup: BackupHandle | null;
   /**
    * The backup root for this app: besides the app root, the only place an
    * action may write (scratch folders, kept-aside copies). Known at plan time.
    */
   backupRoot: string;
+  /**
+   * A random token (letters, digits and `_` only) the engine makes once per planned
+   * action, for names that must be unique to this change (scratch folders,
+   * kept-aside copies): `.next.healer-prev-${ctx.nonce}`. It is recorded
+   * with the plan and in the journal, and the same value reaches `apply()`,
+   * `verify()` and `rollback()` of that change, even a rollback asked for
+   * days later. The plan hash does not depend on its value (it is hashed as
+   * `<nonce>`), so use it in names only, never in file contents.
+   */
+  nonce: string;
+}
+
+export interface ActionContext<C = unknown> extends PlanContext<C> {
+  /** The execution this change runs in (a later rollback: the execution that made the change). */
+  executionId: string;
+  /** The backup taken for this action, if any. */
+  backup: BackupHandle | null;
 }
 
 export interface VerifyResult {
@@ -233,9 +253,9 @@ export interface HealingAction<C = unknown> {
   /** What to save first. Required for medium and above. */
   backup?: BackupSpec | ((ctx: ActionContext<C>) => BackupSpec | Promise<BackupSpec>);
   /** Return true, or a reason why this action cannot help here. */
-  preconditions?(ctx: ActionContext<C>): Promise<true | string> | true | string;
-  /** The exact commands and edits, as data. A dry run prints these; nothing runs. */
-  plan(ctx: ActionContext<C>): Promise<Step[]> | Step[];
+  preconditions?(ctx: PlanContext<C>): Promise<true | string> | true | string;
+  /** The exact commands and edits, as data. A dry run prints these; nothing runs. Same app state -> same steps. */
+  plan(ctx: PlanContext<C>): Promise<Step[]> | Step[];
   /** Carry the change out. Default: the engine runs the planned steps in order. */
   apply?(ctx: ActionContext<C>, steps: Step[]): Promise<void>;
   /** Extra proof beyond re-running the checks. */

@@ -14,6 +14,7 @@ import type {
   CheckStatus,
   DetectContext,
   HealthyContext,
+  PlanContext,
   Logger,
   Target,
 } from '../contract/plugin.js';
@@ -71,12 +72,23 @@ export function makeHealthyContext(env: RunEnv, common: Common, app: AppInfo, ex
   return { ...base(env, common, [backupRoot]), app, backupRoot, ...extra };
 }
 
+/** For `preconditions()` and `plan()`: no execution id, and an fs that writes nothing. */
+export function makePlanContext(
+  env: RunEnv,
+  common: Common,
+  app: AppInfo,
+  extra: { results: ReadonlyArray<{ id: string; status: CheckStatus; details?: Record<string, unknown> }>; nonce: string },
+): PlanContext {
+  return { ...base(env, common, []), app, backupRoot: env.backupRootFor(app.root), ...extra };
+}
+
 export function makeActionContext(
   env: RunEnv,
   common: Common,
   app: AppInfo,
   extra: {
     executionId: string;
+    nonce: string;
     results: ReadonlyArray<{ id: string; status: CheckStatus; details?: Record<string, unknown> }>;
     backup: BackupHandle | null;
   },

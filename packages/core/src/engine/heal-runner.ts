@@ -14,7 +14,7 @@ import { trackProcessGroups } from './process-groups.js';
 import { normalizeMode, RISK_ORDER } from './modes.js';
 import { healableResults, planHealing, type PlanWithSteps } from './planner.js';
 import { recoverExecutions } from './recover.js';
-import { actionContext, makeRunEnv, resolveApp, type ResolvedApp } from './resolve-app.js';
+import { makeRunEnv, planContext, resolveApp, type ResolvedApp } from './resolve-app.js';
 import type { Services } from './services.js';
 
 /** Approval of actions that need one, bound to the plan it was given for. */
@@ -81,7 +81,6 @@ export async function diagnoseAndPlan(
   env: RunEnv,
   resolved: ResolvedApp,
   mode: ReturnType<typeof normalizeMode>,
-  executionId: string,
   options: { since?: Date; signal?: AbortSignal } = {},
 ): Promise<{ diagnosis: Diagnosis; planned: PlanWithSteps }> {
   const diagnosis = await diagnoseApp(svc, env, resolved, options);
@@ -90,7 +89,7 @@ export async function diagnoseAndPlan(
     app: resolved.app,
     mode,
     actions: resolved.entry.plugin.actions,
-    context: (_action, results) => actionContext(svc, env, resolved, executionId, results, null, options.signal),
+    context: (_action, results, nonce) => planContext(env, resolved, results, nonce, options.signal),
     redact: (t) => svc.redactor.redact(t),
     now: () => svc.now(),
   });
@@ -169,7 +168,7 @@ async function healLocked(
       }
 
       await run.journal.record('state', 'Diagnosing', { state: 'DIAGNOSING' });
-      const { diagnosis: diag, planned } = await diagnoseAndPlan(svc, env, resolved, mode, run.id, {
+      const { diagnosis: diag, planned } = await diagnoseAndPlan(svc, env, resolved, mode, {
         ...(req.since ? { since: req.since } : {}),
         signal,
       });

@@ -109,11 +109,11 @@ export class Ladder {
     const action = resolved.entry.plugin.actions.find((a) => a.id === rung.actionId)!;
     const steps = this.planned.steps.get(rung.actionId) ?? [];
     const results = this.#current.results.filter((r) => rung.fixes.includes(r.id));
-    const ctx = actionContext(svc, this.env, resolved, run.id, results, null, this.signal);
+    const ctx = actionContext(svc, this.env, resolved, run.id, results, null, this.signal, rung.nonce);
 
     await run.journal.record('action.started', `${action.title} (${action.risk} risk)`, {
       actionId: action.id,
-      data: { risk: action.risk, fixes: rung.fixes, steps: rung.steps },
+      data: { risk: action.risk, fixes: rung.fixes, steps: rung.steps, ...(rung.nonce ? { nonce: rung.nonce } : {}) },
     });
     await svc.breaker.recordAttempt(appId, action.id);
     const attempt = { actionId: action.id, risk: action.risk, backupId: null as string | null, verified: false, rolledBack: false, message: '' };

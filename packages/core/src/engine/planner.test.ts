@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ActionContext, AppInfo, HealingAction, Mode, Risk, Step } from '../contract/plugin.js';
+import type { AppInfo, HealingAction, Mode, PlanContext, Risk, Step } from '../contract/plugin.js';
 import { isHealerError, type HealerError } from '../errors.js';
 import type { CheckResultEntry, Diagnosis, Plan } from '../schemas.js';
 import { PlanSchema } from '../schemas.js';
@@ -56,9 +56,9 @@ function act(id: string, risk: Risk, fixes: string[], extra: Partial<HealingActi
   };
 }
 
-/** The planner only hands the context to preconditions() and plan(); these tests' actions read `results` from it. */
-const fakeContext = (_action: HealingAction, results: CheckResultEntry[]): ActionContext =>
-  ({ app: APP, results: results.map((r) => ({ id: r.id, status: r.status, details: r.details })) }) as unknown as ActionContext;
+/** The planner only hands the context to preconditions() and plan(); these tests' actions read `results` and `nonce` from it. */
+const fakeContext = (_action: HealingAction, results: CheckResultEntry[], nonce: string): PlanContext =>
+  ({ app: APP, nonce, results: results.map((r) => ({ id: r.id, status: r.status, details: r.details })) }) as unknown as PlanContext;
 
 function plan(results: CheckResultEntry[], actions: HealingAction[], mode: Mode = 'supervised', extra: Partial<PlanInput> = {}): Promise<Plan> {
   return planHealing({
@@ -248,6 +248,26 @@ describe('plan hash and fingerprint', () => {
     const ok = await plan(results, [writing('{"debug":false}'), actions[1]!], 'auto');
     const evil = await plan(results, [writing('{"debug":true!}'), actions[1]!], 'auto');
     expect(ok.planHash).not.toBe(evil.planHash);
+  });
+
+  it('each planned action gets its own random nonce, recorded in the plan; the hash does not depend on its value', async () => {
+    // A scratch name made from the nonce, as nextjs/rebuild does.
+    const scratch = act('demo/a-fix', 'low', ['demo/a'], {
+      plan: (ctx): Step[] => [{ kind: 'rename', from: '/srv/demo/cache', to: `/srv/demo/cache.aside-${ctx.nonce}` }],
+    });
+    const one = await plan(results, [scratch, actions[1]!], 'auto');
+    const two = await plan(results, [scratch, actions[1]!], 'auto');
+    const [a1, a2] = [one.autoHeal.find((a) => a.actionId === 'demo/a-fix')!, two.autoHeal.find((a) => a.actionId === 'demo/a-fix')!];
+    expect(a1.nonce).toMatch(/^[0-9a-f]{16}$/);
+    expect(a2.nonce).not.toBe(a1.nonce);
+    expect(one.autoHeal.find((a) => a.actionId === 'demo/b-fix')!.nonce).not.toBe(a1.nonce);
+    expect(a1.steps[0]!.display).toContain(`cache.aside-${a1.nonce}`);
+    expect(two.planHash).toBe(one.planHash);
+    // Only the nonce is masked: another name is another plan.
+    const other = act('demo/a-fix', 'low', ['demo/a'], {
+      plan: (ctx): Step[] => [{ kind: 'rename', from: '/srv/demo/cache', to: `/srv/demo/cache.other-${ctx.nonce}` }],
+    });
+    expect((await plan(results, [other, actions[1]!], 'auto')).planHash).not.toBe(one.planHash);
   });
 
   it('the plan hash changes when an action risk changes or an action is added', async () => {

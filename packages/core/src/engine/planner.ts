@@ -3,8 +3,8 @@
  * into autoHeal / requireApproval / cannotHeal, with a hash of the plan and a
  * fingerprint of the target state it was made from.
  */
-import { createHash } from 'node:crypto';
-import type { ActionContext, AppInfo, HealingAction, Mode, Step } from '../contract/plugin.js';
+import { createHash, randomBytes } from 'node:crypto';
+import type { AppInfo, HealingAction, Mode, PlanContext, Step } from '../contract/plugin.js';
 import { errorMessage } from '../errors.js';
 import { commandToShell, quoteShellWord } from '../exec/quote.js';
 import type { CannotHeal, CheckResultEntry, DeferredAction, Diagnosis, Plan, PlannedAction, PlannedStep } from '../schemas.js';
@@ -41,8 +41,8 @@ export interface PlanInput {
   mode: Mode;
   /** The actions the app's plugin offers. */
   actions: readonly HealingAction[];
-  /** Builds the context an action's preconditions() and plan() see. */
-  context(action: HealingAction, results: CheckResultEntry[]): ActionContext;
+  /** Builds the context an action's preconditions() and plan() see, with the nonce the planner made for it. */
+  context(action: HealingAction, results: CheckResultEntry[], nonce: string): PlanContext;
   redact(text: string): string;
   now?: () => Date;
 }
@@ -92,8 +92,10 @@ export async function planHealing(input: PlanInput): Promise<PlanWithSteps> {
     }
     let actionSteps: Step[];
     let described: PlannedStep[];
+    // Once per planned action; the plan records it and the heal hands the same one to apply() and rollback().
+    const nonce = randomBytes(8).toString('hex');
     try {
-      const ctx = input.context(action, results);
+      const ctx = input.context(action, results, nonce);
       const ok = action.preconditions ? await action.preconditions(ctx) : true;
       if (ok !== true) {
         for (const r of results) pushReason(reasons, r.id, `${action.id}: ${ok}`);
@@ -117,6 +119,7 @@ export async function planHealing(input: PlanInput): Promise<PlanWithSteps> {
       reason: gateReason(mode, action.risk, gate),
       explicitApproval: gate === 'explicit-approval',
       steps: described,
+      nonce,
     };
     steps.set(action.id, actionSteps);
     for (const r of results) viable.add(r.id);
@@ -159,11 +162,17 @@ function gateReason(mode: Mode, risk: string, gate: string): string {
   return `${risk} risk needs approval in ${mode} mode`;
 }
 
-/** The plan's identity: which actions, at which risk, with which exact steps. */
+/**
+ * The plan's identity: which actions, at which risk, with which exact steps.
+ * An action's nonce is hashed as `<nonce>` wherever it appears: it is random
+ * per planning, and a plan approved by its hash (`healer plan`, then
+ * `heal --plan-hash`) must match the heal's own planning of the same state.
+ */
 export function hashPlan(appId: string, actions: readonly PlannedAction[]): string {
+  const masked = (a: PlannedAction, text: string): string => (a.nonce ? text.split(a.nonce).join('<nonce>') : text);
   const canonical = [...actions]
     .sort((a, b) => (a.actionId < b.actionId ? -1 : 1))
-    .map((a) => ({ id: a.actionId, risk: a.risk, fixes: [...a.fixes].sort(), steps: a.steps.map((s) => [s.kind, s.write, s.display]) }));
+    .map((a) => ({ id: a.actionId, risk: a.risk, fixes: [...a.fixes].sort(), steps: a.steps.map((s) => [s.kind, s.write, masked(a, s.display)]) }));
   return sha256(JSON.stringify({ appId, actions: canonical }));
 }
 

@@ -9,7 +9,7 @@ import type { Execution, TimelineEvent } from '../schemas.js';
 import { TERMINAL_STATES } from '../schemas.js';
 import { backupHandle, rollbackAction } from './backup-runner.js';
 import { ExecutionRun, withAppLock } from './execution-record.js';
-import { actionContext, appFromJournal, makeRunEnv, resolvedFromJournal, type ResolvedApp } from './resolve-app.js';
+import { actionContext, appFromJournal, makeRunEnv, nonceFromJournal, resolvedFromJournal, type ResolvedApp } from './resolve-app.js';
 import { recordedGroups, stopProcessGroups, trackProcessGroups } from './process-groups.js';
 import type { Services } from './services.js';
 
@@ -126,7 +126,7 @@ async function recoverOne(svc: Services, execution: Execution): Promise<Recovery
       });
       try {
         if (!resolved) throw new Error(`plugin "${execution.plugin}" is not loaded`);
-        const ctx = actionContext(svc, env, resolved, execution.executionId, [], null, signal);
+        const ctx = actionContext(svc, env, resolved, execution.executionId, [], null, signal, nonceFromJournal(execution, last.actionId));
         ctx.backup = backupHandle(resolved.entry.plugin, manifest, ctx);
         const action = resolved.entry.plugin.actions.find((a) => a.id === last.actionId);
         await rollbackAction(action, ctx);

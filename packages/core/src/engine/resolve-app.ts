@@ -3,14 +3,14 @@
  * plugin, and the app's settings.
  * @internal
  */
-import type { ActionContext, AppInfo, AppSettings, BackupHandle, Target } from '../contract/plugin.js';
+import type { ActionContext, AppInfo, AppSettings, BackupHandle, PlanContext, Target } from '../contract/plugin.js';
 import type { CheckResultEntry, Execution } from '../schemas.js';
 import { HealerError } from '../errors.js';
 import { createFacts } from '../checks/facts.js';
 import { defaultBackupRoot } from '../backup/file-backup.js';
 import { canonicalFuturePath, canonicalPath } from '../exec/canonical-path.js';
 import { isPathWithin, validatePath } from '../exec/paths.js';
-import { makeActionContext, type RunEnv } from './context.js';
+import { makeActionContext, makePlanContext, type RunEnv } from './context.js';
 import { withAppAddress } from './app-address.js';
 import { appIdFor, detectStack, type DetectionReport } from './detector.js';
 import type { RegisteredPlugin } from './registry.js';
@@ -118,7 +118,28 @@ export function resolvedFromJournal(svc: Services, target: Target, app: AppInfo,
   return { target, app, settings: settingsFor(svc, target, app.root), entry, report: { app, candidates: [], nearTies: [] } };
 }
 
-/** The context an action of the resolved app receives. */
+function commonOf(resolved: ResolvedApp, signal: AbortSignal) {
+  return { target: resolved.target, config: resolved.entry.config, settings: resolved.settings, signal, pluginVersion: resolved.entry.plugin.version };
+}
+
+const resultsOf = (results: readonly CheckResultEntry[]) => results.map((r) => ({ id: r.id, status: r.status, details: r.details }));
+
+/** The context `preconditions()` and `plan()` of an action of the resolved app receive: no execution id. */
+export function planContext(
+  env: RunEnv,
+  resolved: ResolvedApp,
+  results: readonly CheckResultEntry[],
+  nonce: string,
+  signal: AbortSignal = new AbortController().signal,
+): PlanContext {
+  return makePlanContext(env, commonOf(resolved, signal), resolved.app, { results: resultsOf(results), nonce });
+}
+
+/**
+ * The context an action of the resolved app receives. `nonce`: the one its
+ * plan was made with (journaled with `action.started`); executions journaled
+ * before nonces existed named their scratch files after the execution id.
+ */
 export function actionContext(
   svc: Services,
   env: RunEnv,
@@ -127,11 +148,14 @@ export function actionContext(
   results: readonly CheckResultEntry[],
   backup: BackupHandle | null,
   signal: AbortSignal = new AbortController().signal,
+  nonce: string = executionId,
 ): ActionContext {
-  return makeActionContext(
-    env,
-    { target: resolved.target, config: resolved.entry.config, settings: resolved.settings, signal, pluginVersion: resolved.entry.plugin.version },
-    resolved.app,
-    { executionId, results: results.map((r) => ({ id: r.id, status: r.status, details: r.details })), backup },
-  );
+  return makeActionContext(env, commonOf(resolved, signal), resolved.app, { executionId, nonce, results: resultsOf(results), backup });
+}
+
+/** The nonce an execution's journal recorded for an action (`action.started`), or its execution id for older journals. */
+export function nonceFromJournal(execution: Pick<Execution, 'timeline' | 'executionId'>, actionId: string): string {
+  const started = execution.timeline.findLast((e) => e.type === 'action.started' && e.actionId === actionId);
+  const nonce = started?.data?.['nonce'];
+  return typeof nonce === 'string' ? nonce : execution.executionId;
 }

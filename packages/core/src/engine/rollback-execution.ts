@@ -7,7 +7,7 @@ import { HealerError, errorMessage, isHealerError, type HealerErrorCode } from '
 import type { Execution } from '../schemas.js';
 import { backupHandle, rollbackAction } from './backup-runner.js';
 import { ExecutionRun, withAppLock } from './execution-record.js';
-import { actionContext, appFromJournal, makeRunEnv, resolvedFromJournal } from './resolve-app.js';
+import { actionContext, appFromJournal, makeRunEnv, nonceFromJournal, resolvedFromJournal } from './resolve-app.js';
 import type { Services } from './services.js';
 
 /** Options of {@link rollbackExecution}. */
@@ -48,7 +48,7 @@ export async function rollbackExecution(svc: Services, executionId: string, opti
           return run.finish('FAILED', `${attempt.actionId} took no backup and has no rollback: it cannot be undone automatically.`);
         }
         // The action sees the execution it ran in: what it kept aside is named after that one.
-        const ctx = actionContext(svc, env, resolved, executionId, [], null, signal);
+        const ctx = actionContext(svc, env, resolved, executionId, [], null, signal, nonceFromJournal(original, attempt.actionId));
         const handle = manifest ? backupHandle(entry.plugin, manifest, ctx, { force: options.force === true }) : null;
         ctx.backup = handle;
         steps.push({ attempt, action, manifest, ctx, handle });

@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import { CACHE_SIZE, CLEAR_CACHE } from '../checks/ids.js';
 import type { NextAction } from './shared.js';
 
-const aside = (root: string, executionId: string): string => posix.join(root, `.next/cache.healer-cleared-${executionId.replace(/[^A-Za-z0-9_-]/g, '_')}`);
+const aside = (root: string, nonce: string): string => posix.join(root, `.next/cache.healer-cleared-${nonce.replace(/[^A-Za-z0-9_-]/g, '_')}`);
 
 export const clearCacheAction: NextAction = {
   id: CLEAR_CACHE,
@@ -20,7 +20,7 @@ export const clearCacheAction: NextAction = {
   },
   plan(ctx) {
     const cache = posix.join(ctx.app.root, '.next/cache');
-    const kept = aside(ctx.app.root, ctx.executionId);
+    const kept = aside(ctx.app.root, ctx.nonce);
     return [
       { kind: 'rename', from: cache, to: kept, description: 'move .next/cache aside (instant; the server keeps serving)' },
       { kind: 'remove', path: kept, description: 'remove the old cache' },
@@ -28,7 +28,7 @@ export const clearCacheAction: NextAction = {
   },
   async rollback(ctx) {
     // A cleared cache is rebuilt on demand; only a cache still aside (remove not reached) is put back.
-    const kept = aside(ctx.app.root, ctx.executionId);
+    const kept = aside(ctx.app.root, ctx.nonce);
     const cache = posix.join(ctx.app.root, '.next/cache');
     if ((await ctx.fs.exists(kept)) && !(await ctx.fs.exists(cache))) await ctx.fs.rename(kept, cache);
   },

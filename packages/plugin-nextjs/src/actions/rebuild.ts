@@ -7,7 +7,8 @@
  * when hard links fail; never a symlink, which Turbopack refuses when it
  * points out of the project), and `next build` runs in the copy. Only a
  * build that succeeds is swapped in, by two renames on the same
- * filesystem: the current `.next` to `.next.healer-prev-<execution>`, then
+ * filesystem: the current `.next` to `.next.healer-prev-<nonce>` (the
+ * engine's token for this change, recorded with the plan), then
  * the new one to `.next`. Then the app is restarted when it has a runner.
  * A failed build changes nothing in the app root. Rollback puts the
  * previous `.next` back and restarts. The previous build is left beside the
@@ -18,7 +19,7 @@ import { posix } from 'node:path';
 import { HealerError, type Step } from '@healer/core';
 import { nodeMeta, readPackageJson, restartApp, restartSteps, runSteps, waitForApp } from '@healer/plugin-nodejs';
 import { BUILD_EXISTS, BUILD_STALE, REBUILD } from '../checks/ids.js';
-import { absentMarker, buildDir, previousBuildPath, type NextAction, type NextActionContext } from './shared.js';
+import { absentMarker, buildDir, previousBuildPath, type NextAction, type NextActionContext, type NextPlanContext } from './shared.js';
 
 /** Copy the sources (not node_modules, .next, .git, anything Healer kept aside) and hard-link node_modules. */
 const COPY_SCRIPT = [
@@ -41,28 +42,20 @@ const COPY_SCRIPT = [
  * do more the deploy relies on, such as copying standalone assets); else
  * the app's own `next` through Node.
  */
-async function buildCommand(ctx: NextActionContext): Promise<string[]> {
+async function buildCommand(ctx: NextPlanContext): Promise<string[]> {
   if (ctx.config.buildCommand) return [...ctx.config.buildCommand];
   const script = (await readPackageJson(ctx.fs, ctx.app.root))?.scripts?.build;
   if (typeof script === 'string' && /\bnext\s+build\b/.test(script)) return [nodeMeta(ctx.app).packageManager, 'run', 'build'];
   return [ctx.config.nodeBinary, 'node_modules/next/dist/bin/next', 'build'];
 }
 
-function optionalRestart(ctx: NextActionContext): Step[] {
+function optionalRestart(ctx: NextPlanContext): Step[] {
   const steps = restartSteps(nodeMeta(ctx.app).runner, ctx.app.root);
   return typeof steps === 'string' ? [] : steps;
 }
 
-/**
- * The execution that made the change: a rollback asked for later runs as a
- * new execution, but the backup's manifest names the original one.
- */
-function changeExecutionId(ctx: NextActionContext): string {
-  return ctx.backup?.manifest.executionId ?? ctx.executionId;
-}
-
 async function removeBuildDir(ctx: NextActionContext): Promise<void> {
-  const dir = buildDir(ctx.backupRoot, ctx.app.root, changeExecutionId(ctx));
+  const dir = buildDir(ctx.backupRoot, ctx.app.root, ctx.nonce);
   const r = await ctx.exec.run(['rm', '-rf', '--', dir], { timeoutMs: 300_000 });
   if (r.exitCode !== 0) ctx.logger.warn('Could not remove the build copy', { dir, error: r.stderr.trim() });
 }
@@ -81,8 +74,8 @@ export const rebuildAction: NextAction = {
   },
   async plan(ctx) {
     const root = ctx.app.root;
-    const dir = buildDir(ctx.backupRoot, root, ctx.executionId);
-    const previous = previousBuildPath(root, ctx.executionId);
+    const dir = buildDir(ctx.backupRoot, root, ctx.nonce);
+    const previous = previousBuildPath(root, ctx.nonce);
     const current = posix.join(root, '.next');
     const hasBuild = await ctx.fs.exists(current);
     return [
@@ -105,7 +98,7 @@ export const rebuildAction: NextAction = {
   },
   async rollback(ctx) {
     const root = ctx.app.root;
-    const previous = previousBuildPath(root, changeExecutionId(ctx));
+    const previous = previousBuildPath(root, ctx.nonce);
     const current = posix.join(root, '.next');
     await removeBuildDir(ctx);
     let swapped = false;

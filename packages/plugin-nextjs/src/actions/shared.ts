@@ -1,26 +1,27 @@
 /** Types and helpers the Next actions share. */
 import { posix } from 'node:path';
-import type { ActionContext, HealingAction } from '@healer/core';
+import type { ActionContext, HealingAction, PlanContext } from '@healer/core';
 import type { NextjsConfig } from '../config.js';
 
 export type NextAction = HealingAction<NextjsConfig>;
 export type NextActionContext = ActionContext<NextjsConfig>;
+export type NextPlanContext = PlanContext<NextjsConfig>;
 
-const safeId = (id: string): string => id.replace(/[^A-Za-z0-9_-]/g, '_');
+const safeName = (nonce: string): string => nonce.replace(/[^A-Za-z0-9_-]/g, '_');
 
 /**
  * Where the sources are copied and built: a sibling of the app root (same
  * filesystem, so the result can be renamed into place), outside it so the
  * build finds no parent lockfile and traces from its own folder.
  */
-export function buildDir(backupRoot: string, root: string, executionId: string): string {
+export function buildDir(backupRoot: string, root: string, nonce: string): string {
   // Under the backup root: an action writes only there and in the app root.
-  return posix.join(backupRoot, 'nextjs-builds', `${posix.basename(root)}-${safeId(executionId)}`);
+  return posix.join(backupRoot, 'nextjs-builds', `${posix.basename(root)}-${safeName(nonce)}`);
 }
 
-/** Where the previous `.next` is kept after the swap, for rollback. */
-export function previousBuildPath(root: string, executionId: string): string {
-  return posix.join(root, `.next.healer-prev-${safeId(executionId)}`);
+/** Where the previous `.next` is kept after the swap, for rollback (`nonce`: the change's, see `PlanContext.nonce`). */
+export function previousBuildPath(root: string, nonce: string): string {
+  return posix.join(root, `.next.healer-prev-${safeName(nonce)}`);
 }
 
 /** A marker written at the swap when there was no `.next` before. */

@@ -6,16 +6,16 @@
 import { HealerError, type Step } from '@healer/core';
 import { FREE_PORT, PORT_HELD, portHolder } from '../checks/port-held.js';
 import { manifestBackup, optionalRestartSteps } from './node-modules.js';
-import { restartApp, runSteps, waitForApp, type NodeAction, type NodeActionContext } from './shared.js';
+import { restartApp, runSteps, waitForApp, type NodeAction, type NodePlanContext } from './shared.js';
 
-async function stalePid(ctx: NodeActionContext): Promise<number | string> {
+async function stalePid(ctx: NodePlanContext): Promise<number | string> {
   const holder = await portHolder(ctx);
   if (holder === null) return 'nothing holds the port any more';
   if (holder.kind !== 'stale-copy' || holder.pid === null) return `port ${holder.port} is not held by a stale copy of this app (${holder.kind})`;
   return holder.pid;
 }
 
-async function processGone(ctx: NodeActionContext, pid: number, ms: number): Promise<boolean> {
+async function processGone(ctx: NodePlanContext, pid: number, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     const r = await ctx.exec.run(['kill', '-0', String(pid)], { signal: ctx.signal });

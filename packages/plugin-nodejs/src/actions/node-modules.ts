@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import { HealerError, type BackupSpec, type Step } from '@healer/core';
 import { nodeMeta } from '../detect.js';
 import type { PackageManager } from '../types.js';
-import { restartApp, restartSteps, runSteps, waitForApp, type NodeActionContext } from './shared.js';
+import { restartApp, restartSteps, runSteps, waitForApp, type NodeActionContext, type NodePlanContext } from './shared.js';
 
 /**
  * Where the previous `node_modules` is kept. One fixed name per app (not per
@@ -42,13 +42,13 @@ export function installCommand(manager: PackageManager, lockfile: string | null)
 }
 
 /** package.json and the lockfile: what an install may rewrite. */
-export function manifestBackup(ctx: NodeActionContext): BackupSpec {
+export function manifestBackup(ctx: NodePlanContext): BackupSpec {
   const lockfile = nodeMeta(ctx.app).lockfile;
   return { paths: ['package.json', ...(lockfile ? [lockfile] : [])] };
 }
 
 /** Remove what an earlier execution kept aside: only the latest change can be rolled back this way. */
-export async function staleAsideSteps(ctx: NodeActionContext): Promise<Step[]> {
+export async function staleAsideSteps(ctx: NodePlanContext): Promise<Step[]> {
   const aside = asidePath(ctx.app.root);
   const steps: Step[] = [];
   for (const p of [aside, absentMarker(aside), ownerFile(aside)]) {
@@ -58,7 +58,7 @@ export async function staleAsideSteps(ctx: NodeActionContext): Promise<Step[]> {
 }
 
 /** Keep the current `node_modules` aside (or mark that there was none). */
-export async function keepAsideSteps(ctx: NodeActionContext): Promise<Step[]> {
+export async function keepAsideSteps(ctx: NodePlanContext): Promise<Step[]> {
   const root = ctx.app.root;
   const aside = asidePath(root);
   const stale = await staleAsideSteps(ctx);
@@ -69,7 +69,7 @@ export async function keepAsideSteps(ctx: NodeActionContext): Promise<Step[]> {
 }
 
 /** Restart steps when the app has a runner (a new install needs a new process to load it). */
-export function optionalRestartSteps(ctx: NodeActionContext): Step[] {
+export function optionalRestartSteps(ctx: NodePlanContext): Step[] {
   const steps = restartSteps(nodeMeta(ctx.app).runner, ctx.app.root);
   return typeof steps === 'string' ? [] : steps;
 }

@@ -1,5 +1,5 @@
 /** Helpers the Node actions share: restart steps, running steps, waiting for the app. */
-import { HealerError, stepFailedError, type ActionContext, type HealingAction, type Step } from '@healer/core';
+import { HealerError, stepFailedError, type ActionContext, type HealingAction, type PlanContext, type Step } from '@healer/core';
 import type { NodeRuntimeConfig } from '../config.js';
 import { nodeMeta } from '../detect.js';
 import type { NodeRunner } from '../types.js';
@@ -7,6 +7,8 @@ import { managedPid } from '../checks/shared.js';
 
 export type NodeAction = HealingAction<NodeRuntimeConfig>;
 export type NodeActionContext = ActionContext<NodeRuntimeConfig>;
+/** What plan() and preconditions() see: no execution id, no backup. */
+export type NodePlanContext = PlanContext<NodeRuntimeConfig>;
 
 /** The steps that restart the app through its runner, or a reason why it cannot be restarted. */
 export function restartSteps(runner: NodeRunner, root: string): Step[] | string {
@@ -26,7 +28,7 @@ export function restartSteps(runner: NodeRunner, root: string): Step[] | string 
 }
 
 /** Run steps in order (the engine's default, plus running them again from a rollback). */
-export async function runSteps(ctx: NodeActionContext, steps: readonly Step[]): Promise<void> {
+export async function runSteps(ctx: NodePlanContext, steps: readonly Step[]): Promise<void> {
   for (const step of steps) {
     ctx.signal.throwIfAborted();
     switch (step.kind) {
@@ -59,7 +61,7 @@ export async function runSteps(ctx: NodeActionContext, steps: readonly Step[]): 
 }
 
 /** Wait until the app's URL answers below 500 (no URL: return at once). Throws when it does not within `startTimeoutMs`. */
-export async function waitForApp(ctx: NodeActionContext): Promise<void> {
+export async function waitForApp(ctx: NodePlanContext): Promise<void> {
   const url = ctx.settings.url ?? ctx.target.url;
   if (typeof url !== 'string') return;
   const deadline = Date.now() + ctx.config.startTimeoutMs;
@@ -86,7 +88,7 @@ export async function waitForApp(ctx: NodeActionContext): Promise<void> {
 }
 
 /** True when the app's managed process (pm2, systemd, pid file) is known and no longer runs. */
-async function exited(ctx: NodeActionContext): Promise<boolean> {
+async function exited(ctx: NodePlanContext): Promise<boolean> {
   const pid = await managedPid(ctx);
   if (pid === null) return ctx.config.pidFile !== undefined && nodeMeta(ctx.app).runner.kind === 'commands';
   const r = await ctx.exec.run(['kill', '-0', String(pid)], { signal: ctx.signal });
@@ -94,7 +96,7 @@ async function exited(ctx: NodeActionContext): Promise<boolean> {
 }
 
 /** Restart the app through its runner and wait for it to answer. */
-export async function restartApp(ctx: NodeActionContext): Promise<void> {
+export async function restartApp(ctx: NodePlanContext): Promise<void> {
   const steps = restartSteps(nodeMeta(ctx.app).runner, ctx.app.root);
   if (typeof steps === 'string') throw new HealerError('COMMAND_FAILED', `Cannot restart: ${steps}.`);
   await runSteps(ctx, steps);

@@ -13,7 +13,7 @@ import { HealerError, type Step } from '@healer/core';
 import { readDbPassword } from '../detect.js';
 import { checkPrefix } from '../ops/shared.js';
 import { clientError, runSql, sqlIdent } from '../ops/mysql-client.js';
-import { CHECK, databaseDown, metaOf, notApplicable, opsOf, type WpAction, type WpActionContext } from './shared.js';
+import { CHECK, databaseDown, metaOf, notApplicable, opsOf, type WpAction, type WpPlanContext } from './shared.js';
 
 const ID = 'wordpress/clear-caches';
 
@@ -25,7 +25,7 @@ export function isTransient(name: string): boolean {
   return name.startsWith('_transient_') || name.startsWith('_site_transient_');
 }
 
-function cacheDir(ctx: WpActionContext): string {
+function cacheDir(ctx: WpPlanContext): string {
   return posix.join(metaOf(ctx).contentDir, 'cache');
 }
 
@@ -34,7 +34,7 @@ interface CachePlan {
   transients: number;
 }
 
-async function cachePlan(ctx: WpActionContext): Promise<CachePlan | string> {
+async function cachePlan(ctx: WpPlanContext): Promise<CachePlan | string> {
   const ops = await opsOf(ctx);
   const down = await databaseDown(ctx, ops);
   if (down) return down;
@@ -56,7 +56,7 @@ export function deleteTransientsSql(tablePrefix: string): string {
   return `DELETE FROM ${table} WHERE option_name LIKE '\\_transient\\_%' OR option_name LIKE '\\_site\\_transient\\_%'`;
 }
 
-function describeCaches(ctx: WpActionContext, p: CachePlan): Step[] {
+function describeCaches(ctx: WpPlanContext, p: CachePlan): Step[] {
   return [
     ...p.entries.map((path): Step => ({ kind: 'remove', path, description: 'cached file or folder' })),
     { kind: 'note', write: true, description: `${deleteTransientsSql(metaOf(ctx).tablePrefix)} (${p.transients} among the largest autoloaded options)` },
@@ -64,7 +64,7 @@ function describeCaches(ctx: WpActionContext, p: CachePlan): Step[] {
 }
 
 /** The cache folder's size in bytes (`du -sb`), or null when unknown. */
-async function folderBytes(ctx: WpActionContext, dir: string): Promise<number | null> {
+async function folderBytes(ctx: WpPlanContext, dir: string): Promise<number | null> {
   const r = await ctx.exec.run(['du', '-sb', '--', dir], { signal: ctx.signal });
   const n = Number.parseInt(r.stdout, 10);
   return r.exitCode === 0 && Number.isFinite(n) ? n : null;

@@ -6,9 +6,9 @@
  */
 import { restoreBackup, type Step } from '@healer/core';
 import { definedValueText, setDefine } from './wp-config-edit.js';
-import { CHECK, editableConfigPath, metaOf, notApplicable, plannedWrite, readRequired, type WpAction, type WpActionContext } from './shared.js';
+import { CHECK, editableConfigPath, metaOf, notApplicable, plannedWrite, readRequired, type WpAction, type WpPlanContext } from './shared.js';
 
-type Edit = (text: string, ctx: WpActionContext) => { text: string; summary: string } | string;
+type Edit = (text: string, ctx: WpPlanContext) => { text: string; summary: string } | string;
 
 /** Bytes of a PHP shorthand size (`256M`, `1G`, `524288`), or null when it is not one. */
 export function phpSizeBytes(value: string): number | null {
@@ -49,7 +49,7 @@ const raiseMemory: Edit = (text, ctx) => {
   return { text: out, summary: `set WP_MEMORY_LIMIT to ${wanted} in wp-config.php${current === null ? '' : ` (was ${unquote(current)})`}` };
 };
 
-async function planEdit(ctx: WpActionContext, edit: Edit): Promise<{ path: string; text: string; summary: string } | string> {
+async function planEdit(ctx: WpPlanContext, edit: Edit): Promise<{ path: string; text: string; summary: string } | string> {
   const where = editableConfigPath(ctx);
   if ('refused' in where) return where.refused;
   const text = await readRequired(ctx, where.path);

@@ -3,7 +3,7 @@
  * behind. A fresh one (an update may still be running) is left alone.
  */
 import { restoreBackup } from '@healer/core';
-import { CHECK, appPath, notApplicable, type WpAction, type WpActionContext } from './shared.js';
+import { CHECK, appPath, notApplicable, type WpAction, type WpPlanContext } from './shared.js';
 
 const ID = 'wordpress/remove-maintenance';
 
@@ -22,7 +22,7 @@ export function upgradingTimestamp(text: string): number | null {
  * timestamp in the future or `$upgrading = time()` would block visitors for
  * as long as the file exists, while a real update finishes within minutes.
  */
-async function staleMaintenance(ctx: WpActionContext, now = Date.now()): Promise<{ path: string } | string> {
+async function staleMaintenance(ctx: WpPlanContext, now = Date.now()): Promise<{ path: string } | string> {
   const path = appPath(ctx, '.maintenance');
   const stat = await ctx.fs.stat(path);
   if (!stat) return 'there is no .maintenance file';

@@ -11,7 +11,7 @@
 import { HealerError, isPathWithin, type Step, restoreBackup } from '@healer/core';
 import { phpKeepsRead, resolvedFile } from '../php-access.js';
 import { findWorldWritableDirsCommand, PERMISSIONS_PRUNE } from '../checks/permissions.js';
-import { CHECK, editableConfigPath, notApplicable, type WpAction, type WpActionContext } from './shared.js';
+import { CHECK, editableConfigPath, notApplicable, type WpAction, type WpPlanContext } from './shared.js';
 
 const ID = 'wordpress/fix-permissions';
 
@@ -28,7 +28,7 @@ export function folderMode(mode: number): number {
 const octal = (mode: number): string => mode.toString(8).padStart(4, '0');
 
 /** The chmod steps, or why there is nothing to do. */
-async function permissionSteps(ctx: WpActionContext): Promise<Step[] | string> {
+async function permissionSteps(ctx: WpPlanContext): Promise<Step[] | string> {
   const steps: Step[] = [];
   const root = ctx.app.root;
   const where = editableConfigPath(ctx);

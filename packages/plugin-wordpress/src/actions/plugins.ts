@@ -7,7 +7,7 @@
  */
 import { restoreBackup, type Step } from '@healer/core';
 import { assertSamePlan } from './plan-guard.js';
-import { CHECK, WHITE_SCREEN_CHECKS, culpritOf, databaseDown, notApplicable, notWhiteScreen, opsOf, type WpAction, type WpActionContext } from './shared.js';
+import { CHECK, WHITE_SCREEN_CHECKS, culpritOf, databaseDown, notApplicable, notWhiteScreen, opsOf, type WpAction, type WpPlanContext } from './shared.js';
 
 interface Deactivation {
   /** Plugin files (`folder/main.php`) to turn off. */
@@ -22,7 +22,7 @@ export function pluginFiles(active: readonly string[], slug: string): string[] {
 }
 
 /** What deactivating the culprit would do, or why this action does not apply. */
-async function culpritDeactivation(ctx: WpActionContext, protectedOnly: boolean): Promise<Deactivation | string> {
+async function culpritDeactivation(ctx: WpPlanContext, protectedOnly: boolean): Promise<Deactivation | string> {
   const culprit = culpritOf(ctx);
   if (!culprit) return `${CHECK.fatalErrors} names no culprit`;
   if (culprit.kind !== 'plugin') return `the fatal error comes from ${culprit.kind === 'unknown' ? 'an unknown file' : `a ${culprit.kind}`}, not a plugin`;
@@ -53,7 +53,7 @@ function describeDeactivation(d: Deactivation, kind: string, what: string): Step
 
 function deactivateCulprit(protectedOnly: boolean): WpAction {
   const id = protectedOnly ? 'wordpress/deactivate-protected-plugin' : 'wordpress/deactivate-plugin';
-  const planFor = async (ctx: WpActionContext): Promise<{ steps: Step[]; d: Deactivation }> => {
+  const planFor = async (ctx: WpPlanContext): Promise<{ steps: Step[]; d: Deactivation }> => {
     const d = await culpritDeactivation(ctx, protectedOnly);
     if (typeof d === 'string') throw notApplicable(id, d);
     const ops = await opsOf(ctx);
@@ -100,7 +100,7 @@ function everyPlugin(n: number): string {
 }
 
 /** Why safe mode cannot help, or the plugins it would turn off. */
-async function safeModeTarget(ctx: WpActionContext): Promise<Deactivation | string> {
+async function safeModeTarget(ctx: WpPlanContext): Promise<Deactivation | string> {
   const notWhite = notWhiteScreen(ctx);
   if (notWhite) return notWhite;
   const culprit = culpritOf(ctx);

@@ -7,7 +7,7 @@
  */
 import { posix } from 'node:path';
 import { HealerError, isPathWithin, type Step } from '@healer/core';
-import { CHECK, backupRootOf, notApplicable, type WpAction, type WpActionContext } from './shared.js';
+import { CHECK, backupRootOf, notApplicable, type WpAction, type WpPlanContext } from './shared.js';
 
 const ID = 'wordpress/quarantine-files';
 
@@ -37,7 +37,7 @@ export function quarantinePath(backupRoot: string, appRoot: string, file: string
   return posix.join(backupRoot, 'quarantine', sha256.slice(0, 16), posix.relative(appRoot, file));
 }
 
-async function sha256Of(ctx: WpActionContext, files: string[]): Promise<Map<string, string>> {
+async function sha256Of(ctx: WpPlanContext, files: string[]): Promise<Map<string, string>> {
   const r = await ctx.exec.run(['sha256sum', '-z', '--', ...files], { signal: ctx.signal });
   if (r.exitCode !== 0) throw new HealerError('COMMAND_FAILED', `sha256sum failed: ${r.stderr.trim().slice(0, 300)}`);
   const out = new Map<string, string>();
@@ -49,7 +49,7 @@ async function sha256Of(ctx: WpActionContext, files: string[]): Promise<Map<stri
 }
 
 /** The files to move, each with its quarantine path, or why there are none. */
-async function quarantineMoves(ctx: WpActionContext): Promise<Array<{ from: string; to: string }> | string> {
+async function quarantineMoves(ctx: WpPlanContext): Promise<Array<{ from: string; to: string }> | string> {
   const root = ctx.app.root;
   const named = new Set<string>();
   for (const r of ctx.results) if (SOURCES.includes(r.id as (typeof SOURCES)[number])) for (const f of flaggedFiles(root, r.details)) named.add(f);

@@ -5,11 +5,11 @@
  */
 import { HealerError, restoreBackup, type Step } from '@healer/core';
 import { sqlIdent } from '../ops/mysql-client.js';
-import { CHECK, databaseDown, notApplicable, opsOf, type WpAction, type WpActionContext } from './shared.js';
+import { CHECK, databaseDown, notApplicable, opsOf, type WpAction, type WpPlanContext } from './shared.js';
 
 const ID = 'wordpress/repair-tables';
 
-async function tablesToRepair(ctx: WpActionContext): Promise<string[] | string> {
+async function tablesToRepair(ctx: WpPlanContext): Promise<string[] | string> {
   const ops = await opsOf(ctx);
   const down = await databaseDown(ctx, ops);
   if (down) return down;

@@ -5,11 +5,11 @@
  */
 import { restoreBackup } from '@healer/core';
 import { replaceWordpressBlock, rewriteBase } from './htaccess-block.js';
-import { CHECK, appPath, databaseDown, metaOf, notApplicable, opsOf, plannedWrite, type WpAction, type WpActionContext } from './shared.js';
+import { CHECK, appPath, databaseDown, metaOf, notApplicable, opsOf, plannedWrite, type WpAction, type WpPlanContext } from './shared.js';
 
 const ID = 'wordpress/restore-htaccess';
 
-async function planHtaccess(ctx: WpActionContext): Promise<{ path: string; text: string } | string> {
+async function planHtaccess(ctx: WpPlanContext): Promise<{ path: string; text: string } | string> {
   if (metaOf(ctx).multisite) return 'a multisite network has its own .htaccess rules: restore them by hand';
   const path = appPath(ctx, '.htaccess');
   // Writes refuse to follow a symlink out of the site: offering a change that cannot be applied helps no one.

@@ -4,13 +4,15 @@
  * @internal
  */
 import { posix } from 'node:path';
-import { HealerError, isPathWithin, type ActionContext, type HealingAction, type Step } from '@healer/core';
+import { HealerError, isPathWithin, type ActionContext, type HealingAction, type PlanContext, type Step } from '@healer/core';
 import type { WordpressConfig } from '../config.js';
 import { wpMeta } from '../detect.js';
 import { wpOps } from '../ops/index.js';
 import type { Culprit, WpMetadata, WpOps } from '../types.js';
 
 export type WpActionContext = ActionContext<WordpressConfig>;
+/** What plan() and preconditions() see: no execution id, no backup. */
+export type WpPlanContext = PlanContext<WordpressConfig>;
 export type WpAction = HealingAction<WordpressConfig>;
 
 /** Check ids the actions fix. */
@@ -32,27 +34,27 @@ export const CHECK = {
 /** The checks a white screen fails, which every rung of the ladder must make pass. */
 export const WHITE_SCREEN_CHECKS: readonly string[] = [CHECK.fatalErrors, CHECK.availability];
 
-export function metaOf(ctx: WpActionContext): WpMetadata {
+export function metaOf(ctx: WpPlanContext): WpMetadata {
   return wpMeta(ctx.app);
 }
 
 /** The site's operations layer (WP-CLI, PHP helper or direct SQL), chosen once per run. */
-export function opsOf(ctx: WpActionContext): Promise<WpOps> {
+export function opsOf(ctx: WpPlanContext): Promise<WpOps> {
   return wpOps(ctx);
 }
 
 /** `relative` under the app root. */
-export function appPath(ctx: WpActionContext, relative: string): string {
+export function appPath(ctx: WpPlanContext, relative: string): string {
   return posix.join(ctx.app.root, relative);
 }
 
 /** The result of `checkId` this action was planned for, if it failed or warned. */
-export function resultOf(ctx: WpActionContext, checkId: string): { id: string; status: string; details?: Record<string, unknown> } | undefined {
+export function resultOf(ctx: WpPlanContext, checkId: string): { id: string; status: string; details?: Record<string, unknown> } | undefined {
   return ctx.results.find((r) => r.id === checkId && (r.status === 'fail' || r.status === 'warn'));
 }
 
 /** The culprit the fatal-errors check attributed the white screen to, or null. */
-export function culpritOf(ctx: WpActionContext): Culprit | null {
+export function culpritOf(ctx: WpPlanContext): Culprit | null {
   const details = resultOf(ctx, CHECK.fatalErrors)?.details;
   const c = details?.['culprit'];
   if (!c || typeof c !== 'object' || typeof (c as { kind?: unknown }).kind !== 'string') return null;
@@ -64,7 +66,7 @@ export function culpritOf(ctx: WpActionContext): Culprit | null {
  * all change options, and a white screen from a dead database is not theirs
  * to fix), else null. One connection attempt per run.
  */
-export async function databaseDown(ctx: WpActionContext, ops: WpOps): Promise<string | null> {
+export async function databaseDown(ctx: WpPlanContext, ops: WpOps): Promise<string | null> {
   const error = await ctx.facts.get('wordpress:db-connect-error', () => ops.connectError());
   if (error === null) return null;
   return `the database does not answer (error ${error.errno}); see wordpress/database-connection`;
@@ -74,7 +76,7 @@ export async function databaseDown(ctx: WpActionContext, ops: WpOps): Promise<st
  * `wp-config.php`, when the actions may edit it: it must lie inside the app
  * root (WordPress also allows the folder above, where writes are refused).
  */
-export function editableConfigPath(ctx: WpActionContext): { path: string } | { refused: string } {
+export function editableConfigPath(ctx: WpPlanContext): { path: string } | { refused: string } {
   const path = metaOf(ctx).configPath;
   if (!isPathWithin(ctx.app.root, path)) {
     return { refused: `wp-config.php is outside the application root (${path}); edit it by hand` };
@@ -82,11 +84,9 @@ export function editableConfigPath(ctx: WpActionContext): { path: string } | { r
   return { path };
 }
 
-/** The backup root for this app (the one write root that is not the app root). */
-export function backupRootOf(ctx: WpActionContext): string {
-  const root = ctx.fs.writeRoots.find((r) => r !== ctx.app.root);
-  if (!root) throw new HealerError('INVALID_ARGUMENT', 'No backup root is available to this action.');
-  return root;
+/** The backup root for this app (known at plan time; the plan's fs writes nowhere). */
+export function backupRootOf(ctx: WpPlanContext): string {
+  return ctx.backupRoot;
 }
 
 /** The first step of kind write-file (the content an action planned to write). */
@@ -97,7 +97,7 @@ export function plannedWrite(steps: readonly Step[]): { path: string; content: s
 }
 
 /** Read a text file the action is about to change; a clear error when it is gone. */
-export async function readRequired(ctx: WpActionContext, path: string): Promise<string> {
+export async function readRequired(ctx: WpPlanContext, path: string): Promise<string> {
   const text = await ctx.fs.readText(path);
   if (text === null) throw new HealerError('FILE_NOT_FOUND', `${path} does not exist.`);
   return text;
@@ -116,7 +116,7 @@ const WHITE_SCREEN_MARKERS: readonly unknown[] = ['critical-error', 'empty-body'
  * the critical-error or empty page), else why not: the theme and safe-mode
  * rungs cannot help a maintenance page, a missing install or a dead database.
  */
-export function notWhiteScreen(ctx: WpActionContext): string | null {
+export function notWhiteScreen(ctx: WpPlanContext): string | null {
   if (resultOf(ctx, CHECK.fatalErrors)) return null;
   const page = resultOf(ctx, CHECK.availability);
   if (page && WHITE_SCREEN_MARKERS.includes(page.details?.['marker'])) return null;

@@ -7,7 +7,7 @@
 import { posix } from 'node:path';
 import { restoreBackup, type Step } from '@healer/core';
 import { assertSamePlan } from './plan-guard.js';
-import { WHITE_SCREEN_CHECKS, culpritOf, databaseDown, metaOf, notApplicable, notWhiteScreen, opsOf, type WpAction, type WpActionContext } from './shared.js';
+import { WHITE_SCREEN_CHECKS, culpritOf, databaseDown, metaOf, notApplicable, notWhiteScreen, opsOf, type WpAction, type WpPlanContext } from './shared.js';
 
 const ID = 'wordpress/switch-theme';
 
@@ -45,12 +45,12 @@ interface ThemeSwitch {
 }
 
 /** Installed themes (folders of the themes dir with a style.css), each with its style.css text. */
-async function installedTheme(ctx: WpActionContext, slug: string): Promise<string | null> {
+async function installedTheme(ctx: WpPlanContext, slug: string): Promise<string | null> {
   return ctx.fs.readText(posix.join(metaOf(ctx).themesDir, slug, 'style.css'), { maxBytes: 8192 });
 }
 
 /** The theme to switch to, or why this rung does not apply. */
-async function themeSwitch(ctx: WpActionContext): Promise<ThemeSwitch | string> {
+async function themeSwitch(ctx: WpPlanContext): Promise<ThemeSwitch | string> {
   const notWhite = notWhiteScreen(ctx);
   if (notWhite) return notWhite;
   const culprit = culpritOf(ctx);
