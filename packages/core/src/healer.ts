@@ -4,7 +4,7 @@
 import type { BackupManifest } from './contract/backup.js';
 import type { Executor } from './contract/executor.js';
 import type { AppInfo, AppSettings, Logger, Mode, ModeInput, Target } from './contract/plugin.js';
-import type { StateStore } from './contract/state.js';
+import type { BreakerRecord, StateStore } from './contract/state.js';
 import type { Diagnosis, Execution, Plan } from './schemas.js';
 import { HealerError, isHealerError } from './errors.js';
 import { composeServices } from './container.js';
@@ -130,6 +130,8 @@ export interface Healer {
   readonly breaker: {
     status(appId: string): Promise<BreakerStatus>;
     reset(appId: string): Promise<void>;
+    /** The breaker records whose key starts with `prefix` (`app:<appId>`, `action:<appId>:`...), as of now, sorted by key. */
+    list(filter?: { prefix?: string }): Promise<BreakerRecord[]>;
   };
   on<K extends keyof HealerEvents>(name: K, listener: HealerEventListener<K>): () => void;
   close(): Promise<void>;
@@ -288,6 +290,7 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
     breaker: {
       status: (appId) => svc.breaker.status(appId),
       reset: (appId) => svc.breaker.reset(appId),
+      list: (filter) => svc.breaker.listBreakers(filter),
     },
     on: (name, listener) => events.on(name, listener),
     close: () => executor.close(),

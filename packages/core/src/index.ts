@@ -89,6 +89,16 @@ export type { RecoveryReport } from './engine/recover.js';
 export { restoreBackup } from './engine/backup-runner.js';
 export { CircuitBreaker, DEFAULT_BREAKER_POLICY, appBreakerKey, actionBreakerKey } from './engine/breaker.js';
 export type { BreakerPolicy, BreakerDecision, BreakerStatus } from './engine/breaker.js';
+export {
+  judge as judgeBreaker,
+  transition as transitionBreaker,
+  effectiveMode as breakerEffectiveMode,
+  resolveBreakerPolicy,
+  emptyBreakerRecord,
+} from './engine/breaker-machine.js';
+export type { BreakerLimits, BreakerJudgement, BreakerBlock, BreakerEvent, BreakerState } from './engine/breaker-machine.js';
+export { describeBreaker } from './engine/breaker-wording.js';
+export type { BreakerSubject } from './engine/breaker-wording.js';
 export { CORE_VERSION } from './version.js';
 
 // Transports

@@ -51,7 +51,8 @@ export interface StateStore {
   getBreaker(key: string): Promise<BreakerRecord | null>;
   /** Read-modify-write under the store's own mutual exclusion (shared by every process using it). */
   updateBreaker(key: string, update: (current: BreakerRecord | null) => BreakerRecord | null): Promise<BreakerRecord | null>;
-  listBreakers(): Promise<BreakerRecord[]>;
+  /** Every record, or only those whose key starts with `filter.prefix` (e.g. `action:<appId>:`). */
+  listBreakers(filter?: { prefix?: string }): Promise<BreakerRecord[]>;
 
   /** Take the lock, or return null when a live owner holds it. A stale lock (expired lease, or a dead process on this host) is taken over. */
   acquireLock(key: string, owner: LockOwner, ttlMs: number): Promise<LockHandle | null>;

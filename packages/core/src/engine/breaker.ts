@@ -1,33 +1,29 @@
 /**
- * The circuit breaker: how often Healer may try to heal an application (and
- * each of its actions), and what repeated failures cost it. Its records live
- * in the {@link StateStore}, so every process and every restart sees them.
+ * The circuit breaker service: how often Healer may try to heal an
+ * application (and each of its actions), and what repeated failures cost it.
+ * It only loads and saves: the rules are the pure `judge` and `transition` of
+ * `breaker-machine.ts`, the words are `describeBreaker`. Its records live in
+ * the {@link StateStore}, so every process and every restart sees them.
  */
 import type { Mode } from '../contract/plugin.js';
 import type { BreakerRecord, StateStore } from '../contract/state.js';
-import { HealerError } from '../errors.js';
+import {
+  actionBreakerKey,
+  appBreakerKey,
+  effectiveMode,
+  emptyBreakerRecord,
+  judge,
+  resolveBreakerPolicy,
+  transition,
+  type BreakerEvent,
+  type BreakerJudgement,
+  type BreakerLimits,
+  type BreakerPolicy,
+} from './breaker-machine.js';
+import { describeBreaker, type BreakerSubject } from './breaker-wording.js';
 
-/** Limits of the breaker. Every field is optional; see {@link DEFAULT_BREAKER_POLICY}. */
-export interface BreakerPolicy {
-  /** Heal attempts allowed inside one window. Default 3. */
-  maxAttempts?: number;
-  /** The sliding window for `maxAttempts`, in ms. Default 24 h. */
-  windowMs?: number;
-  /** How long a circuit stays open after a failure before one trial is allowed, in ms. Default 30 min. */
-  cooldownMs?: number;
-  /** Consecutive failures of an app that lower its mode one step (auto -> supervised -> manual). Default 2. */
-  demoteAfter?: number;
-  /** The clock, in ms since the epoch. Default: `Date.now()`, read at each use (fake timers work). */
-  now?: () => number;
-}
-
-/** The limits used when a {@link BreakerPolicy} field is absent. */
-export const DEFAULT_BREAKER_POLICY = {
-  maxAttempts: 3,
-  windowMs: 24 * 60 * 60 * 1000,
-  cooldownMs: 30 * 60 * 1000,
-  demoteAfter: 2,
-} as const satisfies Required<Omit<BreakerPolicy, 'now'>>;
+export { DEFAULT_BREAKER_POLICY, actionBreakerKey, appBreakerKey } from './breaker-machine.js';
+export type { BreakerPolicy } from './breaker-machine.js';
 
 /** Whether a heal may start now, and if not, why and when. */
 export interface BreakerDecision {
@@ -38,7 +34,7 @@ export interface BreakerDecision {
    * state of the circuit that blocks.
    */
   state: BreakerRecord['state'];
-  /** One sentence for a person, e.g. "App x: 3 heal attempts in the last 24 h (limit 3); next attempt allowed at ...". */
+  /** One sentence for a person ({@link describeBreaker}), e.g. "App x: 3 heal attempts in the last 24 h (limit 3); next attempt allowed at ...". */
   reason: string;
   /** ISO time when a blocked heal may try again; null when allowed. */
   nextAttemptAt: string | null;
@@ -53,18 +49,6 @@ export interface BreakerStatus {
   actions: BreakerRecord[];
   /** The app-level decision (`check(appId)`). */
   decision: BreakerDecision;
-}
-
-const MODE_ORDER: readonly Mode[] = ['manual', 'supervised', 'auto'];
-
-/** The key of an app's record. */
-export function appBreakerKey(appId: string): string {
-  return `app:${appId}`;
-}
-
-/** The key of one action's record on one app. */
-export function actionBreakerKey(appId: string, actionId: string): string {
-  return `action:${appId}:${actionId}`;
 }
 
 /**
@@ -82,89 +66,36 @@ export function actionBreakerKey(appId: string, actionId: string): string {
  */
 export class CircuitBreaker {
   readonly #store: StateStore;
-  readonly #policy: Required<Omit<BreakerPolicy, 'now'>>;
+  readonly #policy: BreakerLimits;
   readonly #now: () => number;
 
   constructor(store: StateStore, policy: BreakerPolicy = {}) {
     this.#store = store;
-    this.#policy = {
-      maxAttempts: policy.maxAttempts ?? DEFAULT_BREAKER_POLICY.maxAttempts,
-      windowMs: policy.windowMs ?? DEFAULT_BREAKER_POLICY.windowMs,
-      cooldownMs: policy.cooldownMs ?? DEFAULT_BREAKER_POLICY.cooldownMs,
-      demoteAfter: policy.demoteAfter ?? DEFAULT_BREAKER_POLICY.demoteAfter,
-    };
-    for (const [name, value] of Object.entries(this.#policy)) {
-      // A zero cooldown is allowed: half-open right after a failure.
-      const min = name === 'cooldownMs' ? 0 : 1;
-      if (!Number.isInteger(value) || value < min) {
-        throw new HealerError('INVALID_ARGUMENT', `Breaker policy ${name} must be an integer of at least ${min}, got ${value}`, {
-          details: { [name]: value },
-        });
-      }
-    }
+    this.#policy = resolveBreakerPolicy(policy);
     this.#now = policy.now ?? (() => Date.now());
   }
 
   /** May a heal of the app (and of `actionId`, when given) start now? Both circuits must allow it. */
   async check(appId: string, actionId?: string): Promise<BreakerDecision> {
     const now = this.#now();
-    const verdicts = [this.#judge(await this.#store.getBreaker(appBreakerKey(appId)), `App ${appId}`, now)];
-    if (actionId !== undefined) {
-      const record = await this.#store.getBreaker(actionBreakerKey(appId, actionId));
-      verdicts.push(this.#judge(record, `Action ${actionId} on ${appId}`, now));
-    }
-    const blocking = verdicts.filter((v) => v.nextAttemptAt !== null);
-    if (blocking.length === 0) {
-      return {
-        allowed: true,
-        state: verdicts[verdicts.length - 1]?.state ?? 'closed',
-        reason: verdicts.map((v) => v.reason).join(' '),
-        nextAttemptAt: null,
-        blockedBy: null,
-      };
-    }
-    // Every blocking circuit must let go, so the latest time wins.
-    const latest = blocking.reduce((a, b) => (Date.parse(b.nextAttemptAt!) > Date.parse(a.nextAttemptAt!) ? b : a));
-    return {
-      allowed: false,
-      state: latest.state,
-      reason: blocking.map((v) => v.reason).join(' '),
-      nextAttemptAt: latest.nextAttemptAt,
-      blockedBy: latest.key,
-    };
+    const verdicts = [await this.#judge({ appId }, now)];
+    if (actionId !== undefined) verdicts.push(await this.#judge({ appId, actionId }, now));
+    return decide(verdicts);
   }
 
   /** May `actionId` be tried now, judging only the action's own circuit (the app's was checked when the heal started)? */
   async checkAction(appId: string, actionId: string): Promise<BreakerDecision> {
-    const verdict = this.#judge(await this.#store.getBreaker(actionBreakerKey(appId, actionId)), `Action ${actionId} on ${appId}`, this.#now());
-    const blocked = verdict.nextAttemptAt !== null;
-    return {
-      allowed: !blocked,
-      state: verdict.state,
-      reason: verdict.reason,
-      nextAttemptAt: verdict.nextAttemptAt,
-      blockedBy: blocked ? verdict.key : null,
-    };
+    return decide([await this.#judge({ appId, actionId }, this.#now())]);
   }
 
   /** Counts a heal attempt starting now. Taking the trial of a half-open circuit holds it for one cooldown. */
   recordAttempt(appId: string, actionId?: string): Promise<BreakerRecord | null> {
-    return this.#update(appId, actionId, (record, now) => {
-      record.attempts.push(new Date(now).toISOString());
-      if (record.state !== 'closed' && now >= timeOf(record.openUntil)) {
-        record.state = 'half-open';
-        record.openUntil = new Date(now + this.#policy.cooldownMs).toISOString();
-      }
-    });
+    return this.#update(appId, actionId, (at) => ({ type: 'attempt', at }));
   }
 
   /** The attempt fixed it: closes the circuit. A demotion stays until {@link reset}. */
   recordSuccess(appId: string, actionId?: string): Promise<BreakerRecord | null> {
-    return this.#update(appId, actionId, (record) => {
-      record.state = 'closed';
-      record.openUntil = null;
-      record.consecutiveFailures = 0;
-    });
+    return this.#update(appId, actionId, (at) => ({ type: 'success', at }));
   }
 
   /**
@@ -174,154 +105,92 @@ export class CircuitBreaker {
    * step starts from it (default `auto`).
    */
   recordFailure(appId: string, actionId?: string, options: { mode?: Mode } = {}): Promise<BreakerRecord | null> {
-    return this.#update(appId, actionId, (record, now) => {
-      record.consecutiveFailures += 1;
-      record.state = 'open';
-      record.openUntil = new Date(now + this.#policy.cooldownMs).toISOString();
-      if (actionId === undefined && record.consecutiveFailures % this.#policy.demoteAfter === 0) {
-        const configured = options.mode ?? 'auto';
-        const current = record.demotedTo === null ? configured : lowerMode(configured, record.demotedTo);
-        record.demotedTo = MODE_ORDER[Math.max(0, MODE_ORDER.indexOf(current) - 1)] ?? 'manual';
-      }
-    });
+    return this.#update(appId, actionId, (at) =>
+      actionId === undefined ? { type: 'failure', at, demote: { mode: options.mode ?? 'auto' } } : { type: 'failure', at },
+    );
   }
 
   /** The mode to heal with: the lower of the configured one and the demotion, if any. */
   async effectiveMode(appId: string, configured: Mode): Promise<Mode> {
-    const demotedTo = (await this.#store.getBreaker(appBreakerKey(appId)))?.demotedTo ?? null;
-    return demotedTo === null ? configured : lowerMode(configured, demotedTo);
+    return effectiveMode(await this.#store.getBreaker(appBreakerKey(appId)), configured);
   }
 
   /** Forgets the app's record and every action record of the app: closed circuits, no attempts, no demotion. */
   async reset(appId: string): Promise<void> {
     await this.#store.updateBreaker(appBreakerKey(appId), () => null);
-    const prefix = actionBreakerKey(appId, '');
-    for (const record of await this.#store.listBreakers()) {
-      if (record.key.startsWith(prefix)) await this.#store.updateBreaker(record.key, () => null);
+    for (const record of await this.#store.listBreakers({ prefix: actionBreakerKey(appId, '') })) {
+      await this.#store.updateBreaker(record.key, (current) => (current === null ? null : transition(current, { type: 'reset' }, this.#policy)));
     }
+  }
+
+  /**
+   * The records whose key starts with `prefix` (all without one), as of now
+   * (attempts outside the window dropped, an open circuit whose cooldown
+   * passed shown half-open), sorted by key.
+   */
+  async listBreakers(filter: { prefix?: string } = {}): Promise<BreakerRecord[]> {
+    const now = this.#now();
+    const records = await this.#store.listBreakers(filter.prefix === undefined ? {} : { prefix: filter.prefix });
+    return records
+      .filter((r) => filter.prefix === undefined || r.key.startsWith(filter.prefix))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map((r) => transition(r, { type: 'tick', at: now }, this.#policy));
   }
 
   /** The app's records as of now, for display. */
   async status(appId: string): Promise<BreakerStatus> {
     const now = this.#now();
-    const prefix = actionBreakerKey(appId, '');
-    const records = await this.#store.listBreakers();
-    const app = records.find((r) => r.key === appBreakerKey(appId)) ?? null;
-    const actions = records.filter((r) => r.key.startsWith(prefix)).sort((a, b) => (a.key < b.key ? -1 : 1));
+    const appRecord = await this.#store.getBreaker(appBreakerKey(appId));
     return {
       appId,
-      app: app === null ? null : this.#asOf(app, now),
-      actions: actions.map((r) => this.#asOf(r, now)),
+      app: appRecord === null ? null : transition(appRecord, { type: 'tick', at: now }, this.#policy),
+      actions: await this.listBreakers({ prefix: actionBreakerKey(appId, '') }),
       decision: await this.check(appId),
     };
   }
 
-  #update(
-    appId: string,
-    actionId: string | undefined,
-    change: (record: BreakerRecord, now: number) => void,
-  ): Promise<BreakerRecord | null> {
-    const key = actionId === undefined ? appBreakerKey(appId) : actionBreakerKey(appId, actionId);
-    return this.#store.updateBreaker(key, (current) => {
-      const now = this.#now();
-      const record: BreakerRecord = current === null ? emptyRecord(key) : structuredClone(current);
-      record.attempts = this.#inWindow(record.attempts, now);
-      change(record, now);
-      record.updatedAt = new Date(now).toISOString();
-      return record;
-    });
+  async #judge(subject: BreakerSubject, now: number): Promise<Verdict> {
+    const key = keyOf(subject);
+    const judgement = judge(await this.#store.getBreaker(key), this.#policy, now);
+    return { key, subject, judgement };
   }
 
-  #inWindow(attempts: string[], now: number): string[] {
-    return attempts.filter((at) => timeOf(at) > now - this.#policy.windowMs);
-  }
-
-  #asOf(record: BreakerRecord, now: number): BreakerRecord {
-    const state = record.state === 'open' && now >= timeOf(record.openUntil) ? 'half-open' : record.state;
-    return { ...record, attempts: this.#inWindow(record.attempts, now), state };
-  }
-
-  /** One record's verdict; `nextAttemptAt` null means it does not block. */
-  #judge(record: BreakerRecord | null, label: string, now: number): Verdict {
-    const key = record?.key ?? '';
-    const attempts = this.#inWindow(record?.attempts ?? [], now);
-    const { maxAttempts, windowMs, cooldownMs } = this.#policy;
-    const window = formatDuration(windowMs);
-    const blocks: Array<{ at: number; reason: string }> = [];
-    if (attempts.length >= maxAttempts) {
-      const at = Math.min(...attempts.map(timeOf)) + windowMs;
-      blocks.push({
-        at,
-        reason: `${label}: ${plural(attempts.length, 'heal attempt')} in the last ${window} (limit ${maxAttempts}); next attempt allowed at ${iso(at)}.`,
-      });
-    }
-    const openUntil = timeOf(record?.openUntil ?? null);
-    const state: BreakerRecord['state'] =
-      record === null ? 'closed' : record.state === 'open' && now >= openUntil ? 'half-open' : record.state;
-    if (record !== null && record.state !== 'closed' && now < openUntil) {
-      blocks.push({
-        at: openUntil,
-        reason:
-          record.state === 'open'
-            ? `${label}: circuit open after ${plural(record.consecutiveFailures, 'failure')} in a row; the ${formatDuration(cooldownMs)} cooldown ends at ${iso(openUntil)}.`
-            : `${label}: a trial heal after the cooldown is under way; next attempt allowed at ${iso(openUntil)} unless it reports back first.`,
-      });
-    }
-    if (blocks.length > 0) {
-      const at = Math.max(...blocks.map((b) => b.at));
-      return { key, state, reason: blocks.map((b) => b.reason).join(' '), nextAttemptAt: iso(at) };
-    }
-    const used = `${attempts.length} of ${maxAttempts} heal attempts used in the last ${window}.`;
-    const reason =
-      state === 'half-open'
-        ? `${label}: cooldown over, one trial heal allowed (circuit half-open); ${used}`
-        : `${label}: circuit closed; ${used}`;
-    return { key, state, reason, nextAttemptAt: null };
+  #update(appId: string, actionId: string | undefined, event: (now: number) => BreakerEvent): Promise<BreakerRecord | null> {
+    const key = keyOf(actionId === undefined ? { appId } : { appId, actionId });
+    // The clock is read inside the store's update, so it is the time the record was really changed.
+    return this.#store.updateBreaker(key, (current) => transition(current ?? emptyBreakerRecord(key), event(this.#now()), this.#policy));
   }
 }
 
 interface Verdict {
   key: string;
-  state: BreakerRecord['state'];
-  reason: string;
-  nextAttemptAt: string | null;
+  subject: BreakerSubject;
+  judgement: BreakerJudgement;
 }
 
-function emptyRecord(key: string): BreakerRecord {
-  return { key, attempts: [], state: 'closed', openUntil: null, consecutiveFailures: 0, demotedTo: null, updatedAt: '' };
+function keyOf(subject: BreakerSubject): string {
+  return subject.actionId === undefined ? appBreakerKey(subject.appId) : actionBreakerKey(subject.appId, subject.actionId);
 }
 
-function lowerMode(a: Mode, b: Mode): Mode {
-  return MODE_ORDER.indexOf(a) <= MODE_ORDER.indexOf(b) ? a : b;
-}
-
-/** Ms of an ISO time; an absent or unreadable time counts as long past. */
-function timeOf(at: string | null): number {
-  const ms = at === null ? Number.NaN : Date.parse(at);
-  return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-/** `86_400_000` -> `24 h`, `5_400_000` -> `1 h 30 min`. */
-function formatDuration(ms: number): string {
-  const parts: string[] = [];
-  let rest = Math.max(0, Math.round(ms));
-  for (const [unit, size] of [
-    ['h', 3_600_000],
-    ['min', 60_000],
-    ['s', 1000],
-    ['ms', 1],
-  ] as const) {
-    const n = Math.floor(rest / size);
-    rest -= n * size;
-    if (n > 0) parts.push(`${n} ${unit}`);
+/** Combines the verdicts of the circuits a heal needs: every one must allow it. */
+function decide(verdicts: readonly Verdict[]): BreakerDecision {
+  const blocking = verdicts.filter((v) => !v.judgement.allowed);
+  if (blocking.length === 0) {
+    return {
+      allowed: true,
+      state: verdicts[verdicts.length - 1]?.judgement.state ?? 'closed',
+      reason: verdicts.map((v) => describeBreaker(v.subject, v.judgement)).join(' '),
+      nextAttemptAt: null,
+      blockedBy: null,
+    };
   }
-  return parts.length === 0 ? '0 s' : parts.join(' ');
+  // Every blocking circuit must let go, so the latest time wins.
+  const latest = blocking.reduce((a, b) => (Date.parse(b.judgement.nextAttemptAt!) > Date.parse(a.judgement.nextAttemptAt!) ? b : a));
+  return {
+    allowed: false,
+    state: latest.judgement.state,
+    reason: blocking.map((v) => describeBreaker(v.subject, v.judgement)).join(' '),
+    nextAttemptAt: latest.judgement.nextAttemptAt,
+    blockedBy: latest.key,
+  };
 }

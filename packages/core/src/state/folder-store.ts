@@ -164,8 +164,10 @@ export class FolderStateStore implements StateStore {
     });
   }
 
-  async listBreakers(): Promise<BreakerRecord[]> {
-    return this.#readAll<BreakerRecord>(join(this.home, 'breakers'));
+  async listBreakers(filter: { prefix?: string } = {}): Promise<BreakerRecord[]> {
+    const { prefix } = filter;
+    const records = await this.#readAll<BreakerRecord>(join(this.home, 'breakers'));
+    return prefix === undefined ? records : records.filter((r) => r.key.startsWith(prefix));
   }
 
   acquireLock(key: string, owner: LockOwner, ttlMs: number): Promise<LockHandle | null> {

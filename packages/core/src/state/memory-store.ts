@@ -80,8 +80,9 @@ export class MemoryStateStore implements StateStore {
     return structuredClone(next);
   }
 
-  async listBreakers(): Promise<BreakerRecord[]> {
-    return [...this.#breakers.values()].map((r) => structuredClone(r));
+  async listBreakers(filter: { prefix?: string } = {}): Promise<BreakerRecord[]> {
+    const { prefix } = filter;
+    return [...this.#breakers.values()].filter((r) => prefix === undefined || r.key.startsWith(prefix)).map((r) => structuredClone(r));
   }
 
   async acquireLock(key: string, owner: LockOwner, ttlMs: number): Promise<LockHandle | null> {
