@@ -253,6 +253,23 @@ export function describeStateStore(
         expect(await store.getBreaker('app:x')).toBeNull();
       });
 
+      it('lists only the records whose key starts with a prefix', async () => {
+        for (const key of ['app:x', 'action:x:a/b', 'action:x:c/d', 'app:xy', 'action:xy:a/b', 'action:local:srv:a/b']) {
+          await store.updateBreaker(key, () => breaker(key));
+        }
+        const keys = async (prefix?: string) =>
+          (await (prefix === undefined ? store.listBreakers() : store.listBreakers({ prefix }))).map((r) => r.key).sort();
+        expect(await keys('action:x:')).toEqual(['action:x:a/b', 'action:x:c/d']);
+        expect(await keys('app:x')).toEqual(['app:x', 'app:xy']);
+        expect(await keys('action:local:srv:')).toEqual(['action:local:srv:a/b']);
+        expect(await keys('nothing:')).toEqual([]);
+        expect(await keys('')).toHaveLength(6);
+        expect(await keys()).toHaveLength(6);
+        // Another process sees the same listing.
+        const other = subject.reopen?.() ?? store;
+        expect((await other.listBreakers({ prefix: 'action:x:' })).map((r) => r.key).sort()).toEqual(['action:x:a/b', 'action:x:c/d']);
+      });
+
       it('serializes concurrent read-modify-writes of one record', async () => {
         const stores = [store, subject.reopen?.() ?? store];
         await Promise.all(
