@@ -96,9 +96,16 @@ export {
   resolveBreakerPolicy,
   emptyBreakerRecord,
 } from './engine/breaker-machine.js';
-export type { BreakerLimits, BreakerJudgement, BreakerBlock, BreakerEvent, BreakerState } from './engine/breaker-machine.js';
+export type {
+  BreakerLimits,
+  BreakerJudgement,
+  BreakerBlock,
+  BreakerEvent,
+  BreakerState,
+  BreakerSubject,
+  BreakerVerdict,
+} from './engine/breaker-machine.js';
 export { describeBreaker } from './engine/breaker-wording.js';
-export type { BreakerSubject } from './engine/breaker-wording.js';
 export { CORE_VERSION } from './version.js';
 
 // Transports

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StateStore } from '../src/contract/state.js';
 import { CircuitBreaker } from '../src/engine/breaker.js';
+import { describeBreaker } from '../src/engine/breaker-wording.js';
 import { createHealer } from '../src/healer.js';
 import { FolderStateStore } from '../src/state/folder-store.js';
 import { MemoryStateStore } from '../src/state/memory-store.js';
@@ -94,5 +95,35 @@ describe('healer.breaker.list', () => {
     } finally {
       await healer.close();
     }
+  });
+});
+
+describe('CircuitBreaker.check gives the why as data', () => {
+  it('carries each judged circuit, and its reason is describeBreaker of them', async () => {
+    const breaker = new CircuitBreaker(new MemoryStateStore(), { now: () => T0 });
+    await breaker.recordFailure('wp', 'wordpress/clear-cache');
+    const decision = await breaker.check('wp', 'wordpress/clear-cache');
+    expect(decision.verdicts).toEqual([
+      {
+        key: 'app:wp',
+        subject: { appId: 'wp' },
+        judgement: { allowed: true, state: 'closed', attempts: 0, maxAttempts: 3, windowMs: 24 * 60 * MIN, blocks: [], nextAttemptAt: null },
+      },
+      {
+        key: 'action:wp:wordpress/clear-cache',
+        subject: { appId: 'wp', actionId: 'wordpress/clear-cache' },
+        judgement: {
+          allowed: false,
+          state: 'open',
+          attempts: 0,
+          maxAttempts: 3,
+          windowMs: 24 * 60 * MIN,
+          blocks: [{ kind: 'cooling-down', consecutiveFailures: 1, cooldownMs: 30 * MIN, until: at(T0 + 30 * MIN) }],
+          nextAttemptAt: at(T0 + 30 * MIN),
+        },
+      },
+    ]);
+    expect(decision.reason).toBe(describeBreaker(decision.verdicts[1]!.subject, decision.verdicts[1]!.judgement));
+    expect(decision).toMatchObject({ allowed: false, blockedBy: 'action:wp:wordpress/clear-cache', nextAttemptAt: at(T0 + 30 * MIN) });
   });
 });

@@ -61,6 +61,20 @@ export interface BreakerJudgement {
   nextAttemptAt: string | null;
 }
 
+/** What a record guards: an app, or one action on an app. */
+export interface BreakerSubject {
+  appId: string;
+  actionId?: string;
+}
+
+/** One record's judgement, with the record it is about. */
+export interface BreakerVerdict {
+  /** `app:<appId>` or `action:<appId>:<actionId>`. */
+  key: string;
+  subject: BreakerSubject;
+  judgement: BreakerJudgement;
+}
+
 /** What can happen to a record ({@link transition}). `at` is ms since the epoch. */
 export type BreakerEvent =
   /** A heal attempt starts. Taking the trial of a half-open circuit holds it for one cooldown. */

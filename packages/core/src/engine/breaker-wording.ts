@@ -3,10 +3,7 @@
  * into a sentence for a person. The CLI, the journal and the API messages all
  * read their breaker reasons from here.
  */
-import type { BreakerBlock, BreakerJudgement } from './breaker-machine.js';
-
-/** What a judged record guards: an app, or one action on an app. */
-export type BreakerSubject = { appId: string; actionId?: string };
+import type { BreakerBlock, BreakerJudgement, BreakerSubject } from './breaker-machine.js';
 
 /**
  * One sentence (or a few) saying what the record allows and why, e.g.

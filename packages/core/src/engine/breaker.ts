@@ -16,11 +16,12 @@ import {
   resolveBreakerPolicy,
   transition,
   type BreakerEvent,
-  type BreakerJudgement,
   type BreakerLimits,
   type BreakerPolicy,
+  type BreakerSubject,
+  type BreakerVerdict,
 } from './breaker-machine.js';
-import { describeBreaker, type BreakerSubject } from './breaker-wording.js';
+import { describeBreaker } from './breaker-wording.js';
 
 export { DEFAULT_BREAKER_POLICY, actionBreakerKey, appBreakerKey } from './breaker-machine.js';
 export type { BreakerPolicy } from './breaker-machine.js';
@@ -40,6 +41,8 @@ export interface BreakerDecision {
   nextAttemptAt: string | null;
   /** The key of the record that blocks (`app:<appId>` or `action:<appId>:<actionId>`); null when allowed. */
   blockedBy: string | null;
+  /** The same as data: each circuit judged (the app's, then the action's), for callers that word it themselves. */
+  verdicts: BreakerVerdict[];
 }
 
 /** What {@link CircuitBreaker.status} shows: the records as of now (attempts outside the window dropped). */
@@ -149,7 +152,7 @@ export class CircuitBreaker {
     };
   }
 
-  async #judge(subject: BreakerSubject, now: number): Promise<Verdict> {
+  async #judge(subject: BreakerSubject, now: number): Promise<BreakerVerdict> {
     const key = keyOf(subject);
     const judgement = judge(await this.#store.getBreaker(key), this.#policy, now);
     return { key, subject, judgement };
@@ -162,18 +165,12 @@ export class CircuitBreaker {
   }
 }
 
-interface Verdict {
-  key: string;
-  subject: BreakerSubject;
-  judgement: BreakerJudgement;
-}
-
 function keyOf(subject: BreakerSubject): string {
   return subject.actionId === undefined ? appBreakerKey(subject.appId) : actionBreakerKey(subject.appId, subject.actionId);
 }
 
 /** Combines the verdicts of the circuits a heal needs: every one must allow it. */
-function decide(verdicts: readonly Verdict[]): BreakerDecision {
+function decide(verdicts: readonly BreakerVerdict[]): BreakerDecision {
   const blocking = verdicts.filter((v) => !v.judgement.allowed);
   if (blocking.length === 0) {
     return {
@@ -182,6 +179,7 @@ function decide(verdicts: readonly Verdict[]): BreakerDecision {
       reason: verdicts.map((v) => describeBreaker(v.subject, v.judgement)).join(' '),
       nextAttemptAt: null,
       blockedBy: null,
+      verdicts: [...verdicts],
     };
   }
   // Every blocking circuit must let go, so the latest time wins.
@@ -192,5 +190,6 @@ function decide(verdicts: readonly Verdict[]): BreakerDecision {
     reason: blocking.map((v) => describeBreaker(v.subject, v.judgement)).join(' '),
     nextAttemptAt: latest.judgement.nextAttemptAt,
     blockedBy: latest.key,
+    verdicts: [...verdicts],
   };
 }
