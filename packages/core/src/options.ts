@@ -62,9 +62,9 @@ export const HealerOptionsSchema = z.object({
   backupRoot: z.string().min(1).optional(),
   /** How long backups are kept, in ms. Default 7 days. */
   retentionMs: z.number().min(0).optional(),
-  /** Rungs of the escalation ladder tried in one heal. Default 5. */
+  /** At most this many actions (rungs of the ladder) tried in one heal. Default 5. */
   maxAttemptsPerExecution: z.int().min(1).optional(),
-  /** How long a heal's lock on an app lasts without renewal, in ms. Default 120 000. */
+  /** Lease of the per-app lock, in ms, renewed while a heal runs. Default 120 000 (2 min). */
   lockTtlMs: z.number().positive().optional(),
   /** Checks run at once. Default 8. */
   checkConcurrency: z.int().min(1).optional(),
