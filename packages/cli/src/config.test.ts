@@ -66,7 +66,7 @@ describe('parseConfig', () => {
       ].sort(),
     );
     expect(issues.find((i) => i.path === 'colour')?.message).toMatch(/unknown key \(allowed: .*mode.*\)/);
-    expect(issues.find((i) => i.path === 'breaker.tries')?.message).toMatch(/unknown key \(allowed: maxAttempts, windowHours, cooldownMinutes, demoteAfter\)/);
+    expect(issues.find((i) => i.path === 'breaker.tries')?.message).toMatch(/unknown key \(allowed: maxAttempts, windowMs, cooldownMs, demoteAfter, windowHours, cooldownMinutes\)/);
     expect(issues.find((i) => i.path === 'mode')?.message).toMatch(/manual, supervised or auto/);
   });
 

@@ -8,34 +8,29 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { normalizeMode } from '@healer/core';
+import { AppOptionsSchema, BreakerOptionsSchema, HealerOptionsSchema } from '@healer/core';
 import { CliError, type ConfigIssue } from './cli-error.js';
 import { readTrustedConfig } from './file-trust.js';
 
 /** The file name in the user's configuration folder: `$XDG_CONFIG_HOME/healer/config.json`. */
 export const DEFAULT_CONFIG_FILE = 'healer/config.json';
 
-const isMode = (value: string): boolean => {
-  try {
-    normalizeMode(value);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-const ModeField = z.string().refine(isMode, { message: 'must be manual, supervised or auto (SEMI_AUTO and FULL_AUTO are accepted)' });
-
-const BreakerSchema = z.strictObject({
-  /** Heal attempts allowed per window. Default 3. */
-  maxAttempts: z.int().min(1).optional(),
-  /** The window, in hours. Default 24. */
-  windowHours: z.number().positive().optional(),
-  /** Cooldown after a failed heal, in minutes; 0 means none. Default 30. */
-  cooldownMinutes: z.number().min(0).optional(),
-  /** Consecutive failures that lower the app's mode one step. Default 2. */
-  demoteAfter: z.int().min(1).optional(),
-});
+/**
+ * The breaker limits of core, plus the same limits in friendlier units
+ * (`windowHours`, `cooldownMinutes`); one unit per limit.
+ */
+const BreakerSchema = z
+  .strictObject({
+    ...BreakerOptionsSchema.shape,
+    /** The window, in hours. Default 24. */
+    windowHours: z.number().positive().optional(),
+    /** Cooldown after a failed heal, in minutes; 0 means none. Default 30. */
+    cooldownMinutes: z.number().min(0).optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (b.windowHours !== undefined && b.windowMs !== undefined) ctx.addIssue({ code: 'custom', path: ['windowHours'], message: 'give windowHours or windowMs, not both' });
+    if (b.cooldownMinutes !== undefined && b.cooldownMs !== undefined) ctx.addIssue({ code: 'custom', path: ['cooldownMinutes'], message: 'give cooldownMinutes or cooldownMs, not both' });
+  });
 
 const PluginObjectSchema = z.strictObject({
   module: z.string().min(1),
@@ -44,16 +39,6 @@ const PluginObjectSchema = z.strictObject({
 });
 
 const PluginRefSchema = z.union([z.string().min(1), PluginObjectSchema]);
-
-/** Per-app settings; keys other than these are free-form settings plugins and shared checks may read. */
-const AppSchema = z.looseObject({
-  url: z.url({ protocol: /^https?$/ }).optional(),
-  port: z.int().min(1).max(65_535).optional(),
-  mode: ModeField.optional(),
-  plugin: z.string().min(1).optional(),
-  bodyMarkers: z.array(z.string()).optional(),
-  errorMarkers: z.array(z.string()).optional(),
-});
 
 /** A named remote host reached over SSH (`--host <name>`). */
 const HostSchema = z.strictObject({
@@ -74,30 +59,34 @@ const HostSchema = z.strictObject({
   maxShells: z.int().min(1).max(16).optional(),
 });
 
-export const ConfigSchema = z.strictObject({
-  /** Lets editors validate the file; ignored. */
-  $schema: z.string().optional(),
-  /** Default healing mode. Default `supervised`. */
-  mode: ModeField.optional(),
-  /** Where backups go. Default `<parent of the app root>/.healer-backups`. Relative to the config file. */
-  backupRoot: z.string().min(1).optional(),
-  /** How long backups are kept. Default 7. */
-  retentionDays: z.number().positive().optional(),
-  breaker: BreakerSchema.optional(),
-  /** Run the shared checks (disk, memory, load, HTTP, TLS, port, permissions). Default true. */
-  sharedChecks: z.boolean().optional(),
-  /** Plugins to load, by module specifier; replaces the built-in list. */
-  plugins: z.array(PluginRefSchema).optional(),
-  /** Settings per app root (absolute, or relative to the config file). */
-  apps: z.record(z.string().min(1), AppSchema).optional(),
-  /** Remote hosts by name, for `--host <name>`. */
-  hosts: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'host names are letters, digits, dots, dashes and underscores'), HostSchema).optional(),
-  /** Where `discover` looks when given no roots (globs allowed). Default: DEFAULT_DISCOVERY_ROOTS of @healer/core. */
-  discoveryRoots: z.array(z.string().startsWith('/', 'must be an absolute path')).min(1).optional(),
-});
+/**
+ * Every data option of `createHealer()` (`HealerOptionsSchema` of core: mode,
+ * backupRoot, retentionMs, breaker, apps, ...), plus the keys only the CLI
+ * has. Relative paths (backupRoot, app roots, key files) are resolved against
+ * the config file's folder.
+ */
+export const ConfigSchema = z
+  .strictObject({
+    ...HealerOptionsSchema.shape,
+    /** Lets editors validate the file; ignored. */
+    $schema: z.string().optional(),
+    /** How long backups are kept, in days (instead of `retentionMs`). Default 7. */
+    retentionDays: z.number().positive().optional(),
+    breaker: BreakerSchema.optional(),
+    /** Plugins to load, by module specifier; replaces the built-in list. */
+    plugins: z.array(PluginRefSchema).optional(),
+    /** Remote hosts by name, for `--host <name>`. */
+    hosts: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'host names are letters, digits, dots, dashes and underscores'), HostSchema).optional(),
+    /** Where `discover` looks when given no roots (globs allowed). Default: DEFAULT_DISCOVERY_ROOTS of @healer/core. */
+    discoveryRoots: z.array(z.string().startsWith('/', 'must be an absolute path')).min(1).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.retentionDays !== undefined && c.retentionMs !== undefined) ctx.addIssue({ code: 'custom', path: ['retentionDays'], message: 'give retentionDays or retentionMs, not both' });
+  });
 
 export type HealerConfig = z.output<typeof ConfigSchema>;
-export type AppConfig = z.output<typeof AppSchema>;
+/** Per-app settings (core's `AppOptionsSchema`); other keys are free-form settings plugins and shared checks may read. */
+export type AppConfig = z.output<typeof AppOptionsSchema>;
 export type PluginRef = z.output<typeof PluginRefSchema>;
 export type HostConfig = z.output<typeof HostSchema>;
 

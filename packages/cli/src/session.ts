@@ -3,7 +3,7 @@
  * and the healer built from them.
  */
 import { resolve } from 'node:path';
-import { createHealer, DEFAULT_DISCOVERY_ROOTS, FolderStateStore, resolveHealerHome, type CreateHealerOptions, type Healer, type ModeInput, type PluginEntry } from '@healer/core';
+import { createHealer, DEFAULT_DISCOVERY_ROOTS, FolderStateStore, resolveHealerHome, type CreateHealerOptions, type Healer, type PluginEntry } from '@healer/core';
 import { loadConfig, type HealerConfig, type LoadedConfig } from './config.js';
 import { loadPlugins } from './plugins.js';
 import { createExecutor, sshOptionsFor, type HostFlags } from './remote.js';
@@ -67,25 +67,27 @@ export async function openSession(io: CliIo, globals: GlobalOptions, out: Output
   };
 }
 
-/** Map the configuration file onto `createHealer()` options. */
+/**
+ * Map the configuration file onto `createHealer()` options: every healer
+ * option key passes through as written; the CLI's own units (`retentionDays`,
+ * `breaker.windowHours`, `breaker.cooldownMinutes`) become milliseconds.
+ */
 export function healerOptions(config: HealerConfig, plugins: PluginEntry[], base: Pick<CreateHealerOptions, 'state' | 'logger' | 'executor'>): CreateHealerOptions {
-  const b = config.breaker;
-  const breaker = b
-    ? {
-        ...(b.maxAttempts !== undefined ? { maxAttempts: b.maxAttempts } : {}),
-        ...(b.windowHours !== undefined ? { windowMs: Math.max(1, Math.round(b.windowHours * 3_600_000)) } : {}),
-        ...(b.cooldownMinutes !== undefined ? { cooldownMs: Math.round(b.cooldownMinutes * 60_000) } : {}),
-        ...(b.demoteAfter !== undefined ? { demoteAfter: b.demoteAfter } : {}),
-      }
-    : undefined;
+  const { $schema: _schema, plugins: _refs, hosts: _hosts, discoveryRoots: _roots, retentionDays, breaker: b, ...shared } = config;
+  let breaker: CreateHealerOptions['breaker'];
+  if (b) {
+    const { windowHours, cooldownMinutes, ...limits } = b;
+    breaker = {
+      ...limits,
+      ...(windowHours !== undefined ? { windowMs: Math.max(1, Math.round(windowHours * 3_600_000)) } : {}),
+      ...(cooldownMinutes !== undefined ? { cooldownMs: Math.round(cooldownMinutes * 60_000) } : {}),
+    };
+  }
   return {
     ...base,
+    ...shared,
     plugins,
-    ...(config.mode ? { mode: config.mode as ModeInput } : {}),
-    ...(config.backupRoot ? { backupRoot: config.backupRoot } : {}),
-    ...(config.retentionDays !== undefined ? { retentionMs: Math.round(config.retentionDays * 86_400_000) } : {}),
+    ...(retentionDays !== undefined ? { retentionMs: Math.round(retentionDays * 86_400_000) } : {}),
     ...(breaker ? { breaker } : {}),
-    ...(config.sharedChecks !== undefined ? { sharedChecks: config.sharedChecks } : {}),
-    ...(config.apps ? { apps: config.apps as NonNullable<CreateHealerOptions['apps']> } : {}),
   };
 }

@@ -3,7 +3,7 @@
  */
 import type { BackupManifest } from './contract/backup.js';
 import type { Executor } from './contract/executor.js';
-import type { AppInfo, AppSettings, Logger, Mode, ModeInput, Target } from './contract/plugin.js';
+import type { AppInfo, Logger, Mode, ModeInput, Target } from './contract/plugin.js';
 import type { BreakerRecord, StateStore } from './contract/state.js';
 import type { Diagnosis, Execution, Plan } from './schemas.js';
 import { HealerError, isHealerError } from './errors.js';
@@ -29,8 +29,14 @@ import type { HealerSettings } from './engine/services.js';
 import { detectStack } from './engine/detector.js';
 import { canonicalPath } from './exec/canonical-path.js';
 import { validatePath } from './exec/paths.js';
+import { checkHealerOptions, type HealerOptions } from './options.js';
 
-export interface CreateHealerOptions {
+/**
+ * What `createHealer()` takes: the data options of `HealerOptionsSchema`
+ * (mode, breaker, backupRoot, retentionMs, apps, ...; checked when the healer
+ * is made, `INVALID_ARGUMENT` naming every problem) plus what cannot be data.
+ */
+export interface CreateHealerOptions extends Omit<HealerOptions, 'breaker'> {
   /** Plugins to register, with their configuration. Nothing is registered on import. */
   plugins?: PluginEntry[];
   /** Where executions, breakers, locks and the backups index live. Default: in memory. */
@@ -39,27 +45,8 @@ export interface CreateHealerOptions {
   executor?: Executor;
   /** Default: silent. Everything logged is redacted first. */
   logger?: Logger;
-  /** Default healing mode. Default `supervised`. */
-  mode?: ModeInput;
+  /** Limits of the circuit breaker (`BreakerOptionsSchema`), and its clock. */
   breaker?: BreakerPolicy;
-  /** Backups go here; default `<parent of the app root>/.healer-backups`. */
-  backupRoot?: string;
-  /** Default 7 days. */
-  retentionMs?: number;
-  /** Default 5. */
-  maxAttemptsPerExecution?: number;
-  /** Default 120 000 ms. */
-  lockTtlMs?: number;
-  /** Default 8. */
-  checkConcurrency?: number;
-  /** Default 10 000 ms. */
-  checkTimeoutMs?: number;
-  /** Run disk, memory, load, HTTP, TLS, port and permission checks for every app. Default true. */
-  sharedChecks?: boolean;
-  /** Settings per app root: url, port, markers, mode, plugin. */
-  apps?: Record<string, AppSettings & { mode?: ModeInput; plugin?: string }>;
-  /** Values never to show in logs, events or output. */
-  secrets?: string[];
   /** The clock. Default `() => new Date()`. */
   now?: () => Date;
 }
@@ -140,6 +127,8 @@ export interface Healer {
 const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export function createHealer(options: CreateHealerOptions = {}): Healer {
+  const { now: _breakerClock, ...breakerLimits } = options.breaker ?? {};
+  checkHealerOptions({ ...options, breaker: options.breaker ? breakerLimits : undefined });
   const registry = new PluginRegistry();
   for (const entry of options.plugins ?? []) registry.register(entry);
   const redactor = new Redactor();

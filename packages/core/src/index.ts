@@ -47,8 +47,13 @@ export {
   ExecutionStateSchema,
   ModeSchema,
   RiskSchema,
+  CheckStatusSchema,
+  SeveritySchema,
+  CategorySchema,
   TERMINAL_STATES,
 } from './schemas.js';
+export { HealerOptionsSchema, BreakerOptionsSchema, AppOptionsSchema, ModeInputSchema } from './options.js';
+export type { HealerOptions } from './options.js';
 export type {
   Diagnosis,
   CheckResultEntry,

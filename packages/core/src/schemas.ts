@@ -1,12 +1,20 @@
 /**
  * JSON shapes of what Healer reports: a diagnosis, a plan, an execution.
  * Exported as zod schemas and published as JSON Schema (`@healer/core/schema/*.json`).
+ *
+ * The string unions of the contract (`Risk`, `Mode`, `CheckStatus`,
+ * `Severity`, `CheckCategory`) are declared here once, as zod enums; the
+ * TypeScript types are inferred from them, and lists and orders are read from
+ * their `.options` (lowest risk first, most cautious mode first).
  */
 import { z } from 'zod';
 
+/** How risky a change is, lowest first. */
 export const RiskSchema = z.enum(['low', 'medium', 'high', 'critical']);
+/** Healing modes, most cautious first. */
 export const ModeSchema = z.enum(['manual', 'supervised', 'auto']);
 export const CheckStatusSchema = z.enum(['pass', 'warn', 'fail', 'error', 'skip']);
+/** How bad a failing check is, mildest first. */
 export const SeveritySchema = z.enum(['info', 'low', 'medium', 'high', 'critical']);
 export const CategorySchema = z.enum([
   'system',
@@ -50,7 +58,7 @@ export const DiagnosisSchema = z.object({
   target: TargetSchema,
   app: AppSummarySchema,
   /** The worst status among the results (`skip` and `pass` count as pass). */
-  status: z.enum(['pass', 'warn', 'fail', 'error']),
+  status: CheckStatusSchema.exclude(['skip']),
   /** 0..100, weighted by severity. */
   healthScore: z.number().int().min(0).max(100),
   results: z.array(CheckResultEntrySchema),
@@ -176,6 +184,15 @@ export const ExecutionSchema = z.object({
   /** Why it FAILED or was refused, for programs. */
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
+
+/**
+ * `{ low: 0, medium: 1, ... }` for the values of a zod enum, in the order the
+ * enum declares them.
+ * @internal
+ */
+export function rankOf<const T extends string>(values: readonly T[]): Readonly<Record<T, number>> {
+  return Object.freeze(Object.fromEntries(values.map((v, i) => [v, i])) as Record<T, number>);
+}
 
 export type CheckResultEntry = z.infer<typeof CheckResultEntrySchema>;
 export type Diagnosis = z.infer<typeof DiagnosisSchema>;

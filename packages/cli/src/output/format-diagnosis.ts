@@ -1,5 +1,5 @@
 /** `healer diagnose`: the JSON document and the human table. */
-import type { Diagnosis } from '@healer/core';
+import type { CheckStatus, Diagnosis } from '@healer/core';
 import { paintStatus, type Colors } from './color.js';
 import { formatTable } from './table.js';
 
@@ -19,7 +19,7 @@ export function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-const STATUS_ORDER: Record<string, number> = { error: 0, fail: 1, warn: 2, pass: 3, skip: 4 };
+const STATUS_ORDER: Record<CheckStatus, number> = { error: 0, fail: 1, warn: 2, pass: 3, skip: 4 };
 
 export function appLine(app: Diagnosis['app'], colors: Colors): string {
   const version = app.version ? ` ${app.version}` : '';

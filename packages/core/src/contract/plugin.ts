@@ -6,34 +6,29 @@ import type { Command, Executor } from './executor.js';
 import type { Facts } from './facts.js';
 import type { HealerFs } from './fs.js';
 import type { BackupManifest, BackupPartRecord } from './backup.js';
-import type { Diagnosis } from '../schemas.js';
+import { RiskSchema } from '../schemas.js';
+import type { CategorySchema, CheckStatusSchema, Diagnosis, ModeSchema, SeveritySchema } from '../schemas.js';
 
 /** How risky a change is. Decides, with the mode, whether it may run unattended. */
-export type Risk = 'low' | 'medium' | 'high' | 'critical';
-export const RISKS: readonly Risk[] = ['low', 'medium', 'high', 'critical'];
+export type Risk = z.infer<typeof RiskSchema>;
+/** Every risk, lowest first (`RiskSchema.options`). */
+export const RISKS: readonly Risk[] = RiskSchema.options;
 
 /** What a check found. `error`: the check itself could not run (threw or timed out). */
-export type CheckStatus = 'pass' | 'warn' | 'fail' | 'error' | 'skip';
+export type CheckStatus = z.infer<typeof CheckStatusSchema>;
 
-export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+export type Severity = z.infer<typeof SeveritySchema>;
 
-export type CheckCategory =
-  | 'system'
-  | 'security'
-  | 'performance'
-  | 'configuration'
-  | 'dependencies'
-  | 'database'
-  | 'availability';
+export type CheckCategory = z.infer<typeof CategorySchema>;
 
 /**
  * Healing mode. `manual` never heals on its own; `supervised` heals low-risk
  * actions; `auto` heals low and medium. High always needs approval; critical
  * needs an explicit per-action approval.
  */
-export type Mode = 'manual' | 'supervised' | 'auto';
+export type Mode = z.infer<typeof ModeSchema>;
 /** Accepted spellings, including the older `SEMI_AUTO` (= supervised) and `FULL_AUTO` (= auto). */
-export type ModeInput = Mode | 'MANUAL' | 'SUPERVISED' | 'AUTO' | 'SEMI_AUTO' | 'FULL_AUTO';
+export type ModeInput = Mode | Uppercase<Mode> | 'SEMI_AUTO' | 'FULL_AUTO';
 
 /** Where an application lives. */
 export interface Target {

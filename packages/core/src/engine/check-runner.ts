@@ -4,7 +4,7 @@
  * `error`; it never breaks the run.
  */
 import type { CheckContext, CheckResult, CheckStatus, DiagnosticCheck, Severity } from '../contract/plugin.js';
-import type { CheckResultEntry } from '../schemas.js';
+import { CheckStatusSchema, type CheckResultEntry, type Diagnosis } from '../schemas.js';
 import { errorMessage } from '../errors.js';
 import { cancelMessage, withTimeout } from './with-timeout.js';
 
@@ -77,7 +77,7 @@ async function runGuarded(job: CheckJob, timeoutMs: number, outer: AbortSignal |
   }
 }
 
-const STATUSES: readonly CheckStatus[] = ['pass', 'warn', 'fail', 'error', 'skip'];
+const STATUSES: readonly CheckStatus[] = CheckStatusSchema.options;
 
 function normalize(value: CheckResult): CheckResult {
   const problem = invalidResult(value);
@@ -116,7 +116,7 @@ export function healthScore(results: ReadonlyArray<Pick<CheckResultEntry, 'statu
 }
 
 /** The overall status: fail > error > warn > pass. */
-export function overallStatus(results: ReadonlyArray<Pick<CheckResultEntry, 'status'>>): 'pass' | 'warn' | 'fail' | 'error' {
+export function overallStatus(results: ReadonlyArray<Pick<CheckResultEntry, 'status'>>): Diagnosis['status'] {
   const has = (s: CheckStatus): boolean => results.some((r) => r.status === s);
   if (has('fail')) return 'fail';
   if (has('error')) return 'error';

@@ -3,6 +3,7 @@
  */
 import type { Mode, ModeInput, Risk } from '../contract/plugin.js';
 import { HealerError } from '../errors.js';
+import { ModeSchema, RiskSchema, rankOf } from '../schemas.js';
 
 // A Map, not an object literal: `constructor` or `__proto__` must not resolve to a prototype member.
 const ALIASES: ReadonlyMap<string, Mode> = new Map([
@@ -45,7 +46,7 @@ export function gateFor(mode: Mode, risk: Risk): Gate {
   return 'auto';
 }
 
-const ORDER: Mode[] = ['manual', 'supervised', 'auto'];
+const ORDER: readonly Mode[] = ModeSchema.options;
 
 /** The more cautious of two modes. */
 export function lowerMode(a: Mode, b: Mode | null | undefined): Mode {
@@ -58,4 +59,5 @@ export function demoteMode(mode: Mode): Mode {
   return ORDER[Math.max(0, ORDER.indexOf(mode) - 1)]!;
 }
 
-export const RISK_ORDER: Record<Risk, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+/** Lowest risk first: `{ low: 0, medium: 1, high: 2, critical: 3 }`, read from {@link RiskSchema}. */
+export const RISK_ORDER: Readonly<Record<Risk, number>> = rankOf(RiskSchema.options);
