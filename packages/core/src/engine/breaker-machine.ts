@@ -9,6 +9,7 @@
 import type { Mode } from '../contract/plugin.js';
 import type { BreakerRecord } from '../contract/state.js';
 import { HealerError } from '../errors.js';
+import { ModeSchema } from '../schemas.js';
 
 /** Limits of the breaker. Every field is optional; see {@link DEFAULT_BREAKER_POLICY}. */
 export interface BreakerPolicy {
@@ -92,7 +93,8 @@ export type BreakerEvent =
   /** A person resets the circuit: the record is forgotten. */
   | { type: 'reset' };
 
-export const MODE_ORDER: readonly Mode[] = ['manual', 'supervised', 'auto'];
+/** Modes from the least to the most autonomous (the schema's order). */
+export const MODE_ORDER: readonly Mode[] = ModeSchema.options;
 
 /** The key of an app's record. */
 export function appBreakerKey(appId: string): string {
