@@ -174,7 +174,7 @@ describe('PluginRegistry: duplicates and ids', () => {
         { id: 'no-namespace', title: '', category: 'system', severity: 'low', run: async () => ({ status: 'pass', message: '' }) },
         { id: 'ns/Upper_Case', title: '', category: 'system', severity: 'low', run: async () => ({ status: 'pass', message: '' }) },
       ],
-      actions: [action('elsewhere/fix', 'low', { fixes: ['ns/x'] })],
+      actions: [action('elsewhere/fix', 'low', { fixes: ['ns/Upper_Case'] })],
     });
     const err = thrown(() => new PluginRegistry().register(bad));
     expect(err.code).toBe('PLUGIN_INVALID');
@@ -241,6 +241,41 @@ describe('PluginRegistry: action safety', () => {
     expect(err.details?.problems).toHaveLength(2);
     expect(err.message).toContain('version must be semver');
     expect(err.message).toContain('must declare a backup and a rollback');
+  });
+});
+
+describe('PluginRegistry: fixes, severities and categories', () => {
+  it('refuses an action whose fixes names a check that does not exist, and registers nothing', () => {
+    const registry = new PluginRegistry();
+    const err = thrown(() => registry.register(plugin('typo', { actions: [action('typo/fix', 'low', { fixes: ['typo/okk'] })] })));
+    expect(err.code).toBe('PLUGIN_INVALID');
+    expect(err.message).toContain('"typo/fix" fixes "typo/okk"');
+    expect(registry.list()).toHaveLength(0);
+  });
+
+  it("refuses fixes naming another plugin's check", () => {
+    const registry = new PluginRegistry();
+    registry.register(plugin('first'));
+    const err = thrown(() => registry.register(plugin('second', { actions: [action('second/fix', 'low', { fixes: ['first/ok'] })] })));
+    expect(err.message).toContain('"first/ok"');
+    expect(registry.get('second')).toBeUndefined();
+  });
+
+  it('accepts fixes naming its own checks and the shared core/ checks', () => {
+    const registry = new PluginRegistry();
+    registry.register(plugin('fine', { actions: [action('fine/fix', 'low', { fixes: ['fine/ok', 'core/disk-space'] })] }));
+    expect(registry.findAction('fine/fix')?.action.fixes).toEqual(['fine/ok', 'core/disk-space']);
+  });
+
+  it('refuses an unknown severity and an unknown category, naming the accepted values', () => {
+    const registry = new PluginRegistry();
+    const check = { id: 'odd/ok', title: 'ok', category: 'speed', severity: 'urgent', run: async () => ({ status: 'pass', message: 'ok' }) };
+    const err = thrown(() => registry.register(plugin('odd', { checks: [check as never] })));
+    expect(err.code).toBe('PLUGIN_INVALID');
+    expect(err.message).toContain('unknown severity "urgent" (one of: info, low, medium, high, critical)');
+    expect(err.message).toContain('unknown category "speed"');
+    expect(err.details?.problems).toHaveLength(2);
+    expect(registry.list()).toHaveLength(0);
   });
 });
 

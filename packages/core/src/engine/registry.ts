@@ -8,6 +8,8 @@ import type { DiagnosticCheck, HealingAction, PluginDefinition } from '../contra
 import { HealerError } from '../errors.js';
 import { CORE_VERSION } from '../version.js';
 import { RISKS } from '../contract/plugin.js';
+import { sharedChecks } from '../checks/shared/index.js';
+import { CategorySchema, SeveritySchema } from '../schemas.js';
 
 /** A plugin as the registry holds it. */
 export interface RegisteredPlugin {
@@ -155,12 +157,25 @@ function validateShape(plugin: PluginDefinition): void {
   }
   for (const check of checks) {
     if (typeof check.run !== 'function') problems.push(`check "${check.id}" has no run()`);
+    if (!SeveritySchema.options.includes(check.severity)) {
+      problems.push(`check "${check.id}" has an unknown severity ${JSON.stringify(check.severity)} (one of: ${SeveritySchema.options.join(', ')})`);
+    }
+    if (!CategorySchema.options.includes(check.category)) {
+      problems.push(`check "${check.id}" has an unknown category ${JSON.stringify(check.category)} (one of: ${CategorySchema.options.join(', ')})`);
+    }
   }
+  // An action fixes the plugin's own checks or the shared `core/...` checks: any other id is a typo that would never match.
+  const knownChecks = new Set([...checks.map((c) => c.id), ...sharedChecks.map((c) => c.id)]);
   const partNames = new Set((plugin?.backup?.parts ?? []).map((p) => p.name));
   for (const action of actions) {
-    if (!RISKS.includes(action.risk)) problems.push(`action "${action.id}" has an unknown risk ${JSON.stringify(action.risk)}`);
+    if (!RISKS.includes(action.risk)) problems.push(`action "${action.id}" has an unknown risk ${JSON.stringify(action.risk)} (one of: ${RISKS.join(', ')})`);
     if (typeof action.plan !== 'function') problems.push(`action "${action.id}" has no plan()`);
     if (!Array.isArray(action.fixes) || action.fixes.length === 0) problems.push(`action "${action.id}" must list the check ids it fixes`);
+    else {
+      for (const fix of action.fixes) {
+        if (!knownChecks.has(fix)) problems.push(`action "${action.id}" fixes ${JSON.stringify(fix)}, which is neither one of this plugin's checks nor a shared core/ check`);
+      }
+    }
     if (action.risk !== 'low' && (action.backup === undefined || typeof action.rollback !== 'function')) {
       problems.push(`action "${action.id}" is ${action.risk} risk: it must declare a backup and a rollback`);
     }
