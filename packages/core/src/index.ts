@@ -79,7 +79,7 @@ export type { CreateHealerOptions, Healer, TargetInput, DiscoveredApp, PluginInf
 export type { HealerEvents, HealerEventListener } from './events.js';
 export { PluginRegistry } from './engine/registry.js';
 export type { RegisteredPlugin, PluginEntry } from './engine/registry.js';
-export { detectStack, appIdFor, NEAR_TIE, DETECT_TIMEOUT_MS } from './engine/detector.js';
+export { detectStack, appIdFor, noStackMessage, NEAR_TIE, DETECT_TIMEOUT_MS } from './engine/detector.js';
 export type { DetectionReport, DetectionCandidate, DetectStackOptions } from './engine/detector.js';
 export { findCandidates, buildFindCommand, expandRoots, PRUNED_DIRS, DEFAULT_DISCOVERY_ROOTS } from './engine/discover.js';
 export type { FindCandidatesOptions } from './engine/discover.js';

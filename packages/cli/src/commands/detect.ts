@@ -1,6 +1,6 @@
 /** `healer detect [path]`: which stack lives in a folder. */
 import type { Command } from 'commander';
-import { HealerError } from '@healer/core';
+import { HealerError, noStackMessage, type DetectionCandidate } from '@healer/core';
 import { targetArg } from '../args.js';
 import { sessionAction, type RunContext } from '../command-context.js';
 import { EXIT } from '../exit-codes.js';
@@ -23,7 +23,7 @@ export function registerDetect(program: Command, ctx: RunContext): void {
       sessionAction<Options>(ctx, async (session, [path], opts) => {
         const target = targetArg(session.paths, path as string | undefined, opts.url);
         const report = await session.healer.detect(target, opts.plugin ? { plugin: opts.plugin } : {});
-        if (!report.app) throw noStackError(session, typeof target === 'string' ? target : target.path);
+        if (!report.app) throw noStackError(session, typeof target === 'string' ? target : target.path, report.candidates);
         if (session.out.json) session.out.printJson(report);
         else session.out.lines(detectLines(report, session.out.colors));
         return EXIT.OK;
@@ -32,9 +32,9 @@ export function registerDetect(program: Command, ctx: RunContext): void {
 }
 
 /** The same error core raises when a heal or diagnosis finds no stack. */
-export function noStackError(session: Session, path: string): HealerError {
+export function noStackError(session: Session, path: string, candidates: readonly DetectionCandidate[] = []): HealerError {
   const enabled = session.healer.plugins.list().filter((p) => p.enabled).map((p) => p.name);
-  return new HealerError('NO_STACK_DETECTED', `No enabled plugin recognized an application in ${path} (enabled plugins: ${enabled.join(', ') || 'none'}).`, {
+  return new HealerError('NO_STACK_DETECTED', noStackMessage(path, enabled, candidates), {
     details: { path, enabled },
   });
 }

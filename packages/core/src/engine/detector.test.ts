@@ -11,6 +11,8 @@ import { Redactor } from '../redact.js';
 import type { RunEnv } from './context.js';
 import { appIdFor, detectStack } from './detector.js';
 import { PluginRegistry, type PluginEntry } from './registry.js';
+import { createHealer } from '../healer.js';
+import { MemoryStateStore } from '../state/memory-store.js';
 
 const warnings: string[] = [];
 function makeEnv(): RunEnv {
@@ -257,5 +259,27 @@ describe('detectStack', () => {
     expect(asked).toBe(0);
     expect(report.app).toBeNull();
     expect(report.candidates[0]?.error).toContain('cancelled');
+  });
+});
+
+describe('"no plugin recognized" names the detect() that failed', () => {
+  it('a throwing detect() appears in the NO_STACK_DETECTED message, with its error', async () => {
+    const broken = custom('broken', async () => {
+      throw new Error('cannot parse site.json: Unexpected token');
+    });
+    const healer = createHealer({ plugins: [broken, phpish], sharedChecks: false, state: new MemoryStateStore() });
+    const err = await healer.diagnose(dirs.empty).catch((e: unknown) => e);
+    expect(isHealerError(err, 'NO_STACK_DETECTED')).toBe(true);
+    expect((err as Error).message).toBe(
+      `No enabled plugin recognized an application in ${dirs.empty} (enabled plugins: broken, phpish). detect() failed for broken: cannot parse site.json: Unexpected token.`,
+    );
+    await healer.close();
+  });
+
+  it('on a stock setup where no detect() fails, the message is unchanged', async () => {
+    const healer = createHealer({ plugins: [phpish], sharedChecks: false, state: new MemoryStateStore() });
+    const err = await healer.diagnose(dirs.empty).catch((e: unknown) => e);
+    expect((err as Error).message).toBe(`No enabled plugin recognized an application in ${dirs.empty} (enabled plugins: phpish).`);
+    await healer.close();
   });
 });

@@ -96,6 +96,17 @@ export async function detectStack(
   return { app, candidates, nearTies };
 }
 
+/**
+ * The "no plugin recognized" message, with every detect() that failed (threw,
+ * timed out, returned an unusable detection) and why: a plugin author's broken
+ * detect() is named instead of looking like "not my stack".
+ */
+export function noStackMessage(path: string, enabled: readonly string[], candidates: readonly DetectionCandidate[]): string {
+  const failed = candidates.filter((c) => c.error !== undefined).map((c) => `${c.plugin}: ${c.error}`);
+  const why = failed.length > 0 ? ` detect() failed for ${failed.join('; ')}.` : '';
+  return `No enabled plugin recognized an application in ${path} (enabled plugins: ${enabled.join(', ') || 'none'}).${why}`;
+}
+
 /** Why a detection cannot be used, or null. */
 function invalidDetection(detection: Detection, stacks: readonly string[]): string | null {
   if (typeof detection !== 'object') return `detect() returned ${JSON.stringify(detection)} instead of a detection or null`;

@@ -12,7 +12,7 @@ import { canonicalFuturePath, canonicalPath } from '../exec/canonical-path.js';
 import { isPathWithin, validatePath } from '../exec/paths.js';
 import { makeActionContext, makePlanContext, type RunEnv } from './context.js';
 import { withAppAddress } from './app-address.js';
-import { appIdFor, detectStack, type DetectionReport } from './detector.js';
+import { appIdFor, detectStack, noStackMessage, type DetectionReport } from './detector.js';
 import type { RegisteredPlugin } from './registry.js';
 import type { AppRun, Services } from './services.js';
 
@@ -81,7 +81,7 @@ export async function resolveApp(
     const enabled = svc.registry.enabled().map((p) => p.plugin.name);
     throw new HealerError(
       'NO_STACK_DETECTED',
-      `No enabled plugin recognized an application in ${target.path} (enabled plugins: ${enabled.join(', ') || 'none'}).`,
+      noStackMessage(target.path, enabled, report.candidates),
       { details: { path: target.path, enabled, candidates: report.candidates } },
     );
   }
