@@ -179,6 +179,21 @@ describe('planHealing: what gets planned', () => {
     expect(p.cannotHeal[0]!.reason).toContain('NUL');
   });
 
+  it('a step path that is not absolute -> cannotHeal at plan time, naming the step and the path', async () => {
+    const relative: Step[][] = [
+      [{ kind: 'remove', path: '.maintenance' }],
+      [{ kind: 'write-file', path: 'wp-config.php', content: 'x' }],
+      [{ kind: 'chmod', path: 'uploads', mode: 0o755 }],
+      [{ kind: 'rename', from: '/srv/app/a', to: 'b' }],
+    ];
+    for (const steps of relative) {
+      const p = await plan([result('demo/a', 'fail')], [act('demo/a-fix', 'low', ['demo/a'], { plan: () => steps })]);
+      expect(p.autoHeal).toEqual([]);
+      expect(p.cannotHeal).toHaveLength(1);
+      expect(p.cannotHeal[0]!.reason).toMatch(/demo\/a-fix: could not plan \(The (remove|write-file|chmod|rename) step (path|destination) must be absolute/);
+    }
+  });
+
   it('when one action cannot help but another can, the check is healable', async () => {
     const p = await plan(
       [result('demo/broken', 'fail')],

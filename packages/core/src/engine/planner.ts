@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AppInfo, HealingAction, Mode, PlanContext, Step } from '../contract/plugin.js';
 import { errorMessage } from '../errors.js';
 import { commandToShell, quoteShellWord } from '../exec/quote.js';
+import { validatePath } from '../exec/paths.js';
 import type { CannotHeal, CheckResultEntry, DeferredAction, Diagnosis, Plan, PlannedAction, PlannedStep } from '../schemas.js';
 import { gateFor, RISK_ORDER } from './modes.js';
 
@@ -189,7 +190,8 @@ export function fingerprintTarget(diagnosis: Diagnosis): string {
  * A step as a person reads it in a plan or a dry run: commands and paths as
  * `sh` words (through the one quoting function), file writes with their size
  * and a short sha256 of the content.
- * @throws HealerError `COMMAND_INVALID` / `PATH_INVALID` for a step that could never run (a NUL byte, a relative cwd).
+ * @throws HealerError `COMMAND_INVALID` / `PATH_INVALID` for a step that could never run (a NUL byte, a relative cwd or path):
+ *   the planner puts that action in `cannotHeal` with the reason, before anything is applied.
  */
 export function describeStep(step: Step, redact: (text: string) => string = (t) => t): PlannedStep {
   const desc = step.description ? { description: redact(step.description) } : {};
@@ -199,6 +201,7 @@ export function describeStep(step: Step, redact: (text: string) => string = (t) 
       return { kind: 'run', write: step.write, display: redact(commandToShell(step.command, opts)), ...desc };
     }
     case 'write-file': {
+      validatePath(step.path, 'write-file step path');
       const mode = step.mode !== undefined ? `, mode ${step.mode.toString(8).padStart(4, '0')}` : '';
       // The digest puts the content into the plan hash: an approved write cannot silently become another of the same size.
       const digest = sha256(step.content).slice(0, 12);
@@ -206,10 +209,14 @@ export function describeStep(step: Step, redact: (text: string) => string = (t) 
       return { kind: 'write-file', write: true, display, ...desc };
     }
     case 'remove':
+      validatePath(step.path, 'remove step path');
       return { kind: 'remove', write: true, display: `remove ${quoteShellWord(step.path)}`, ...desc };
     case 'rename':
+      validatePath(step.from, 'rename step source');
+      validatePath(step.to, 'rename step destination');
       return { kind: 'rename', write: true, display: `rename ${quoteShellWord(step.from)} -> ${quoteShellWord(step.to)}`, ...desc };
     case 'chmod':
+      validatePath(step.path, 'chmod step path');
       return { kind: 'chmod', write: true, display: `chmod ${step.mode.toString(8).padStart(4, '0')} ${quoteShellWord(step.path)}`, ...desc };
     case 'note':
       return { kind: 'note', write: step.write, display: redact(step.description) };
