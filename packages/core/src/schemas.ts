@@ -111,6 +111,13 @@ export const DeferredActionSchema = z.object({
   reason: z.string(),
 });
 
+/** An action that targets a check whose warning did not name it (see `Plan.notPlanned`). */
+export const NotPlannedSchema = z.object({
+  checkId: z.string(),
+  actionId: z.string(),
+  reason: z.string(),
+});
+
 export const PlanSchema = z.object({
   app: AppSummarySchema,
   target: TargetSchema,
@@ -123,6 +130,12 @@ export const PlanSchema = z.object({
   cannotHeal: z.array(CannotHealSchema),
   /** Actions held back because the app does not answer (outage first). */
   deferred: z.array(DeferredActionSchema).default([]),
+  /**
+   * Actions that list a check in their `fixes` but were not planned for it:
+   * the check only warned, and a warning is healed only when its result names
+   * the action in `fixes`. Informational: nothing is wrong with the plan.
+   */
+  notPlanned: z.array(NotPlannedSchema).default([]),
 });
 
 export const ExecutionStateSchema = z.enum([
@@ -201,6 +214,7 @@ export type PlannedStep = z.infer<typeof StepSchema>;
 export type PlannedAction = z.infer<typeof PlannedActionSchema>;
 export type DeferredAction = z.infer<typeof DeferredActionSchema>;
 export type CannotHeal = z.infer<typeof CannotHealSchema>;
+export type NotPlanned = z.infer<typeof NotPlannedSchema>;
 export type Plan = z.infer<typeof PlanSchema>;
 export type ExecutionState = z.infer<typeof ExecutionStateSchema>;
 export type TimelineEvent = z.infer<typeof TimelineEventSchema>;

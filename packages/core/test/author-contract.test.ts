@@ -79,3 +79,38 @@ describe('step paths must be absolute', () => {
     await healer.close();
   });
 });
+
+describe('a warning is healed only when its result names fixes', () => {
+  const removeFlag = (r: string): Step[] => [{ kind: 'remove', path: `${r}/.flag` }];
+
+  it('a warning without fixes: the plan says the action that lists the check was not planned, and a heal leaves the app alone', async () => {
+    const root = await app('warn-plain');
+    const healer = createHealer({ plugins: [notesPlugin({ status: 'warn', steps: removeFlag })], sharedChecks: false, state: new MemoryStateStore() });
+    const plan = await healer.plan(root);
+    expect(plan.autoHeal).toEqual([]);
+    expect(plan.cannotHeal).toEqual([]);
+    expect(plan.notPlanned).toEqual([
+      {
+        checkId: 'notes/flag',
+        actionId: 'notes/remove-flag',
+        reason: "notes/flag only warned and its result names no fixes: a warning is healed only when its result lists the action (fixes: ['notes/remove-flag'])",
+      },
+    ]);
+    const { execution } = await healer.heal(root);
+    expect(execution.state).toBe('NOTHING_TO_DO');
+    expect(await readFile(join(root, '.flag'), 'utf8')).toBe('keep me');
+    await healer.close();
+  });
+
+  it('a warning whose result names the action is planned and healed, with nothing in notPlanned', async () => {
+    const root = await app('warn-named');
+    const plugin = notesPlugin({ status: 'warn', resultFixes: ['notes/remove-flag'], steps: removeFlag });
+    const healer = createHealer({ plugins: [plugin], sharedChecks: false, state: new MemoryStateStore() });
+    const plan = await healer.plan(root);
+    expect(plan.autoHeal.map((a) => a.actionId)).toEqual(['notes/remove-flag']);
+    expect(plan.notPlanned).toEqual([]);
+    const { execution } = await healer.heal(root);
+    expect(execution.state).toBe('FIXED');
+    await healer.close();
+  });
+});

@@ -25,7 +25,7 @@ const readSchema = async (name: string): Promise<JsonSchema> => JSON.parse(await
 
 const REQUIRED: Record<keyof typeof PUBLISHED_SCHEMAS, string[]> = {
   diagnosis: ['target', 'app', 'status', 'healthScore', 'results', 'startedAt', 'durationMs'],
-  plan: ['app', 'target', 'mode', 'planHash', 'fingerprint', 'createdAt', 'autoHeal', 'requireApproval', 'cannotHeal', 'deferred'],
+  plan: ['app', 'target', 'mode', 'planHash', 'fingerprint', 'createdAt', 'autoHeal', 'requireApproval', 'cannotHeal', 'deferred', 'notPlanned'],
   execution: ['executionId', 'kind', 'appId', 'target', 'plugin', 'mode', 'state', 'planHash', 'message', 'nextAttemptAt', 'attempts', 'timeline', 'startedAt', 'finishedAt'],
 };
 

@@ -22,6 +22,13 @@ function cannotHealLines(plan: Plan): string[] {
   return plan.cannotHeal.map((c) => `  - ${c.checkId}: ${c.reason}`);
 }
 
+/** Actions that list a check which only warned without naming them: reported, not healed. */
+function notPlannedLines(plan: Plan, colors: Colors): string[] {
+  const notPlanned = plan.notPlanned ?? [];
+  if (notPlanned.length === 0) return [];
+  return [colors.dim('Not planned (a warning is healed only when its result names the action in fixes):'), ...notPlanned.map((n) => colors.dim(`  - ${n.actionId} for ${n.checkId}`)), ''];
+}
+
 /** Hygiene held back while the site does not answer (outage first). */
 function deferredLines(plan: Plan, colors: Colors): string[] {
   const deferred = plan.deferred ?? [];
@@ -37,12 +44,15 @@ export function planLines(plan: Plan, colors: Colors, hint: HintContext): string
   const lines = [appLine(plan.app, colors), `Plan ${plan.planHash} (mode ${plan.mode})`, ''];
   if (plan.autoHeal.length + plan.requireApproval.length + plan.cannotHeal.length + (plan.deferred ?? []).length === 0) {
     lines.push('Nothing to heal: no check is failing.');
-    return lines;
+    const notPlanned = notPlannedLines(plan, colors);
+    if (notPlanned.length) lines.push('', ...notPlanned);
+    return trimTrailingBlank(lines);
   }
   if (plan.autoHeal.length) lines.push(colors.green('Runs on its own (lowest risk first):'), ...actionLines(plan.autoHeal, colors, true), '');
   if (plan.requireApproval.length) lines.push(colors.yellow('Needs approval:'), ...actionLines(plan.requireApproval, colors, false), '');
   if (plan.cannotHeal.length) lines.push(colors.red('Cannot heal (a person is needed):'), ...cannotHealLines(plan), '');
   lines.push(...deferredLines(plan, colors));
+  lines.push(...notPlannedLines(plan, colors));
   if (plan.requireApproval.length) lines.push(...approvalHint(plan, plan.requireApproval, hint));
   return trimTrailingBlank(lines);
 }

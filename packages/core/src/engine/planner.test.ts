@@ -223,6 +223,14 @@ describe('planHealing: what gets planned', () => {
     expect(p.autoHeal[0]!.fixes).toEqual(['demo/warn-fixable']);
     expect(p.requireApproval).toEqual([]);
     expect(p.cannotHeal).toEqual([]);
+    // The plan says why the action aimed at the plain warning was left out; nothing about pass, skip or error.
+    expect(p.notPlanned).toEqual([
+      {
+        checkId: 'demo/warn-plain',
+        actionId: 'demo/for-plain-warn',
+        reason: "demo/warn-plain only warned and its result names no fixes: a warning is healed only when its result lists the action (fixes: ['demo/for-plain-warn'])",
+      },
+    ]);
   });
 
   it('one action that fixes two failing checks is planned once, listing both', async () => {

@@ -8,7 +8,7 @@ import type { AppInfo, HealingAction, Mode, PlanContext, Step } from '../contrac
 import { errorMessage } from '../errors.js';
 import { commandToShell, quoteShellWord } from '../exec/quote.js';
 import { validatePath } from '../exec/paths.js';
-import type { CannotHeal, CheckResultEntry, DeferredAction, Diagnosis, Plan, PlannedAction, PlannedStep } from '../schemas.js';
+import type { CannotHeal, CheckResultEntry, DeferredAction, Diagnosis, NotPlanned, Plan, PlannedAction, PlannedStep } from '../schemas.js';
 import { gateFor, RISK_ORDER } from './modes.js';
 
 /** Results the planner tries to heal: failures, and warnings that name their fixes. */
@@ -138,6 +138,7 @@ export async function planHealing(input: PlanInput): Promise<PlanWithSteps> {
 
   const all = [...autoHeal, ...requireApproval];
   const plan: Plan = {
+    notPlanned: unnamedWarnings(diagnosis.results, input.actions),
     app: { id: app.id, stack: app.stack, version: app.version ?? null, confidence: app.confidence, plugin: app.plugin, root: app.root },
     target: diagnosis.target,
     mode,
@@ -150,6 +151,27 @@ export async function planHealing(input: PlanInput): Promise<PlanWithSteps> {
     deferred,
   };
   return { plan, steps };
+}
+
+/**
+ * Warnings an action lists in its `fixes` while the result did not name any
+ * fix: they are reported, not healed. Said in the plan so that a plugin author
+ * whose action "does nothing" reads why.
+ */
+function unnamedWarnings(results: readonly CheckResultEntry[], actions: readonly HealingAction[]): NotPlanned[] {
+  const out: NotPlanned[] = [];
+  for (const result of results) {
+    if (result.status !== 'warn' || result.fixes.length > 0) continue;
+    for (const action of actions) {
+      if (!action.fixes.includes(result.id)) continue;
+      out.push({
+        checkId: result.id,
+        actionId: action.id,
+        reason: `${result.id} only warned and its result names no fixes: a warning is healed only when its result lists the action (fixes: ['${action.id}'])`,
+      });
+    }
+  }
+  return out;
 }
 
 function pushReason(map: Map<string, string[]>, key: string, reason: string): void {
