@@ -33,7 +33,7 @@ export type {
 } from './contract/plugin.js';
 export type { Command, Script, RunOptions, RunResult, StartedProcess, FileType, FileStat, DirEntry, WriteFileOptions, Executor } from './contract/executor.js';
 export type { Facts, DiskFacts, MemoryFacts, LoadFacts, ListeningPort, ProcessInfo } from './contract/facts.js';
-export type { HealerFs } from './contract/fs.js';
+export type { HealerFs, StatOptions } from './contract/fs.js';
 export type { BackupManifest, BackupFileEntry, BackupPartRecord, LeftState } from './contract/backup.js';
 export type { StateStore, BreakerRecord, LockHandle, LockOwner } from './contract/state.js';
 export {

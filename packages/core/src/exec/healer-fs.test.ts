@@ -203,3 +203,45 @@ describe('createHealerFs', () => {
     expect(() => createHealerFs(exec, [`${root}/`])).toThrow(expect.objectContaining({ code: 'PATH_INVALID' }));
   });
 });
+
+describe('HealerFs.stat and symlinks', () => {
+  let dir: string;
+  let fs: HealerFs;
+  beforeEach(async () => {
+    dir = await fsp.realpath(await fsp.mkdtemp(join(os.tmpdir(), 'healer-fs-stat-')));
+    await fsp.mkdir(join(dir, 'releases/0042'), { recursive: true });
+    await fsp.writeFile(join(dir, 'releases/0042/index.html'), '<h1>hello</h1>');
+    await fsp.symlink('releases/0042', join(dir, 'current'));
+    await fsp.symlink('current/index.html', join(dir, 'entry'));
+    await fsp.symlink('releases/0041', join(dir, 'dangling'));
+    await fsp.symlink('loop-b', join(dir, 'loop-a'));
+    await fsp.symlink('loop-a', join(dir, 'loop-b'));
+    fs = createHealerFs(exec, [dir]);
+  });
+  afterEach(async () => {
+    await fsp.rm(dir, { recursive: true, force: true });
+  });
+
+  it('by default describes the link itself (lstat)', async () => {
+    expect((await fs.stat(join(dir, 'current')))?.type).toBe('symlink');
+    expect((await fs.stat(join(dir, 'dangling')))?.type).toBe('symlink');
+    expect(await fs.stat(join(dir, 'missing'))).toBeNull();
+  });
+
+  it('with followSymlinks describes what the link leads to, through a chain of links, keeping the path asked for', async () => {
+    const folder = await fs.stat(join(dir, 'current'), { followSymlinks: true });
+    expect(folder).toMatchObject({ path: join(dir, 'current'), type: 'directory' });
+    const file = await fs.stat(join(dir, 'entry'), { followSymlinks: true });
+    expect(file).toMatchObject({ path: join(dir, 'entry'), type: 'file', size: 14 });
+    const real = await fsp.stat(join(dir, 'releases/0042/index.html'));
+    expect(file?.mtimeMs).toBe(real.mtimeMs);
+    expect(file?.mode).toBe(real.mode & 0o7777);
+  });
+
+  it('with followSymlinks a dangling link or a loop is null; a plain file is the same either way', async () => {
+    expect(await fs.stat(join(dir, 'dangling'), { followSymlinks: true })).toBeNull();
+    expect(await fs.stat(join(dir, 'loop-a'), { followSymlinks: true })).toBeNull();
+    const plain = join(dir, 'releases/0042/index.html');
+    expect(await fs.stat(plain, { followSymlinks: true })).toEqual(await fs.stat(plain));
+  });
+});

@@ -7,6 +7,7 @@ import type { Executor, WriteFileOptions } from '../contract/executor.js';
 import type { HealerFs } from '../contract/fs.js';
 import { HealerError, isHealerError } from '../errors.js';
 import { isPathWithin, validatePath } from './paths.js';
+import { canonicalPath } from './canonical-path.js';
 
 /**
  * Which entry a write touches: `'target'` when the operation follows a final
@@ -75,7 +76,20 @@ export function createHealerFs(exec: Executor, writeRoots: readonly string[]): H
       await assertWritable(path, 'target', 'to write');
       await exec.writeFile(path, data, options);
     },
-    stat: async (path) => exec.stat(validatePath(path)),
+    async stat(path, options) {
+      const st = await exec.stat(validatePath(path));
+      if (!st || st.type !== 'symlink' || options?.followSymlinks !== true) return st;
+      // Resolved on the target (realpath), so it is the same over SSH; a dangling link or a loop is "nothing there".
+      let target: string;
+      try {
+        target = await canonicalPath(exec, path);
+      } catch (e) {
+        if (isHealerError(e, 'FILE_NOT_FOUND') || isHealerError(e, 'COMMAND_FAILED')) return null;
+        throw e;
+      }
+      const followed = await exec.stat(target);
+      return followed ? { ...followed, path } : null;
+    },
     list: async (path) => exec.list(validatePath(path)),
     exists: async (path) => exec.exists(validatePath(path)),
     async mkdir(path, options) {
