@@ -3,15 +3,29 @@
  * files and symlinks in a temporary folder: detect, diagnose, plan, heal,
  * verification failing into a byte-identical rollback.
  */
-import { mkdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, mkdtemp, readlink, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHealer, isHealerError, type Healer } from '@healer/core';
-import { hashFolder, testdir, writeTree, type TestDir } from '@healer/test-utils';
+// Only @healer/core's public exports: what a plugin published outside this repository can use too.
+import { createHealer, hashTree, isHealerError, LocalExecutor, type Healer } from '@healer/core';
 import { CURRENT_RELEASE_CHECK, MAINTENANCE_CHECK, RELINK_ACTION, staticSitePlugin } from '../src/index.js';
 
-let dir: TestDir;
+let dir: string;
 let site: string;
+
+/** Write `files` (relative path -> content) under `root`, creating folders. */
+async function writeTree(root: string, files: Record<string, string>): Promise<void> {
+  for (const [rel, content] of Object.entries(files)) {
+    await mkdir(dirname(join(root, rel)), { recursive: true });
+    await writeFile(join(root, rel), content);
+  }
+}
+
+/** Every path under `root` with its mode and sha256 or link target: equal means byte-identical. */
+async function hashFolder(root: string): Promise<string> {
+  return JSON.stringify([...(await hashTree(new LocalExecutor(), [root]))].sort());
+}
 
 /** A site whose `current` points at `link`, with releases 0001 and 0002 (0002's page as given). */
 async function makeSite(link: string, page2 = '<h1>two</h1>\n'): Promise<void> {
@@ -34,12 +48,12 @@ function resultOf(diagnosis: Awaited<ReturnType<Healer['diagnose']>>, id: string
 }
 
 beforeEach(async () => {
-  dir = await testdir();
+  dir = await realpath(await mkdtemp(join(tmpdir(), 'static-site-')));
   // The app lives one level down: the engine puts backups beside the app root, not inside it.
-  site = join(dir.path, 'site');
+  site = join(dir, 'site');
   await mkdir(site);
 });
-afterEach(() => dir.cleanup());
+afterEach(() => rm(dir, { recursive: true, force: true }));
 
 describe('static-site plugin', () => {
   it('detects a site by its site.json, and nothing else', async () => {
@@ -48,8 +62,8 @@ describe('static-site plugin', () => {
     expect(report.app).toMatchObject({ stack: 'static-site', plugin: 'static-site', confidence: 0.9, metadata: { name: 'docs', entry: 'index.html' } });
     expect(report.app?.evidence).toContain('current is a symlink');
 
-    await writeFile(join(dir.path, 'index.html'), 'not a site\n');
-    expect((await healer().detect(dir.path)).app).toBeNull();
+    await writeFile(join(dir, 'index.html'), 'not a site\n');
+    expect((await healer().detect(dir)).app).toBeNull();
   });
 
   it('refuses a releasesDir that is not a single folder name when registered', () => {
