@@ -321,7 +321,12 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType, M extends obj
   configSchema?: S;
   /** Configuration values that must never be logged. */
   secrets?(config: z.output<S>): Array<string | null | undefined>;
-  detect(ctx: DetectContext<z.output<S>>): Promise<Detection<M> | null>;
+  /**
+   * Recognize the stack in `ctx.path`, or null. Its `metadata` must be `M`
+   * (never inferred from here, so a plugin without type arguments keeps a
+   * plain record).
+   */
+  detect(ctx: DetectContext<z.output<S>>): Promise<Detection<NoInfer<M>> | null>;
   checks: DiagnosticCheck<z.output<S>, M>[];
   actions: HealingAction<z.output<S>, M>[];
   backup?: BackupStrategy<z.output<S>, M>;
