@@ -10,10 +10,10 @@ import { wpMeta } from '../detect.js';
 import { wpOps } from '../ops/index.js';
 import type { Culprit, WpMetadata, WpOps } from '../types.js';
 
-export type WpActionContext = ActionContext<WordpressConfig>;
+export type WpActionContext = ActionContext<WordpressConfig, WpMetadata>;
 /** What plan() and preconditions() see: no execution id, no backup. */
-export type WpPlanContext = PlanContext<WordpressConfig>;
-export type WpAction = HealingAction<WordpressConfig>;
+export type WpPlanContext = PlanContext<WordpressConfig, WpMetadata>;
+export type WpAction = HealingAction<WordpressConfig, WpMetadata>;
 
 /** Check ids the actions fix. */
 export const CHECK = {

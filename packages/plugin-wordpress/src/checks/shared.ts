@@ -5,11 +5,11 @@
  */
 import type { CheckContext, CheckResult, DiagnosticCheck, PhpLogEntry } from '@healer/core';
 import type { WordpressConfig } from '../config.js';
-import type { WpOps } from '../types.js';
+import type { WpOps, WpMetadata } from '../types.js';
 import { wpOps } from '../ops/index.js';
 
-export type WpCheckContext = CheckContext<WordpressConfig>;
-export type WpCheck = DiagnosticCheck<WordpressConfig>;
+export type WpCheckContext = CheckContext<WordpressConfig, WpMetadata>;
+export type WpCheck = DiagnosticCheck<WordpressConfig, WpMetadata>;
 
 /** The action ids checks name in `fixes` (the actions live in `src/actions/`). */
 export const ACTION = {
