@@ -8,6 +8,7 @@ import { HealerError, isPathWithin, type ActionContext, type HealingAction, type
 import type { WordpressConfig } from '../config.js';
 import { wpMeta } from '../detect.js';
 import { wpOps } from '../ops/index.js';
+import { culpritFromDetails } from '../culprit.js';
 import type { Culprit, WpMetadata, WpOps } from '../types.js';
 
 export type WpActionContext = ActionContext<WordpressConfig, WpMetadata>;
@@ -55,10 +56,7 @@ export function resultOf(ctx: WpPlanContext, checkId: string): { id: string; sta
 
 /** The culprit the fatal-errors check attributed the white screen to, or null. */
 export function culpritOf(ctx: WpPlanContext): Culprit | null {
-  const details = resultOf(ctx, CHECK.fatalErrors)?.details;
-  const c = details?.['culprit'];
-  if (!c || typeof c !== 'object' || typeof (c as { kind?: unknown }).kind !== 'string') return null;
-  return c as Culprit;
+  return culpritFromDetails(resultOf(ctx, CHECK.fatalErrors)?.details?.['culprit']);
 }
 
 /**
