@@ -6,7 +6,9 @@
  */
 import { restoreBackup, type Step } from '@healer/core';
 import { definedValueText, setDefine } from './wp-config-edit.js';
-import { CHECK, editableConfigPath, metaOf, notApplicable, plannedWrite, readRequired, type WpAction, type WpPlanContext } from './shared.js';
+import { editableConfigPath, metaOf, notApplicable, plannedWrite, readRequired, type WpAction, type WpPlanContext } from './shared.js';
+import { debugSettingsCheck } from '../checks/debug-settings.js';
+import { memoryExhaustedCheck } from '../checks/php-logs.js';
 
 type Edit = (text: string, ctx: WpPlanContext) => { text: string; summary: string } | string;
 
@@ -98,7 +100,7 @@ export const debugDisplayOff: WpAction = configEditAction({
   id: 'wordpress/debug-display-off',
   title: 'Stop showing PHP errors to visitors',
   description: 'Set WP_DEBUG_DISPLAY to false (added before the "stop editing" line when absent) and SAVEQUERIES to false when it is set: errors still go to the log, not to the page.',
-  fixes: [CHECK.debugSettings],
+  fixes: [debugSettingsCheck.id],
   edit: turnDebugDisplayOff,
 });
 
@@ -107,6 +109,6 @@ export const raiseMemoryLimit: WpAction = configEditAction({
   id: 'wordpress/raise-memory-limit',
   title: 'Raise the WordPress memory limit',
   description: 'Set WP_MEMORY_LIMIT in wp-config.php to the configured memoryLimit (default 256M) when it is lower or unset.',
-  fixes: [CHECK.memoryExhausted],
+  fixes: [memoryExhaustedCheck.id],
   edit: raiseMemory,
 });

@@ -7,7 +7,8 @@
  */
 import { restoreBackup, type Step } from '@healer/core';
 import { assertSamePlan } from './plan-guard.js';
-import { CHECK, WHITE_SCREEN_CHECKS, culpritOf, databaseDown, notApplicable, notWhiteScreen, opsOf, type WpAction, type WpPlanContext } from './shared.js';
+import { WHITE_SCREEN_CHECKS, culpritOf, databaseDown, notApplicable, notWhiteScreen, opsOf, type WpAction, type WpPlanContext } from './shared.js';
+import { fatalErrorsCheck } from '../checks/php-logs.js';
 
 interface Deactivation {
   /** Plugin files (`folder/main.php`) to turn off. */
@@ -24,7 +25,7 @@ export function pluginFiles(active: readonly string[], slug: string): string[] {
 /** What deactivating the culprit would do, or why this action does not apply. */
 async function culpritDeactivation(ctx: WpPlanContext, protectedOnly: boolean): Promise<Deactivation | string> {
   const culprit = culpritOf(ctx);
-  if (!culprit) return `${CHECK.fatalErrors} names no culprit`;
+  if (!culprit) return `${fatalErrorsCheck.id} names no culprit`;
   if (culprit.kind !== 'plugin') return `the fatal error comes from ${culprit.kind === 'unknown' ? 'an unknown file' : `a ${culprit.kind}`}, not a plugin`;
   const isProtected = ctx.config.protectedPlugins.includes(culprit.slug);
   if (protectedOnly && !isProtected) return `${culprit.slug} is not a protected plugin (wordpress/deactivate-plugin handles it)`;

@@ -7,12 +7,13 @@
  */
 import { posix } from 'node:path';
 import { HealerError, isPathWithin, type Step } from '@healer/core';
-import { CHECK, backupRootOf, notApplicable, type WpAction, type WpPlanContext } from './shared.js';
+import { backupRootOf, notApplicable, type WpAction, type WpPlanContext } from './shared.js';
+import { malwarePatternsCheck, phpInUploadsCheck } from '../checks/suspicious-files.js';
 
 const ID = 'wordpress/quarantine-files';
 
 /** The checks whose flagged files this action moves. */
-const SOURCES = [CHECK.phpInUploads, CHECK.malwarePatterns];
+const SOURCES = [phpInUploadsCheck.id, malwarePatternsCheck.id];
 
 /**
  * File paths named in a check's details: `files` (or `matches`) as strings or

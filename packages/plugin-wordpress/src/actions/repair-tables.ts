@@ -5,7 +5,8 @@
  */
 import { HealerError, restoreBackup, type Step } from '@healer/core';
 import { sqlIdent } from '../ops/mysql-client.js';
-import { CHECK, databaseDown, notApplicable, opsOf, type WpAction, type WpPlanContext } from './shared.js';
+import { databaseDown, notApplicable, opsOf, type WpAction, type WpPlanContext } from './shared.js';
+import { tablesNeedRepairCheck } from '../checks/database.js';
 
 const ID = 'wordpress/repair-tables';
 
@@ -36,7 +37,7 @@ export const repairTables: WpAction = {
   title: 'Repair damaged database tables',
   description: 'Run REPAIR TABLE on the tables CHECK TABLE reports as damaged, after a full dump of the database.',
   risk: 'medium',
-  fixes: [CHECK.tablesNeedRepair],
+  fixes: [tablesNeedRepairCheck.id],
   backup: { paths: [], parts: ['database'] },
   async preconditions(ctx) {
     const t = await tablesToRepair(ctx);

@@ -5,7 +5,8 @@
  */
 import { restoreBackup } from '@healer/core';
 import { replaceWordpressBlock, rewriteBase } from './htaccess-block.js';
-import { CHECK, appPath, databaseDown, metaOf, notApplicable, opsOf, plannedWrite, type WpAction, type WpPlanContext } from './shared.js';
+import { appPath, databaseDown, metaOf, notApplicable, opsOf, plannedWrite, type WpAction, type WpPlanContext } from './shared.js';
+import { htaccessCheck } from '../checks/htaccess.js';
 
 const ID = 'wordpress/restore-htaccess';
 
@@ -30,7 +31,7 @@ export const restoreHtaccess: WpAction = {
   title: 'Restore the WordPress block of .htaccess',
   description: 'Put the standard rewrite rules back between "# BEGIN WordPress" and "# END WordPress" (appended when the block is missing); every other line stays as it is.',
   risk: 'medium',
-  fixes: [CHECK.htaccess],
+  fixes: [htaccessCheck.id],
   backup: { paths: ['.htaccess'] },
   async preconditions(ctx) {
     const p = await planHtaccess(ctx);
