@@ -15,8 +15,9 @@ import { checkPrefix } from '../ops/shared.js';
 import { clientError, runSql, sqlIdent } from '../ops/mysql-client.js';
 import { databaseDown, metaOf, notApplicable, opsOf, type WpAction, type WpPlanContext } from './shared.js';
 import { autoloadSizeCheck } from '../checks/options.js';
+import { ACTION } from '../checks/shared.js';
 
-const ID = 'wordpress/clear-caches';
+const ID = ACTION.clearCaches;
 
 /** The cache folder is saved before clearing only up to this size: 20 MiB. */
 export const CACHE_BACKUP_MAX_BYTES = 20 * 1024 * 1024;

@@ -5,8 +5,9 @@
 import { restoreBackup } from '@healer/core';
 import { appPath, notApplicable, type WpAction, type WpPlanContext } from './shared.js';
 import { maintenanceStuckCheck } from '../checks/maintenance.js';
+import { ACTION } from '../checks/shared.js';
 
-const ID = 'wordpress/remove-maintenance';
+const ID = ACTION.removeMaintenance;
 
 /** WordPress core ignores `.maintenance` once `$upgrading` is this old; an update still running is younger. */
 export const MAINTENANCE_STALE_SECONDS = 600;

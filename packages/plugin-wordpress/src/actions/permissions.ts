@@ -13,8 +13,9 @@ import { phpKeepsRead, resolvedFile } from '../php-access.js';
 import { findWorldWritableDirsCommand, PERMISSIONS_PRUNE } from '../checks/permissions.js';
 import { editableConfigPath, notApplicable, type WpAction, type WpPlanContext } from './shared.js';
 import { permissionsCheck } from '../checks/permissions.js';
+import { ACTION } from '../checks/shared.js';
 
-const ID = 'wordpress/fix-permissions';
+const ID = ACTION.fixPermissions;
 
 /** `wp-config.php`'s new mode: others lose everything, the group keeps at most read, the owner keeps read and write. */
 export function configMode(mode: number): number {

@@ -9,8 +9,9 @@ import { posix } from 'node:path';
 import { HealerError, isPathWithin, type Step } from '@healer/core';
 import { backupRootOf, notApplicable, type WpAction, type WpPlanContext } from './shared.js';
 import { malwarePatternsCheck, phpInUploadsCheck } from '../checks/suspicious-files.js';
+import { ACTION } from '../checks/shared.js';
 
-const ID = 'wordpress/quarantine-files';
+const ID = ACTION.quarantineFiles;
 
 /** The checks whose flagged files this action moves. */
 const SOURCES = [phpInUploadsCheck.id, malwarePatternsCheck.id];

@@ -7,8 +7,9 @@ import { HealerError, restoreBackup, type Step } from '@healer/core';
 import { sqlIdent } from '../ops/mysql-client.js';
 import { databaseDown, notApplicable, opsOf, type WpAction, type WpPlanContext } from './shared.js';
 import { tablesNeedRepairCheck } from '../checks/database.js';
+import { ACTION } from '../checks/shared.js';
 
-const ID = 'wordpress/repair-tables';
+const ID = ACTION.repairTables;
 
 async function tablesToRepair(ctx: WpPlanContext): Promise<string[] | string> {
   const ops = await opsOf(ctx);

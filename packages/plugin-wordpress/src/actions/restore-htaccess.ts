@@ -7,8 +7,9 @@ import { restoreBackup } from '@healer/core';
 import { replaceWordpressBlock, rewriteBase } from './htaccess-block.js';
 import { appPath, databaseDown, metaOf, notApplicable, opsOf, plannedWrite, type WpAction, type WpPlanContext } from './shared.js';
 import { htaccessCheck } from '../checks/htaccess.js';
+import { ACTION } from '../checks/shared.js';
 
-const ID = 'wordpress/restore-htaccess';
+const ID = ACTION.restoreHtaccess;
 
 async function planHtaccess(ctx: WpPlanContext): Promise<{ path: string; text: string } | string> {
   if (metaOf(ctx).multisite) return 'a multisite network has its own .htaccess rules: restore them by hand';
