@@ -149,6 +149,7 @@ export {
 } from './backup/file-backup.js';
 export type { VerifyRestoreResult, CreateFileBackupOptions, RestoreFileOptions } from './backup/file-backup.js';
 export type { RollbackOptions } from './engine/rollback-execution.js';
+export { applySteps } from './engine/apply-steps.js';
 export { pruneBackups } from './backup/prune.js';
 export type { PruneBackupsOptions, PruneBackupsResult } from './backup/prune.js';
 

@@ -28,7 +28,7 @@ function parseInstalled(text: string | null): { version?: unknown; engines?: { n
 }
 
 /** Recognize a Next.js app in `ctx.path`. */
-export async function detectNextApp(ctx: DetectContext<NextjsConfig>): Promise<Detection | null> {
+export async function detectNextApp(ctx: DetectContext<NextjsConfig>): Promise<Detection<NextAppMeta> | null> {
   const root = ctx.path;
   const pkg = await readPackageJson(ctx.fs, root);
   if (pkg === null || !isNextApp(pkg)) return null;
@@ -69,6 +69,6 @@ export async function detectNextApp(ctx: DetectContext<NextjsConfig>): Promise<D
 }
 
 /** The Next metadata of a detected app, typed. */
-export function nextMeta(app: Pick<AppInfo, 'metadata'>): NextAppMeta {
-  return app.metadata as unknown as NextAppMeta;
+export function nextMeta(app: Pick<AppInfo<NextAppMeta>, 'metadata'>): NextAppMeta {
+  return app.metadata;
 }

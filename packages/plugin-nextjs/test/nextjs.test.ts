@@ -9,7 +9,6 @@ import type { CheckResultEntry } from '@healer/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AVAILABILITY, BUILD_EXISTS, BUILD_STALE, CACHE_SIZE, NODE_VERSION, STANDALONE_START } from '../src/checks/ids.js';
 import type { NextjsConfigInput } from '../src/config.js';
-import { nextMeta } from '../src/detect.js';
 import { BROKEN_PAGE, bodyOf, createNextApp, healerFor, installNext, PAGE, statusOf, type NextApp, type NextCache } from './helpers/next-app.js';
 
 let cache: NextCache;
@@ -62,27 +61,19 @@ async function bareApp(files: Record<string, string>): Promise<string> {
 
 describe('detection', () => {
   it('reads the installed version, output mode, package manager and the missing build', async () => {
-    const meta = nextMeta({ metadata: await detect(app.root) });
-    expect(meta.nextVersion).toBe(JSON.parse(await readFile(join(cache.dir, 'node_modules/next/package.json'), 'utf8')).version);
+    // The engine hands out metadata untyped: read it as data.
+    const meta = await detect(app.root);
+    expect(meta['nextVersion']).toBe(JSON.parse(await readFile(join(cache.dir, 'node_modules/next/package.json'), 'utf8')).version);
     // The fixture's pin, whatever the registry's latest is today.
-    expect(meta.nextVersion).toBe(cache.dependencies.next);
-    expect(meta.nextInstalled).toBe(true);
-    expect(meta.nextEnginesNode).toMatch(/\d/);
-    expect(meta.outputMode).toBe('default');
-    expect(meta.configFile).toBe('next.config.js');
-    expect(meta.packageManager).toBe('npm');
-    expect(meta.lockfile).toBe('package-lock.json');
-    expect(meta.buildId).toBeNull();
-    expect(meta.runner.kind).toBe('commands');
+    expect(meta['nextVersion']).toBe(cache.dependencies.next);
+    expect(meta['nextEnginesNode']).toMatch(/\d/);
+    expect(meta).toMatchObject({ nextInstalled: true, outputMode: 'default', configFile: 'next.config.js', packageManager: 'npm', lockfile: 'package-lock.json', buildId: null, runner: { kind: 'commands' } });
   });
 
   it('falls back to the declared range, sees standalone in an ESM config, and refuses a folder with neither config nor .next', async () => {
     const root = await bareApp({ 'next.config.mjs': "// output: 'export'\nconst nextConfig = {\n  output: 'standalone',\n};\nexport default nextConfig;\n" });
-    const meta = nextMeta({ metadata: await detect(root) });
-    expect(meta.nextVersion).toBe('^15.0.0');
-    expect(meta.nextInstalled).toBe(false);
-    expect(meta.outputMode).toBe('standalone');
-    expect(meta.packageManager).toBe('npm');
+    const meta = await detect(root);
+    expect(meta).toMatchObject({ nextVersion: '^15.0.0', nextInstalled: false, outputMode: 'standalone', packageManager: 'npm' });
 
     const plain = await bareApp({ 'yarn.lock': '' });
     const healer = healerFor({ ...app, root: plain });

@@ -100,7 +100,7 @@ export async function readNodeApp(
 }
 
 /** Recognize a Node.js app (not Next.js) in `ctx.path`. */
-export async function detectNodeApp(ctx: DetectContext<NodeRuntimeConfig>): Promise<Detection | null> {
+export async function detectNodeApp(ctx: DetectContext<NodeRuntimeConfig>): Promise<Detection<NodeAppMeta> | null> {
   const root = ctx.path;
   const pkg = await readPackageJson(ctx.fs, root);
   if (pkg === null || isNextApp(pkg)) return null;
@@ -116,6 +116,6 @@ export async function detectNodeApp(ctx: DetectContext<NodeRuntimeConfig>): Prom
 }
 
 /** The Node metadata of a detected app, typed. Any plugin whose detection stored `readNodeApp()`'s fields works. */
-export function nodeMeta(app: Pick<AppInfo, 'metadata'>): NodeAppMeta {
-  return app.metadata as unknown as NodeAppMeta;
+export function nodeMeta(app: Pick<AppInfo<NodeAppMeta>, 'metadata'>): NodeAppMeta {
+  return app.metadata;
 }

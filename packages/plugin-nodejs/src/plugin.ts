@@ -7,10 +7,11 @@ import { nodejsConfigSchema } from './config.js';
 import { detectNodeApp, DETECT_FILES } from './detect.js';
 import { nodejsChecks } from './checks/index.js';
 import { nodejsActions } from './actions/index.js';
+import type { NodeAppMeta } from './types.js';
 
 export const PLUGIN_VERSION = '1.0.0';
 
-export const nodejsPlugin = definePlugin({
+export const nodejsPlugin = definePlugin<typeof nodejsConfigSchema, NodeAppMeta>({
   name: 'nodejs',
   version: PLUGIN_VERSION,
   description: 'Node.js and Express: dependencies, Node version, env vars, NODE_ENV, ports, crash loops, errors, audit, memory.',

@@ -13,7 +13,7 @@ function rename(id: string, namespace: string): string {
 }
 
 /** A Node check under `<namespace>/...`, its results' `fixes` renamed too. */
-export function checkInNamespace<C>(check: DiagnosticCheck<C>, namespace: string): DiagnosticCheck<C> {
+export function checkInNamespace<C, M extends object>(check: DiagnosticCheck<C, M>, namespace: string): DiagnosticCheck<C, M> {
   return {
     ...check,
     id: rename(check.id, namespace),
@@ -25,6 +25,6 @@ export function checkInNamespace<C>(check: DiagnosticCheck<C>, namespace: string
 }
 
 /** A Node action under `<namespace>/...`, with the check ids it fixes renamed. */
-export function actionInNamespace<C>(action: HealingAction<C>, namespace: string): HealingAction<C> {
+export function actionInNamespace<C, M extends object>(action: HealingAction<C, M>, namespace: string): HealingAction<C, M> {
   return { ...action, id: rename(action.id, namespace), fixes: action.fixes.map((f) => rename(f, namespace)) };
 }

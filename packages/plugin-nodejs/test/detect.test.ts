@@ -4,7 +4,6 @@ import { createHealer } from '@healer/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NodejsConfigInput } from '../src/config.js';
 import { nodejsPlugin } from '../src/plugin.js';
-import { nodeMeta } from '../src/detect.js';
 
 const dirs: TestDir[] = [];
 afterEach(async () => {
@@ -33,7 +32,7 @@ describe('nodejs detection', () => {
     const app = report.app!;
     expect(app.stack).toBe('nodejs');
     expect(app.version).toBe('2.0.0');
-    expect(nodeMeta(app)).toMatchObject({
+    expect(app.metadata).toMatchObject({
       framework: 'express',
       packageManager: 'npm',
       lockfile: 'package-lock.json',
@@ -50,13 +49,13 @@ describe('nodejs detection', () => {
     ['yarn.lock', 'yarn'],
   ])('knows the package manager from %s', async (lockfile, manager) => {
     const { report } = await detect({ 'package.json': pkg({ dependencies: { koa: '^2' } }), [lockfile]: '' }, { pm2Name: 'api' });
-    expect(nodeMeta(report.app!)).toMatchObject({ packageManager: manager, lockfile, framework: null, runner: { kind: 'pm2', name: 'api' } });
+    expect(report.app!.metadata).toMatchObject({ packageManager: manager, lockfile, framework: null, runner: { kind: 'pm2', name: 'api' } });
   });
 
   it('reports systemd as the runner when a unit is configured', async () => {
     const { report } = await detect({ 'package.json': pkg({}) }, { systemdUnit: 'api.service' });
-    expect(nodeMeta(report.app!).runner).toEqual({ kind: 'systemd', unit: 'api.service' });
-    expect(nodeMeta(report.app!).lockfile).toBe(null);
+    expect(report.app!.metadata['runner']).toEqual({ kind: 'systemd', unit: 'api.service' });
+    expect(report.app!.metadata['lockfile']).toBe(null);
   });
 
   it('leaves Next.js apps to the Next.js plugin', async () => {

@@ -10,8 +10,9 @@ import { readDbPassword, wpMeta } from './detect.js';
 import { wpOps } from './ops/index.js';
 import { clientError, clientOptionFile, findClients, parseRows, runSql, sqlIdent } from './ops/mysql-client.js';
 import { checkPrefix } from './ops/shared.js';
+import type { WpMetadata } from './types.js';
 
-type Ctx = ActionContext<WordpressConfig>;
+type Ctx = ActionContext<WordpressConfig, WpMetadata>;
 
 /** The site options the `options` part saves. */
 export const SAVED_OPTIONS: readonly string[] = ['active_plugins', 'template', 'stylesheet', 'current_theme'];
@@ -32,7 +33,7 @@ interface SavedOptions {
  * (and `active_sitewide_plugins` on multisite) as JSON, put back through
  * the operations layer.
  */
-export const optionsPart: BackupPart<WordpressConfig> = {
+export const optionsPart: BackupPart<WordpressConfig, WpMetadata> = {
   name: 'options',
   async create(ctx: Ctx, dir: string) {
     const meta = wpMeta(ctx.app);
@@ -96,7 +97,7 @@ function valueHash(value: unknown): string {
  * restore loads the dump back (each table dropped and recreated). Tables
  * created after the backup are left alone.
  */
-export const databasePart: BackupPart<WordpressConfig> = {
+export const databasePart: BackupPart<WordpressConfig, WpMetadata> = {
   name: 'database',
   async create(ctx: Ctx, dir: string) {
     const meta = wpMeta(ctx.app);
@@ -170,7 +171,7 @@ export const databasePart: BackupPart<WordpressConfig> = {
   },
 };
 
-export const wordpressBackup: BackupStrategy<WordpressConfig> = { parts: [optionsPart, databasePart] };
+export const wordpressBackup: BackupStrategy<WordpressConfig, WpMetadata> = { parts: [optionsPart, databasePart] };
 
 function describeFailure(stderr: string, exitCode: number | null): string {
   const err = clientError(stderr);

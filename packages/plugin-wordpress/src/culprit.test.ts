@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parsePhpErrorLog } from '@healer/core';
-import { attributeCulprit, culpritFromLog, culpritOfEntry, pluginFilesForSlug } from './culprit.js';
+import { attributeCulprit, culpritFromDetails, culpritFromLog, culpritOfEntry, pluginFilesForSlug } from './culprit.js';
 
 const root = '/srv/www/shop';
 const meta = {
@@ -119,5 +119,22 @@ describe('pluginFilesForSlug', () => {
     expect(pluginFilesForSlug('shop', active)).toEqual(['shop/shop.php']);
     expect(pluginFilesForSlug('hello', active)).toEqual(['hello.php']);
     expect(pluginFilesForSlug('missing', active)).toEqual([]);
+  });
+});
+
+describe('culpritFromDetails', () => {
+  it('reads back each kind the fatal-errors check writes ({ kind, slug, file })', () => {
+    expect(culpritFromDetails({ kind: 'plugin', slug: 'shop', file: '/s/wp-content/plugins/shop/shop.php' })).toEqual({ kind: 'plugin', slug: 'shop', file: '/s/wp-content/plugins/shop/shop.php' });
+    expect(culpritFromDetails({ kind: 'theme', slug: 'dark', file: '/s/wp-content/themes/dark/functions.php' })).toEqual({ kind: 'theme', slug: 'dark', file: '/s/wp-content/themes/dark/functions.php' });
+    expect(culpritFromDetails({ kind: 'mu-plugin', slug: null, file: '/s/wp-content/mu-plugins/a.php' })).toEqual({ kind: 'mu-plugin', file: '/s/wp-content/mu-plugins/a.php' });
+    expect(culpritFromDetails({ kind: 'drop-in', slug: null, file: '/s/wp-content/db.php' })).toEqual({ kind: 'drop-in', file: '/s/wp-content/db.php' });
+    expect(culpritFromDetails({ kind: 'core', slug: null, file: '/s/wp-includes/load.php' })).toEqual({ kind: 'core', file: '/s/wp-includes/load.php' });
+    expect(culpritFromDetails({ kind: 'unknown', slug: null, file: null })).toEqual({ kind: 'unknown', file: null });
+  });
+
+  it('refuses anything else: no plan acts on a malformed culprit', () => {
+    for (const bad of [null, undefined, 'plugin', 42, {}, { kind: 'plugin', file: '/x.php' }, { kind: 'plugin', slug: '', file: '/x.php' }, { kind: 'plugin', slug: 7, file: '/x.php' }, { kind: 'theme', slug: 'dark', file: null }, { kind: 'core', file: 3 }, { kind: 'virus', slug: 'x', file: '/x.php' }, { kind: 'core', slug: null, file: '' }]) {
+      expect(culpritFromDetails(bad), JSON.stringify(bad)).toBeNull();
+    }
   });
 });

@@ -135,3 +135,19 @@ function normalize(path: string): string {
   const p = posix.normalize(path.replace(/\\/g, '/'));
   return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
 }
+
+/**
+ * A culprit as the fatal-errors check wrote it into its result's details
+ * (`{ kind, slug, file }`, kept in the journal as JSON), or null when the
+ * value is not one. Validated field by field: a plan acts on it.
+ */
+export function culpritFromDetails(value: unknown): Culprit | null {
+  if (typeof value !== 'object' || value === null || !('kind' in value) || !('file' in value)) return null;
+  const { kind, file } = value;
+  const slug = 'slug' in value ? value.slug : null;
+  if (kind === 'unknown' && (file === null || typeof file === 'string')) return { kind, file };
+  if (typeof file !== 'string' || file === '') return null;
+  if ((kind === 'plugin' || kind === 'theme') && typeof slug === 'string' && slug !== '') return { kind, slug, file };
+  if (kind === 'mu-plugin' || kind === 'drop-in' || kind === 'core') return { kind, file };
+  return null;
+}

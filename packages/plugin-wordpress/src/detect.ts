@@ -37,7 +37,7 @@ const CONFIG_ONLY = 0.5;
  * part of another install, as WordPress allows) gives the database, the
  * table prefix and the paths. The configuration is parsed, never executed.
  */
-export async function detectWordpress(ctx: DetectContext<WordpressConfig>): Promise<Detection | null> {
+export async function detectWordpress(ctx: DetectContext<WordpressConfig>): Promise<Detection<WpMetadata> | null> {
   const root = ctx.path;
   const versionText = await ctx.fs.readText(childOf(root, 'wp-includes/version.php'), { maxBytes: 64 * 1024 });
   const found = await findConfig(ctx, root, versionText !== null);
@@ -71,8 +71,8 @@ export async function detectWordpress(ctx: DetectContext<WordpressConfig>): Prom
 }
 
 /** The WordPress metadata detection stored in `app.metadata`, typed. */
-export function wpMeta(app: Pick<AppInfo, 'metadata'>): WpMetadata {
-  return app.metadata as unknown as WpMetadata;
+export function wpMeta(app: Pick<AppInfo<WpMetadata>, 'metadata'>): WpMetadata {
+  return app.metadata;
 }
 
 /**
@@ -81,7 +81,7 @@ export function wpMeta(app: Pick<AppInfo, 'metadata'>): WpMetadata {
  * file is gone and `CONFIG_INVALID` when the password is not a plain literal
  * (e.g. `getenv()`), which only running PHP could tell.
  */
-export async function readDbPassword(ctx: Pick<CheckContext, 'app' | 'fs' | 'secrets'>): Promise<string> {
+export async function readDbPassword(ctx: Pick<CheckContext<unknown, WpMetadata>, 'app' | 'fs' | 'secrets'>): Promise<string> {
   const meta = wpMeta(ctx.app);
   const text = await ctx.fs.readText(meta.configPath, { maxBytes: MAX_CONFIG_BYTES });
   if (text === null) throw new HealerError('FILE_NOT_FOUND', `Cannot read the database password: ${meta.configPath} does not exist.`);

@@ -7,8 +7,9 @@
 import { errorMessage, type CheckContext, type FileStat, type PhpUser } from '@healer/core';
 import type { WordpressConfig } from './config.js';
 import { phpUserOf } from './web-server.js';
+import type { WpMetadata } from './types.js';
 
-type Ctx = CheckContext<WordpressConfig>;
+type Ctx = CheckContext<WordpressConfig, WpMetadata>;
 
 /** The file a path names: itself, or a symlink's target (resolved on the target host). */
 export async function resolvedFile(ctx: Ctx, path: string): Promise<{ path: string; stat: FileStat; linkedFrom: string | null } | null> {

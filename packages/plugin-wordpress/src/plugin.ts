@@ -9,10 +9,11 @@ import { coreIntegrityCheck, recordBaseline } from './checks/core-integrity.js';
 import { wordpressActions } from './actions/index.js';
 import { wordpressBackup } from './backup.js';
 import { findSiteAddress } from './address.js';
+import type { WpMetadata } from './types.js';
 
 export const PLUGIN_VERSION = '1.0.0';
 
-export const wordpressPlugin = definePlugin({
+export const wordpressPlugin = definePlugin<typeof wordpressConfigSchema, WpMetadata>({
   name: 'wordpress',
   version: PLUGIN_VERSION,
   description: 'WordPress: white screens, stuck maintenance, database errors, debug settings, permissions, integrity.',

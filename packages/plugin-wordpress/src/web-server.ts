@@ -9,8 +9,9 @@
  */
 import { discoverWebServer, errorMessage, HealerError, type CheckContext, type PhpUser, type ServerLog, type WebServerDiscovery, type WebServerRoots } from '@healer/core';
 import type { WordpressConfig } from './config.js';
+import type { WpMetadata } from './types.js';
 
-type Ctx = CheckContext<WordpressConfig>;
+type Ctx = CheckContext<WordpressConfig, WpMetadata>;
 
 /** `settings.webServerRoots`, checked. */
 function rootsOf(ctx: Ctx): WebServerRoots {

@@ -13,6 +13,7 @@ import { detectWordpress } from '../src/detect.js';
 import { wpOps } from '../src/ops/index.js';
 import { createWordPressSite, type WordPressSite } from './helpers/wordpress-site.js';
 import { RecordingExecutor } from './helpers/ops-context.js';
+import type { WpMetadata } from '../src/types.js';
 
 let site: WordPressSite;
 beforeAll(async () => {
@@ -26,7 +27,7 @@ const storedOptions = (): Promise<string> =>
 const post = (): Promise<string> => site.sql('SELECT post_title, post_status FROM wp_posts WHERE ID = 1');
 
 /** A medium-risk action that changes everything the parts protect, and never verifies. */
-const breakEverything = (parts: string[]): HealingAction<WordpressConfig> => ({
+const breakEverything = (parts: string[]): HealingAction<WordpressConfig, WpMetadata> => ({
   id: 'wordpress/test-change-everything',
   title: 'Change plugins, theme, a post and plugin files (test)',
   risk: 'medium',
@@ -45,7 +46,7 @@ const breakEverything = (parts: string[]): HealingAction<WordpressConfig> => ({
   rollback: restoreBackup,
 });
 
-const pluginWith = (parts: string[]) => definePlugin({
+const pluginWith = (parts: string[]) => definePlugin<typeof wordpressConfigSchema, WpMetadata>({
   name: 'wordpress',
   version: '1.0.0',
   engines: { core: '^1.0.0' },

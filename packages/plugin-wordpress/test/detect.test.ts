@@ -13,6 +13,7 @@ import { wordpressConfigSchema } from '../src/config.js';
 import { DETECT_FILES, detectWordpress, readDbPassword, wpMeta } from '../src/detect.js';
 import { createWordPressSite, WORDPRESS_SOURCE, type WordPressSite } from './helpers/wordpress-site.js';
 import { detectContext, RecordingExecutor, siteContext } from './helpers/ops-context.js';
+import type { WpMetadata } from '../src/types.js';
 
 /** What PHP itself says version.php holds (detection reads it by pattern, never runs it). */
 function phpVersions(): { wp: string; php: string; mysql: string } {
@@ -21,7 +22,7 @@ function phpVersions(): { wp: string; php: string; mysql: string } {
   return { wp: wp!, php: php!, mysql: mysql! };
 }
 
-const metaOf = (detection: Detection | null) => wpMeta({ metadata: detection!.metadata! });
+const metaOf = (detection: Detection<WpMetadata> | null) => wpMeta({ metadata: detection!.metadata! });
 
 const VERSION_PHP = "<?php\n$wp_version = '6.4.2';\n$wp_db_version = 56657;\n$required_php_version = '7.0.0';\n$required_mysql_version = '5.0';\n";
 const CONFIG = (extra = '') => `<?php
@@ -213,7 +214,7 @@ describe('discovery', () => {
     });
     await mkdir(join(root, 'empty'));
     await writeFile(join(root, 'empty/readme.txt'), '');
-    const plugin = definePlugin({
+    const plugin = definePlugin<typeof wordpressConfigSchema, WpMetadata>({
       name: 'wordpress',
       version: '1.0.0',
       engines: { core: '^1.0.0' },
@@ -227,7 +228,7 @@ describe('discovery', () => {
     });
     const exec = new RecordingExecutor();
     const healer = createHealer({ plugins: [plugin], executor: exec, sharedChecks: false });
-    const found = (await healer.discover([root])).filter((f) => f.app).map((f) => [f.path, f.app!.confidence, wpMeta(f.app!).configPath]);
+    const found = (await healer.discover([root])).filter((f) => f.app).map((f) => [f.path, f.app!.confidence, f.app!.metadata['configPath']]);
     expect(found.sort()).toEqual([
       [`${root}/a`, 0.95, `${root}/a/wp-config.php`],
       [`${root}/b`, 0.5, `${root}/b/wp-config.php`],

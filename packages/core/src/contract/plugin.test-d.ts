@@ -93,7 +93,8 @@ describe('definePlugin', () => {
         ],
       },
     });
-    expectTypeOf(plugin).toEqualTypeOf<PluginDefinition<typeof configSchema>>();
+    // No metadata type given: metadata is a plain record in the plugin's code.
+    expectTypeOf(plugin).toEqualTypeOf<PluginDefinition<typeof configSchema, Record<string, unknown>>>();
     expectTypeOf(plugin.checks[0]!.id).toEqualTypeOf<string>();
     expectTypeOf(plugin.actions[0]!.id).toEqualTypeOf<string>();
     expectTypeOf(plugin.actions[0]!.risk).toEqualTypeOf<Risk>();

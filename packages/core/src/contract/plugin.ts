@@ -40,8 +40,11 @@ export interface Target {
   url?: string;
 }
 
-/** What a plugin's `detect()` returns when it recognizes its stack. */
-export interface Detection {
+/**
+ * What a plugin's `detect()` returns when it recognizes its stack. `M` is the
+ * plugin's metadata type (see `definePlugin`); default: a plain record.
+ */
+export interface Detection<M extends object = Record<string, unknown>> {
   /** The stack id, e.g. `'wordpress'`. One of the plugin's `stacks`. */
   stack: string;
   /** The stack's version when known. */
@@ -51,20 +54,21 @@ export interface Detection {
   /** Human-readable reasons, e.g. `'wp-includes/version.php found'`. */
   evidence: string[];
   /** Anything later checks need (table prefix, package manager...). Never secrets in clear: mark them with `ctx.secrets.add()`. */
-  metadata?: Record<string, unknown>;
+  metadata?: M;
   /** The real application root when it differs from the folder probed. */
   root?: string;
 }
 
-/** A detected application: the winning detection plus who detected it. */
-export interface AppInfo extends Detection {
+/** A detected application: the winning detection plus who detected it. `M`: the metadata its plugin's `detect()` returned. */
+export interface AppInfo<M extends object = Record<string, unknown>> extends Detection<M> {
   /** Stable id: derived from host and root. */
   id: string;
   /** The plugin that detected it. */
   plugin: string;
   /** The application root (absolute). */
   root: string;
-  metadata: Record<string, unknown>;
+  /** What `detect()` returned as `metadata` (`{}` when it returned none). */
+  metadata: M;
 }
 
 export interface Logger {
@@ -128,8 +132,8 @@ export interface DetectContext<C = unknown> extends BaseContext<C> {
   path: string;
 }
 
-export interface CheckContext<C = unknown> extends BaseContext<C> {
-  app: AppInfo;
+export interface CheckContext<C = unknown, M extends object = Record<string, unknown>> extends BaseContext<C> {
+  app: AppInfo<M>;
   /** Look at log entries newer than this. */
   since?: Date;
   /**
@@ -151,7 +155,7 @@ export interface CheckResult {
   fixes?: string[];
 }
 
-export interface DiagnosticCheck<C = unknown> {
+export interface DiagnosticCheck<C = unknown, M extends object = Record<string, unknown>> {
   /** Namespaced, stable: `'wordpress/debug-display-on'`. Part of the public API. */
   id: string;
   title: string;
@@ -159,11 +163,11 @@ export interface DiagnosticCheck<C = unknown> {
   severity: Severity;
   description?: string;
   /** Run only for apps this returns true for. */
-  appliesTo?(app: AppInfo, settings: AppSettings): boolean;
+  appliesTo?(app: AppInfo<M>, settings: AppSettings): boolean;
   /** Per-check timeout; the runner's default otherwise (10 s). */
   timeoutMs?: number;
   /** Report; never change anything. A throw becomes status `error`. */
-  run(ctx: CheckContext<C>): Promise<CheckResult>;
+  run(ctx: CheckContext<C, M>): Promise<CheckResult>;
 }
 
 /** One thing an action will do, shown by a dry run and recorded in the plan. */
@@ -203,7 +207,7 @@ export interface BackupHandle {
  * person approves by its hash) is the plan the heal makes. Its `fs` refuses
  * every write: a plan is data, nothing runs.
  */
-export interface PlanContext<C = unknown> extends CheckContext<C> {
+export interface PlanContext<C = unknown, M extends object = Record<string, unknown>> extends CheckContext<C, M> {
   /** The failing results this action was planned for. */
   results: ReadonlyArray<{ id: string; status: CheckStatus; details?: Record<string, unknown> }>;
   /**
@@ -223,7 +227,7 @@ export interface PlanContext<C = unknown> extends CheckContext<C> {
   nonce: string;
 }
 
-export interface ActionContext<C = unknown> extends PlanContext<C> {
+export interface ActionContext<C = unknown, M extends object = Record<string, unknown>> extends PlanContext<C, M> {
   /** The execution this change runs in (a later rollback: the execution that made the change). */
   executionId: string;
   /** The backup taken for this action, if any. */
@@ -235,7 +239,7 @@ export interface VerifyResult {
   message: string;
 }
 
-export interface HealingAction<C = unknown> {
+export interface HealingAction<C = unknown, M extends object = Record<string, unknown>> {
   /** Namespaced, stable: `'wordpress/deactivate-plugin'`. */
   id: string;
   title: string;
@@ -246,21 +250,21 @@ export interface HealingAction<C = unknown> {
   /** Take a backup even when the risk is low. */
   requiresBackup?: boolean;
   /** What to save first. Required for medium and above. */
-  backup?: BackupSpec | ((ctx: ActionContext<C>) => BackupSpec | Promise<BackupSpec>);
+  backup?: BackupSpec | ((ctx: ActionContext<C, M>) => BackupSpec | Promise<BackupSpec>);
   /** Return true, or a reason why this action cannot help here. */
-  preconditions?(ctx: PlanContext<C>): Promise<true | string> | true | string;
+  preconditions?(ctx: PlanContext<C, M>): Promise<true | string> | true | string;
   /** The exact commands and edits, as data. A dry run prints these; nothing runs. Same app state -> same steps. */
-  plan(ctx: PlanContext<C>): Promise<Step[]> | Step[];
+  plan(ctx: PlanContext<C, M>): Promise<Step[]> | Step[];
   /** Carry the change out. Default: the engine runs the planned steps in order. */
-  apply?(ctx: ActionContext<C>, steps: Step[]): Promise<void>;
+  apply?(ctx: ActionContext<C, M>, steps: Step[]): Promise<void>;
   /** Extra proof beyond re-running the checks. */
-  verify?(ctx: ActionContext<C>): Promise<VerifyResult | boolean>;
+  verify?(ctx: ActionContext<C, M>): Promise<VerifyResult | boolean>;
   /** Undo. Required for medium and above; `restoreBackup` is the usual choice. */
-  rollback?(ctx: ActionContext<C>): Promise<void>;
+  rollback?(ctx: ActionContext<C, M>): Promise<void>;
 }
 
 /** A named piece of a backup a plugin knows how to save and put back (database dump, options). */
-export interface BackupPart<C = unknown> {
+export interface BackupPart<C = unknown, M extends object = Record<string, unknown>> {
   name: string;
   /**
    * Save into `dir` (a fresh, empty folder `<backup dir>/parts/<name>` on the
@@ -268,12 +272,12 @@ export interface BackupPart<C = unknown> {
    * then records every file in `dir` with its size and sha256, and checks
    * them again before `restore()` is called.
    */
-  create(ctx: ActionContext<C>, dir: string): Promise<{ meta?: Record<string, unknown> } | void>;
+  create(ctx: ActionContext<C, M>, dir: string): Promise<{ meta?: Record<string, unknown> } | void>;
   /**
    * Put the saved piece back from `dir`. Its files were verified first. When
    * `record.left` is set, put back only those items (what the action changed).
    */
-  restore(ctx: ActionContext<C>, record: BackupPartRecord, dir: string): Promise<void>;
+  restore(ctx: ActionContext<C, M>, record: BackupPartRecord, dir: string): Promise<void>;
   /**
    * Fingerprints (e.g. sha256 of a value) of what this part would put back.
    * Without `items`: right after the action was verified, the items the
@@ -281,15 +285,21 @@ export interface BackupPart<C = unknown> {
    * compared with `record.left` before a rollback to find drift. Parts
    * without it are restored whole, with no drift check.
    */
-  fingerprint?(ctx: ActionContext<C>, record: BackupPartRecord, dir: string, items?: readonly string[]): Promise<Record<string, string>>;
+  fingerprint?(ctx: ActionContext<C, M>, record: BackupPartRecord, dir: string, items?: readonly string[]): Promise<Record<string, string>>;
 }
 
-export interface BackupStrategy<C = unknown> {
-  parts: BackupPart<C>[];
+export interface BackupStrategy<C = unknown, M extends object = Record<string, unknown>> {
+  parts: BackupPart<C, M>[];
 }
 
-/** The object a plugin package exports. */
-export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
+/**
+ * The object a plugin package exports. `S`: its config schema; `M`: the
+ * metadata its `detect()` returns, which its checks and actions then read as
+ * `ctx.app.metadata`. Written without type arguments (as the engine holds
+ * every plugin), config and metadata are untyped, as a zod schema's output is.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the engine's erased view of any plugin's metadata, like `z.output<z.ZodType>`
+export interface PluginDefinition<S extends z.ZodType = z.ZodType, M extends object = any> {
   /** Unique plugin name, the namespace of its ids: `'wordpress'`. */
   name: string;
   /** The plugin's own version (semver). */
@@ -311,10 +321,15 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
   configSchema?: S;
   /** Configuration values that must never be logged. */
   secrets?(config: z.output<S>): Array<string | null | undefined>;
-  detect(ctx: DetectContext<z.output<S>>): Promise<Detection | null>;
-  checks: DiagnosticCheck<z.output<S>>[];
-  actions: HealingAction<z.output<S>>[];
-  backup?: BackupStrategy<z.output<S>>;
+  /**
+   * Recognize the stack in `ctx.path`, or null. Its `metadata` must be `M`
+   * (never inferred from here, so a plugin without type arguments keeps a
+   * plain record).
+   */
+  detect(ctx: DetectContext<z.output<S>>): Promise<Detection<NoInfer<M>> | null>;
+  checks: DiagnosticCheck<z.output<S>, M>[];
+  actions: HealingAction<z.output<S>, M>[];
+  backup?: BackupStrategy<z.output<S>, M>;
   /**
    * The address the app answers at, found on the target (WordPress: `WP_HOME`,
    * else the `home` option). Called once per run after detection when the
@@ -322,7 +337,7 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
    * it cannot be told; a throw is logged and treated as null. The checks
    * then see it as `settings.url` (and `settings.urlSource`).
    */
-  address?(ctx: CheckContext<z.output<S>>): Promise<AppAddress | null>;
+  address?(ctx: CheckContext<z.output<S>, M>): Promise<AppAddress | null>;
   /**
    * Record what "healthy" looks like (a core-file baseline...). Called after
    * every diagnosis in which nothing failed or warned (`confirmed: false`),
@@ -331,17 +346,23 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
    * backup root. Errors are logged by the automatic call, thrown by the
    * confirmed one.
    */
-  onHealthy?(ctx: HealthyContext<z.output<S>>): Promise<void>;
+  onHealthy?(ctx: HealthyContext<z.output<S>, M>): Promise<void>;
 }
 
-export interface HealthyContext<C = unknown> extends CheckContext<C> {
+export interface HealthyContext<C = unknown, M extends object = Record<string, unknown>> extends CheckContext<C, M> {
   /** The diagnosis that found the app healthy. */
   diagnosis: Diagnosis;
   /** A person confirmed the app is healthy (refresh baselines even if they exist). */
   confirmed: boolean;
 }
 
-/** Returns its argument, typed. Plugins are registered explicitly with the healer, never on import. */
-export function definePlugin<S extends z.ZodType = z.ZodType>(plugin: PluginDefinition<S>): PluginDefinition<S> {
+/**
+ * Returns its argument, typed. Plugins are registered explicitly with the
+ * healer, never on import. Give the metadata type to have it typed in every
+ * check and action: `definePlugin<typeof configSchema, WpMetadata>({ ... })`,
+ * with checks declared as `DiagnosticCheck<Config, WpMetadata>`. Without
+ * type arguments, `ctx.app.metadata` is a `Record<string, unknown>`.
+ */
+export function definePlugin<S extends z.ZodType = z.ZodType, M extends object = Record<string, unknown>>(plugin: PluginDefinition<S, M>): PluginDefinition<S, M> {
   return plugin;
 }

@@ -1,12 +1,13 @@
 /**
  * The engine's default apply(): run an action's planned steps in order.
- * @internal
+ * Exported for plugin authors whose own `apply()` runs the planned steps
+ * around extra work (waiting for the app, a drift check).
  */
 import type { ActionContext, Step } from '../contract/plugin.js';
 import { HealerError } from '../errors.js';
 import { stepFailedError } from '../exec/excerpt.js';
 
-export async function applySteps(ctx: ActionContext, steps: readonly Step[]): Promise<void> {
+export async function applySteps<C, M extends object>(ctx: ActionContext<C, M>, steps: readonly Step[]): Promise<void> {
   for (const step of steps) {
     ctx.signal.throwIfAborted();
     switch (step.kind) {

@@ -188,7 +188,7 @@ export async function rollbackAction(action: HealingAction | undefined, ctx: Act
 }
 
 /** The usual rollback for an action whose backup holds everything it touches. */
-export async function restoreBackup(ctx: ActionContext): Promise<void> {
+export async function restoreBackup<C, M extends object>(ctx: ActionContext<C, M>): Promise<void> {
   if (!ctx.backup) throw new HealerError('RESTORE_FAILED', 'No backup was taken for this action.');
   await ctx.backup.restore();
 }

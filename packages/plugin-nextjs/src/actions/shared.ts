@@ -2,10 +2,11 @@
 import { posix } from 'node:path';
 import type { ActionContext, HealingAction, PlanContext } from '@healer/core';
 import type { NextjsConfig } from '../config.js';
+import type { NextAppMeta } from '../types.js';
 
-export type NextAction = HealingAction<NextjsConfig>;
-export type NextActionContext = ActionContext<NextjsConfig>;
-export type NextPlanContext = PlanContext<NextjsConfig>;
+export type NextAction = HealingAction<NextjsConfig, NextAppMeta>;
+export type NextActionContext = ActionContext<NextjsConfig, NextAppMeta>;
+export type NextPlanContext = PlanContext<NextjsConfig, NextAppMeta>;
 
 const safeName = (nonce: string): string => nonce.replace(/[^A-Za-z0-9_-]/g, '_');
 

@@ -2,13 +2,13 @@
 import { HealerError, stepFailedError, type ActionContext, type HealingAction, type PlanContext, type Step } from '@healer/core';
 import type { NodeRuntimeConfig } from '../config.js';
 import { nodeMeta } from '../detect.js';
-import type { NodeRunner } from '../types.js';
+import type { NodeRunner, NodeAppMeta } from '../types.js';
 import { managedPid } from '../checks/shared.js';
 
-export type NodeAction = HealingAction<NodeRuntimeConfig>;
-export type NodeActionContext = ActionContext<NodeRuntimeConfig>;
+export type NodeAction = HealingAction<NodeRuntimeConfig, NodeAppMeta>;
+export type NodeActionContext = ActionContext<NodeRuntimeConfig, NodeAppMeta>;
 /** What plan() and preconditions() see: no execution id, no backup. */
-export type NodePlanContext = PlanContext<NodeRuntimeConfig>;
+export type NodePlanContext = PlanContext<NodeRuntimeConfig, NodeAppMeta>;
 
 /** The steps that restart the app through its runner, or a reason why it cannot be restarted. */
 export function restartSteps(runner: NodeRunner, root: string): Step[] | string {

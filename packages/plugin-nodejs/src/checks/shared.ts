@@ -3,10 +3,11 @@ import { posix } from 'node:path';
 import type { AppInfo, CheckContext, CheckResult, DiagnosticCheck, ProcessInfo } from '@healer/core';
 import type { NodeRuntimeConfig } from '../config.js';
 import { nodeMeta } from '../detect.js';
+import type { NodeAppMeta } from '../types.js';
 
 /** A check that runs for any app whose metadata holds the Node fields and whose config holds {@link NodeRuntimeConfig}. */
-export type NodeCheck = DiagnosticCheck<NodeRuntimeConfig>;
-export type NodeCheckContext = CheckContext<NodeRuntimeConfig>;
+export type NodeCheck = DiagnosticCheck<NodeRuntimeConfig, NodeAppMeta>;
+export type NodeCheckContext = CheckContext<NodeRuntimeConfig, NodeAppMeta>;
 
 export const skip = (message: string): CheckResult => ({ status: 'skip', message });
 

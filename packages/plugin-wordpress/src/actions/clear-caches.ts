@@ -13,9 +13,11 @@ import { HealerError, type Step } from '@healer/core';
 import { readDbPassword } from '../detect.js';
 import { checkPrefix } from '../ops/shared.js';
 import { clientError, runSql, sqlIdent } from '../ops/mysql-client.js';
-import { CHECK, databaseDown, metaOf, notApplicable, opsOf, type WpAction, type WpPlanContext } from './shared.js';
+import { databaseDown, metaOf, notApplicable, opsOf, type WpAction, type WpPlanContext } from './shared.js';
+import { autoloadSizeCheck } from '../checks/options.js';
+import { ACTION } from '../checks/shared.js';
 
-const ID = 'wordpress/clear-caches';
+const ID = ACTION.clearCaches;
 
 /** The cache folder is saved before clearing only up to this size: 20 MiB. */
 export const CACHE_BACKUP_MAX_BYTES = 20 * 1024 * 1024;
@@ -75,7 +77,7 @@ export const clearCaches: WpAction = {
   title: 'Clear caches and transients',
   description: 'Empty wp-content/cache and delete the transients from the options table; WordPress and plugins rebuild both on demand.',
   risk: 'low',
-  fixes: [CHECK.autoloadSize],
+  fixes: [autoloadSizeCheck.id],
   requiresBackup: true,
   async backup(ctx) {
     const dir = cacheDir(ctx);

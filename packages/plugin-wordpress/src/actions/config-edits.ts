@@ -6,7 +6,10 @@
  */
 import { restoreBackup, type Step } from '@healer/core';
 import { definedValueText, setDefine } from './wp-config-edit.js';
-import { CHECK, editableConfigPath, metaOf, notApplicable, plannedWrite, readRequired, type WpAction, type WpPlanContext } from './shared.js';
+import { editableConfigPath, metaOf, notApplicable, plannedWrite, readRequired, type WpAction, type WpPlanContext } from './shared.js';
+import { debugSettingsCheck } from '../checks/debug-settings.js';
+import { memoryExhaustedCheck } from '../checks/php-logs.js';
+import { ACTION } from '../checks/shared.js';
 
 type Edit = (text: string, ctx: WpPlanContext) => { text: string; summary: string } | string;
 
@@ -95,18 +98,18 @@ function configEditAction(spec: { id: string; title: string; description: string
 
 /** `WP_DEBUG_DISPLAY` (and `SAVEQUERIES` when set) false in wp-config.php (low). */
 export const debugDisplayOff: WpAction = configEditAction({
-  id: 'wordpress/debug-display-off',
+  id: ACTION.debugDisplayOff,
   title: 'Stop showing PHP errors to visitors',
   description: 'Set WP_DEBUG_DISPLAY to false (added before the "stop editing" line when absent) and SAVEQUERIES to false when it is set: errors still go to the log, not to the page.',
-  fixes: [CHECK.debugSettings],
+  fixes: [debugSettingsCheck.id],
   edit: turnDebugDisplayOff,
 });
 
 /** `WP_MEMORY_LIMIT` set to the configured `memoryLimit` (low). */
 export const raiseMemoryLimit: WpAction = configEditAction({
-  id: 'wordpress/raise-memory-limit',
+  id: ACTION.raiseMemoryLimit,
   title: 'Raise the WordPress memory limit',
   description: 'Set WP_MEMORY_LIMIT in wp-config.php to the configured memoryLimit (default 256M) when it is lower or unset.',
-  fixes: [CHECK.memoryExhausted],
+  fixes: [memoryExhaustedCheck.id],
   edit: raiseMemory,
 });

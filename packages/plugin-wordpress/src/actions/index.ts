@@ -9,6 +9,7 @@ import { quarantineFiles } from './quarantine.js';
 import { repairTables } from './repair-tables.js';
 import { restoreHtaccess } from './restore-htaccess.js';
 import { switchTheme } from './theme.js';
+import type { WpMetadata } from '../types.js';
 
 /**
  * Every WordPress action. The white-screen ladder is culprit plugin (low;
@@ -16,7 +17,7 @@ import { switchTheme } from './theme.js';
  * `wordpress/fatal-errors` and `wordpress/availability`, and the engine climbs
  * them lowest risk first, verifying after each.
  */
-export const wordpressActions: HealingAction<WordpressConfig>[] = [
+export const wordpressActions: HealingAction<WordpressConfig, WpMetadata>[] = [
   deactivatePlugin,
   deactivateProtectedPlugin,
   switchTheme,

@@ -3,9 +3,11 @@
  * behind. A fresh one (an update may still be running) is left alone.
  */
 import { restoreBackup } from '@healer/core';
-import { CHECK, appPath, notApplicable, type WpAction, type WpPlanContext } from './shared.js';
+import { appPath, notApplicable, type WpAction, type WpPlanContext } from './shared.js';
+import { maintenanceStuckCheck } from '../checks/maintenance.js';
+import { ACTION } from '../checks/shared.js';
 
-const ID = 'wordpress/remove-maintenance';
+const ID = ACTION.removeMaintenance;
 
 /** WordPress core ignores `.maintenance` once `$upgrading` is this old; an update still running is younger. */
 export const MAINTENANCE_STALE_SECONDS = 600;
@@ -42,7 +44,7 @@ export const removeMaintenance: WpAction = {
   title: 'Remove the stale .maintenance file',
   description: 'A failed or killed update leaves .maintenance behind and visitors see "Briefly unavailable for scheduled maintenance". Removing it is what the update itself would have done.',
   risk: 'low',
-  fixes: [CHECK.maintenanceStuck],
+  fixes: [maintenanceStuckCheck.id],
   requiresBackup: true,
   backup: { paths: ['.maintenance'] },
   async preconditions(ctx) {

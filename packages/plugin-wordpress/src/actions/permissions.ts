@@ -11,9 +11,11 @@
 import { HealerError, isPathWithin, type Step, restoreBackup } from '@healer/core';
 import { phpKeepsRead, resolvedFile } from '../php-access.js';
 import { findWorldWritableDirsCommand, PERMISSIONS_PRUNE } from '../checks/permissions.js';
-import { CHECK, editableConfigPath, notApplicable, type WpAction, type WpPlanContext } from './shared.js';
+import { editableConfigPath, notApplicable, type WpAction, type WpPlanContext } from './shared.js';
+import { permissionsCheck } from '../checks/permissions.js';
+import { ACTION } from '../checks/shared.js';
 
-const ID = 'wordpress/fix-permissions';
+const ID = ACTION.fixPermissions;
 
 /** `wp-config.php`'s new mode: others lose everything, the group keeps at most read, the owner keeps read and write. */
 export function configMode(mode: number): number {
@@ -79,7 +81,7 @@ export const fixPermissions: WpAction = {
   title: 'Fix file permissions',
   description: 'wp-config.php holds the database password: make it unreadable by other users. World-writable folders let any local user plant code: remove their write bit for others.',
   risk: 'medium',
-  fixes: [CHECK.permissions],
+  fixes: [permissionsCheck.id],
   async backup(ctx) {
     const steps = await permissionSteps(ctx);
     return { paths: typeof steps === 'string' ? [] : steps.flatMap((s) => (s.kind === 'chmod' ? [s.path] : [])) };

@@ -7,7 +7,9 @@
  */
 import { restoreBackup, type Step } from '@healer/core';
 import { assertSamePlan } from './plan-guard.js';
-import { CHECK, WHITE_SCREEN_CHECKS, culpritOf, databaseDown, notApplicable, notWhiteScreen, opsOf, type WpAction, type WpPlanContext } from './shared.js';
+import { WHITE_SCREEN_CHECKS, culpritOf, databaseDown, notApplicable, notWhiteScreen, opsOf, type WpAction, type WpPlanContext } from './shared.js';
+import { fatalErrorsCheck } from '../checks/php-logs.js';
+import { ACTION } from '../checks/shared.js';
 
 interface Deactivation {
   /** Plugin files (`folder/main.php`) to turn off. */
@@ -24,10 +26,10 @@ export function pluginFiles(active: readonly string[], slug: string): string[] {
 /** What deactivating the culprit would do, or why this action does not apply. */
 async function culpritDeactivation(ctx: WpPlanContext, protectedOnly: boolean): Promise<Deactivation | string> {
   const culprit = culpritOf(ctx);
-  if (!culprit) return `${CHECK.fatalErrors} names no culprit`;
+  if (!culprit) return `${fatalErrorsCheck.id} names no culprit`;
   if (culprit.kind !== 'plugin') return `the fatal error comes from ${culprit.kind === 'unknown' ? 'an unknown file' : `a ${culprit.kind}`}, not a plugin`;
   const isProtected = ctx.config.protectedPlugins.includes(culprit.slug);
-  if (protectedOnly && !isProtected) return `${culprit.slug} is not a protected plugin (wordpress/deactivate-plugin handles it)`;
+  if (protectedOnly && !isProtected) return `${culprit.slug} is not a protected plugin (${ACTION.deactivatePlugin} handles it)`;
   if (!protectedOnly && isProtected) {
     return `${culprit.slug} is protected (protectedPlugins): deactivating it is high risk and needs approval (wordpress/deactivate-protected-plugin)`;
   }
@@ -52,7 +54,7 @@ function describeDeactivation(d: Deactivation, kind: string, what: string): Step
 }
 
 function deactivateCulprit(protectedOnly: boolean): WpAction {
-  const id = protectedOnly ? 'wordpress/deactivate-protected-plugin' : 'wordpress/deactivate-plugin';
+  const id = protectedOnly ? 'wordpress/deactivate-protected-plugin' : ACTION.deactivatePlugin;
   const planFor = async (ctx: WpPlanContext): Promise<{ steps: Step[]; d: Deactivation }> => {
     const d = await culpritDeactivation(ctx, protectedOnly);
     if (typeof d === 'string') throw notApplicable(id, d);
@@ -117,7 +119,7 @@ async function safeModeTarget(ctx: WpPlanContext): Promise<Deactivation | string
 
 /** Safe mode: every plugin off (high). The last rung of the white-screen ladder. */
 export const safeMode: WpAction = {
-  id: 'wordpress/safe-mode',
+  id: ACTION.safeMode,
   title: 'Safe mode: deactivate every plugin',
   description: 'When neither the culprit plugin nor the theme is the answer: every plugin off, the site back on its theme alone. Plugin files stay; the saved list puts them back.',
   risk: 'high',
@@ -129,14 +131,14 @@ export const safeMode: WpAction = {
   },
   async plan(ctx) {
     const t = await safeModeTarget(ctx);
-    if (typeof t === 'string') throw notApplicable('wordpress/safe-mode', t);
+    if (typeof t === 'string') throw notApplicable(ACTION.safeMode, t);
     return describeDeactivation(t, (await opsOf(ctx)).kind, everyPlugin(t.files.length));
   },
   async apply(ctx, steps) {
     const t = await safeModeTarget(ctx);
-    if (typeof t === 'string') throw notApplicable('wordpress/safe-mode', t);
+    if (typeof t === 'string') throw notApplicable(ACTION.safeMode, t);
     const ops = await opsOf(ctx);
-    assertSamePlan('wordpress/safe-mode', steps, describeDeactivation(t, ops.kind, everyPlugin(t.files.length)));
+    assertSamePlan(ACTION.safeMode, steps, describeDeactivation(t, ops.kind, everyPlugin(t.files.length)));
     await ops.deactivatePlugins(t.files);
   },
   rollback: restoreBackup,

@@ -7,12 +7,14 @@
  */
 import { posix } from 'node:path';
 import { HealerError, isPathWithin, type Step } from '@healer/core';
-import { CHECK, backupRootOf, notApplicable, type WpAction, type WpPlanContext } from './shared.js';
+import { backupRootOf, notApplicable, type WpAction, type WpPlanContext } from './shared.js';
+import { malwarePatternsCheck, phpInUploadsCheck } from '../checks/suspicious-files.js';
+import { ACTION } from '../checks/shared.js';
 
-const ID = 'wordpress/quarantine-files';
+const ID = ACTION.quarantineFiles;
 
 /** The checks whose flagged files this action moves. */
-const SOURCES = [CHECK.phpInUploads, CHECK.malwarePatterns];
+const SOURCES = [phpInUploadsCheck.id, malwarePatternsCheck.id];
 
 /**
  * File paths named in a check's details: `files` (or `matches`) as strings or

@@ -5,9 +5,11 @@
  */
 import { HealerError, restoreBackup, type Step } from '@healer/core';
 import { sqlIdent } from '../ops/mysql-client.js';
-import { CHECK, databaseDown, notApplicable, opsOf, type WpAction, type WpPlanContext } from './shared.js';
+import { databaseDown, notApplicable, opsOf, type WpAction, type WpPlanContext } from './shared.js';
+import { tablesNeedRepairCheck } from '../checks/database.js';
+import { ACTION } from '../checks/shared.js';
 
-const ID = 'wordpress/repair-tables';
+const ID = ACTION.repairTables;
 
 async function tablesToRepair(ctx: WpPlanContext): Promise<string[] | string> {
   const ops = await opsOf(ctx);
@@ -36,7 +38,7 @@ export const repairTables: WpAction = {
   title: 'Repair damaged database tables',
   description: 'Run REPAIR TABLE on the tables CHECK TABLE reports as damaged, after a full dump of the database.',
   risk: 'medium',
-  fixes: [CHECK.tablesNeedRepair],
+  fixes: [tablesNeedRepairCheck.id],
   backup: { paths: [], parts: ['database'] },
   async preconditions(ctx) {
     const t = await tablesToRepair(ctx);

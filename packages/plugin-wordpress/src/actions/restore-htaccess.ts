@@ -5,9 +5,11 @@
  */
 import { restoreBackup } from '@healer/core';
 import { replaceWordpressBlock, rewriteBase } from './htaccess-block.js';
-import { CHECK, appPath, databaseDown, metaOf, notApplicable, opsOf, plannedWrite, type WpAction, type WpPlanContext } from './shared.js';
+import { appPath, databaseDown, metaOf, notApplicable, opsOf, plannedWrite, type WpAction, type WpPlanContext } from './shared.js';
+import { htaccessCheck } from '../checks/htaccess.js';
+import { ACTION } from '../checks/shared.js';
 
-const ID = 'wordpress/restore-htaccess';
+const ID = ACTION.restoreHtaccess;
 
 async function planHtaccess(ctx: WpPlanContext): Promise<{ path: string; text: string } | string> {
   if (metaOf(ctx).multisite) return 'a multisite network has its own .htaccess rules: restore them by hand';
@@ -30,7 +32,7 @@ export const restoreHtaccess: WpAction = {
   title: 'Restore the WordPress block of .htaccess',
   description: 'Put the standard rewrite rules back between "# BEGIN WordPress" and "# END WordPress" (appended when the block is missing); every other line stays as it is.',
   risk: 'medium',
-  fixes: [CHECK.htaccess],
+  fixes: [htaccessCheck.id],
   backup: { paths: ['.htaccess'] },
   async preconditions(ctx) {
     const p = await planHtaccess(ctx);

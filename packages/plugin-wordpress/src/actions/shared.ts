@@ -8,31 +8,18 @@ import { HealerError, isPathWithin, type ActionContext, type HealingAction, type
 import type { WordpressConfig } from '../config.js';
 import { wpMeta } from '../detect.js';
 import { wpOps } from '../ops/index.js';
+import { culpritFromDetails } from '../culprit.js';
 import type { Culprit, WpMetadata, WpOps } from '../types.js';
+import { availabilityCheck } from '../checks/availability.js';
+import { fatalErrorsCheck } from '../checks/php-logs.js';
 
-export type WpActionContext = ActionContext<WordpressConfig>;
+export type WpActionContext = ActionContext<WordpressConfig, WpMetadata>;
 /** What plan() and preconditions() see: no execution id, no backup. */
-export type WpPlanContext = PlanContext<WordpressConfig>;
-export type WpAction = HealingAction<WordpressConfig>;
-
-/** Check ids the actions fix. */
-export const CHECK = {
-  availability: 'wordpress/availability',
-  fatalErrors: 'wordpress/fatal-errors',
-  memoryExhausted: 'wordpress/memory-exhausted',
-  maintenanceStuck: 'wordpress/maintenance-stuck',
-  databaseConnection: 'wordpress/database-connection',
-  tablesNeedRepair: 'wordpress/tables-need-repair',
-  debugSettings: 'wordpress/debug-settings',
-  phpInUploads: 'wordpress/php-in-uploads',
-  malwarePatterns: 'wordpress/malware-patterns',
-  permissions: 'wordpress/permissions',
-  autoloadSize: 'wordpress/autoload-size',
-  htaccess: 'wordpress/htaccess',
-} as const;
+export type WpPlanContext = PlanContext<WordpressConfig, WpMetadata>;
+export type WpAction = HealingAction<WordpressConfig, WpMetadata>;
 
 /** The checks a white screen fails, which every rung of the ladder must make pass. */
-export const WHITE_SCREEN_CHECKS: readonly string[] = [CHECK.fatalErrors, CHECK.availability];
+export const WHITE_SCREEN_CHECKS: readonly string[] = [fatalErrorsCheck.id, availabilityCheck.id];
 
 export function metaOf(ctx: WpPlanContext): WpMetadata {
   return wpMeta(ctx.app);
@@ -55,10 +42,7 @@ export function resultOf(ctx: WpPlanContext, checkId: string): { id: string; sta
 
 /** The culprit the fatal-errors check attributed the white screen to, or null. */
 export function culpritOf(ctx: WpPlanContext): Culprit | null {
-  const details = resultOf(ctx, CHECK.fatalErrors)?.details;
-  const c = details?.['culprit'];
-  if (!c || typeof c !== 'object' || typeof (c as { kind?: unknown }).kind !== 'string') return null;
-  return c as Culprit;
+  return culpritFromDetails(resultOf(ctx, fatalErrorsCheck.id)?.details?.['culprit']);
 }
 
 /**
@@ -117,8 +101,8 @@ const WHITE_SCREEN_MARKERS: readonly unknown[] = ['critical-error', 'empty-body'
  * rungs cannot help a maintenance page, a missing install or a dead database.
  */
 export function notWhiteScreen(ctx: WpPlanContext): string | null {
-  if (resultOf(ctx, CHECK.fatalErrors)) return null;
-  const page = resultOf(ctx, CHECK.availability);
+  if (resultOf(ctx, fatalErrorsCheck.id)) return null;
+  const page = resultOf(ctx, availabilityCheck.id);
   if (page && WHITE_SCREEN_MARKERS.includes(page.details?.['marker'])) return null;
   const marker = page?.details?.['marker'];
   return `the site is not white-screened${typeof marker === 'string' ? ` (the page shows: ${marker})` : ''} and no fatal error is logged`;

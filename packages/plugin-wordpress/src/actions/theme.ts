@@ -8,8 +8,9 @@ import { posix } from 'node:path';
 import { restoreBackup, type Step } from '@healer/core';
 import { assertSamePlan } from './plan-guard.js';
 import { WHITE_SCREEN_CHECKS, culpritOf, databaseDown, metaOf, notApplicable, notWhiteScreen, opsOf, type WpAction, type WpPlanContext } from './shared.js';
+import { ACTION } from '../checks/shared.js';
 
-const ID = 'wordpress/switch-theme';
+const ID = ACTION.switchTheme;
 
 const UNITS = ['', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 const TEENS = ['ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];

@@ -12,6 +12,7 @@ import { permissionsCheck } from './permissions.js';
 import { fatalErrorsCheck, memoryExhaustedCheck } from './php-logs.js';
 import { phpVersionCheck } from './php-version.js';
 import { malwarePatternsCheck, phpInUploadsCheck } from './suspicious-files.js';
+import type { WpMetadata } from '../types.js';
 
 export { recordBaseline, baselinePath, hashCoreFiles, BASELINE_SETTING } from './core-integrity.js';
 export type { CoreBaseline } from './core-integrity.js';
@@ -21,7 +22,7 @@ export { parseMaintenanceFile, MAINTENANCE_WINDOW_S } from './maintenance.js';
 export { ACTION, WHITE_SCREEN_LADDER } from './shared.js';
 
 /** Every WordPress check, in report order: is the site up, why not, then security, performance and configuration. */
-export const wordpressChecks: DiagnosticCheck<WordpressConfig>[] = [
+export const wordpressChecks: DiagnosticCheck<WordpressConfig, WpMetadata>[] = [
   availabilityCheck,
   fatalErrorsCheck,
   memoryExhaustedCheck,

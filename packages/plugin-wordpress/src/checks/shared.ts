@@ -5,13 +5,17 @@
  */
 import type { CheckContext, CheckResult, DiagnosticCheck, PhpLogEntry } from '@healer/core';
 import type { WordpressConfig } from '../config.js';
-import type { WpOps } from '../types.js';
+import type { WpOps, WpMetadata } from '../types.js';
 import { wpOps } from '../ops/index.js';
 
-export type WpCheckContext = CheckContext<WordpressConfig>;
-export type WpCheck = DiagnosticCheck<WordpressConfig>;
+export type WpCheckContext = CheckContext<WordpressConfig, WpMetadata>;
+export type WpCheck = DiagnosticCheck<WordpressConfig, WpMetadata>;
 
-/** The action ids checks name in `fixes` (the actions live in `src/actions/`). */
+/**
+ * The action ids, defined once: the actions (in `src/actions/`) take their
+ * `id` from here and the checks name them in `fixes`. A map rather than the
+ * action objects, because the actions import the checks.
+ */
 export const ACTION = {
   deactivatePlugin: 'wordpress/deactivate-plugin',
   switchTheme: 'wordpress/switch-theme',

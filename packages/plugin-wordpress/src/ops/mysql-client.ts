@@ -7,10 +7,10 @@
  */
 import { HealerError, type CheckContext, type RunResult, type Script } from '@healer/core';
 import type { WordpressConfig } from '../config.js';
-import type { WpDatabase } from '../types.js';
+import type { WpDatabase, WpMetadata } from '../types.js';
 
 /** What the ops and backup parts need from a context. */
-export type OpsContext = Pick<CheckContext<WordpressConfig>, 'app' | 'exec' | 'fs' | 'secrets' | 'config' | 'signal' | 'facts'>;
+export type OpsContext = Pick<CheckContext<WordpressConfig, WpMetadata>, 'app' | 'exec' | 'fs' | 'secrets' | 'config' | 'signal' | 'facts'>;
 
 /** Where the database server is, from `DB_HOST`. */
 export interface DbEndpoint {

@@ -41,7 +41,7 @@ function context(exec: Executor, meta: Partial<WpMetadata> = {}): OpsContext {
   const config = parseWpConfig("<?php define('DB_NAME', 'shop'); define('DB_USER', 'u'); define('DB_HOST', 'localhost'); $table_prefix = 'wp_';");
   const metadata = { ...buildMetadata(ROOT, `${ROOT}/wp-config.php`, config, null), wpCli: true, ...meta };
   return {
-    app: { id: 'a', plugin: 'wordpress', root: ROOT, stack: 'wordpress', version: '6.1', confidence: 0.95, evidence: [], metadata: metadata as unknown as Record<string, unknown> },
+    app: { id: 'a', plugin: 'wordpress', root: ROOT, stack: 'wordpress', version: '6.1', confidence: 0.95, evidence: [], metadata },
     exec,
     fs: createHealerFs(exec, []),
     facts: createFacts(exec),

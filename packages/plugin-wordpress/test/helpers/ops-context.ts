@@ -6,6 +6,7 @@
 import { createFacts, createHealerFs, defaultBackupRoot, LocalExecutor, type AppInfo, type CheckContext, type Command, type DetectContext, type Executor, type RunOptions, type RunResult } from '@healer/core';
 import { wordpressConfigSchema, type WordpressConfig, type WordpressConfigInput } from '../../src/config.js';
 import { detectWordpress } from '../../src/detect.js';
+import type { WpMetadata } from '../../src/types.js';
 
 /** An executor that records every command it runs (argv, options), then runs it for real. */
 export class RecordingExecutor extends LocalExecutor {
@@ -16,7 +17,7 @@ export class RecordingExecutor extends LocalExecutor {
   }
 }
 
-export interface SiteContext extends CheckContext<WordpressConfig> {
+export interface SiteContext extends CheckContext<WordpressConfig, WpMetadata> {
   /** Every value given to `secrets.add`. */
   registered: string[];
 }
@@ -47,8 +48,8 @@ export async function siteContext(root: string, options: { exec?: Executor; conf
   const registered: string[] = [];
   const dctx = detectContext(root, { ...options, registered });
   const detection = await detectWordpress(dctx);
-  if (!detection) throw new Error(`No WordPress detected in ${root}`);
-  const app: AppInfo = { ...detection, version: detection.version ?? null, id: 'test-app', plugin: 'wordpress', root: detection.root ?? root, metadata: detection.metadata ?? {} };
+  if (!detection?.metadata) throw new Error(`No WordPress detected in ${root}`);
+  const app: AppInfo<WpMetadata> = { ...detection, version: detection.version ?? null, id: 'test-app', plugin: 'wordpress', root: detection.root ?? root, metadata: detection.metadata };
   const { path: _path, ...base } = dctx;
   return { ...base, app, backupRoot: defaultBackupRoot(app.root), registered };
 }

@@ -8,7 +8,7 @@ import { formatPercent, gradeAtLeast, numberSetting } from './settings.js';
  *
  * Settings: `inodesWarnPercent` (default 85) and `inodesFailPercent` (default 95).
  */
-export const diskInodesCheck: DiagnosticCheck = {
+export const diskInodesCheck: DiagnosticCheck<unknown, object> = {
   id: 'core/disk-inodes',
   title: 'Free inodes',
   category: 'system',

@@ -8,7 +8,7 @@ import { formatBytes, formatPercent, gradeAtLeast, numberSetting } from './setti
  * compared with `used / (used + available)`, the figure `df` prints (blocks
  * reserved for root count as unavailable).
  */
-export const diskSpaceCheck: DiagnosticCheck = {
+export const diskSpaceCheck: DiagnosticCheck<unknown, object> = {
   id: 'core/disk-space',
   title: 'Disk space',
   category: 'system',

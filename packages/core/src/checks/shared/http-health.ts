@@ -23,7 +23,7 @@ import { checkUrlSetting, numberSetting, stringListSetting, withTimeout } from '
  *
  * Details: `status`, `latencyMs`, `bytes`, `url`, `finalUrl`, `connectTo` (null when DNS was used). At most 1 MiB of the body is read.
  */
-export const httpHealthCheck: DiagnosticCheck = {
+export const httpHealthCheck: DiagnosticCheck<unknown, object> = {
   id: 'core/http-health',
   title: 'HTTP health',
   category: 'availability',

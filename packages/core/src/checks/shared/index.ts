@@ -25,8 +25,8 @@ export { SHARED_CHECK_DEFAULTS } from './settings.js';
 export type { SharedCheckSettingKey } from './settings.js';
 export { WORLD_WRITABLE_DEFAULT_PRUNE } from './world-writable.js';
 
-/** Every shared check, in the order they are reported. */
-export const sharedChecks: DiagnosticCheck[] = [
+/** Every shared check, in the order they are reported. They read no metadata (`object`), so any plugin's checks may call them. */
+export const sharedChecks: DiagnosticCheck<unknown, object>[] = [
   diskSpaceCheck,
   diskInodesCheck,
   memoryCheck,

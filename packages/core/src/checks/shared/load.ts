@@ -8,7 +8,7 @@ import { numberSetting } from './settings.js';
  * Settings: `loadWarnPerCpu` (default 2: warn above 2 per CPU) and
  * `loadFailPerCpu` (default 4: fail above 4).
  */
-export const loadCheck: DiagnosticCheck = {
+export const loadCheck: DiagnosticCheck<unknown, object> = {
   id: 'core/load',
   title: 'System load',
   category: 'performance',

@@ -8,7 +8,7 @@ import { formatBytes, formatPercent, numberSetting } from './settings.js';
  * Settings: `memoryWarnAvailablePercent` (default 10: warn below 10 % available)
  * and `memoryFailAvailablePercent` (default 5: fail below 5 %).
  */
-export const memoryCheck: DiagnosticCheck = {
+export const memoryCheck: DiagnosticCheck<unknown, object> = {
   id: 'core/memory',
   title: 'Available memory',
   category: 'performance',

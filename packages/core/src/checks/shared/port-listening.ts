@@ -6,7 +6,7 @@ import { HealerError } from '../../errors.js';
  * `settings.port` (any address, IPv4 or IPv6). Skipped when no port is set.
  * Uses `facts.listeningPorts()`, so it runs on the target, not where Healer runs.
  */
-export const portListeningCheck: DiagnosticCheck = {
+export const portListeningCheck: DiagnosticCheck<unknown, object> = {
   id: 'core/port-listening',
   title: 'Port listening',
   category: 'availability',

@@ -21,7 +21,7 @@ const DAY_MS = 86_400_000;
  *
  * Details: `daysLeft`, `validTo`, `validFrom`, `subject`, `issuer`, `authorized`, `authorizationError`.
  */
-export const tlsExpiryCheck: DiagnosticCheck = {
+export const tlsExpiryCheck: DiagnosticCheck<unknown, object> = {
   id: 'core/tls-expiry',
   title: 'TLS certificate expiry',
   category: 'security',

@@ -17,7 +17,7 @@ const MAX_OUTPUT_BYTES = 512 * 1024;
  * Settings: `worldWritablePrune` (folder names not to descend into; default
  * `node_modules`, `vendor`, `.git`).
  */
-export const worldWritableCheck: DiagnosticCheck = {
+export const worldWritableCheck: DiagnosticCheck<unknown, object> = {
   id: 'core/world-writable',
   title: 'World-writable files',
   category: 'security',
