@@ -1,6 +1,6 @@
 export { HealerError, isHealerError, isTransportError, errorMessage, TRANSPORT_ERROR_CODES } from './errors.js';
 export type { HealerErrorCode } from './errors.js';
-export { definePlugin, RISKS } from './contract/plugin.js';
+export { definePlugin, RISKS, withOnlyChecks } from './contract/plugin.js';
 export type {
   AppAddress,
   Risk,

@@ -4,7 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createHealer, definePlugin, type CheckResultEntry } from '@healer/core';
+import { createHealer, withOnlyChecks, type CheckResultEntry } from '@healer/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wordpressPlugin } from '../src/plugin.js';
 import { createWordPressSite, type WordPressSite } from './helpers/wordpress-site.js';
@@ -21,7 +21,7 @@ afterAll(async () => {
 
 async function availability(settings: Record<string, unknown> = {}): Promise<CheckResultEntry> {
   const healer = createHealer({
-    plugins: [{ plugin: definePlugin({ ...wordpressPlugin, checks: wordpressPlugin.checks.filter((c) => c.id === 'wordpress/availability') }), config: {} }],
+    plugins: [{ plugin: withOnlyChecks(wordpressPlugin, ['wordpress/availability']), config: {} }],
     sharedChecks: false,
     ...(Object.keys(settings).length > 0 ? { apps: { [site.root]: settings } } : {}),
   });

@@ -4,7 +4,7 @@
  */
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createHealer, type CheckResultEntry, type Diagnosis } from '@healer/core';
+import { createHealer, withOnlyChecks, type CheckResultEntry, type Diagnosis } from '@healer/core';
 import { expect } from 'vitest';
 import type { WordpressConfigInput } from '../src/config.js';
 import { wordpressPlugin } from '../src/plugin.js';
@@ -21,7 +21,7 @@ export interface DiagnoseSiteOptions {
 
 /** A diagnosis of the site (WordPress checks only, all by default), with its PHP error log configured. */
 export async function diagnoseSite(site: WordPressSite, options: DiagnoseSiteOptions = {}): Promise<Diagnosis> {
-  const plugin = options.only ? { ...wordpressPlugin, checks: wordpressPlugin.checks.filter((c) => options.only!.includes(c.id)) } : wordpressPlugin;
+  const plugin = options.only ? withOnlyChecks(wordpressPlugin, options.only) : wordpressPlugin;
   const healer = createHealer({
     plugins: [{ plugin, config: { phpErrorLog: site.phpErrorLog, ...options.config } }],
     sharedChecks: false,

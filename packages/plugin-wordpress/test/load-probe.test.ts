@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { createHealer, definePlugin, type CheckResultEntry } from '@healer/core';
+import { createHealer, withOnlyChecks, type CheckResultEntry } from '@healer/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wordpressPlugin } from '../src/plugin.js';
 import { createWordPressSite, type WordPressSite } from './helpers/wordpress-site.js';
@@ -28,7 +28,7 @@ afterAll(async () => {
 async function fatalErrors(): Promise<{ fatal: CheckResultEntry; availability: CheckResultEntry }> {
   const only = ['wordpress/fatal-errors', 'wordpress/availability'];
   const healer = createHealer({
-    plugins: [{ plugin: definePlugin({ ...wordpressPlugin, checks: wordpressPlugin.checks.filter((c) => only.includes(c.id)) }), config: {} }],
+    plugins: [{ plugin: withOnlyChecks(wordpressPlugin, only), config: {} }],
     sharedChecks: false,
     checkTimeoutMs: 60_000,
   });

@@ -366,3 +366,25 @@ export interface HealthyContext<C = unknown, M extends object = Record<string, u
 export function definePlugin<S extends z.ZodType = z.ZodType, M extends object = Record<string, unknown>>(plugin: PluginDefinition<S, M>): PluginDefinition<S, M> {
   return plugin;
 }
+
+/**
+ * The plugin with only the checks named in `ids`, for running part of it (a
+ * test, a narrowed diagnosis). Each action keeps only the `fixes` among them,
+ * and an action left fixing none of them is dropped, so the result still
+ * registers (registration refuses `fixes` naming an unknown check).
+ *
+ * @example
+ * const availabilityOnly = withOnlyChecks(wordpressPlugin, ['wordpress/availability']);
+ */
+export function withOnlyChecks<S extends z.ZodType, M extends object>(plugin: PluginDefinition<S, M>, ids: Iterable<string>): PluginDefinition<S, M> {
+  const keep = new Set(ids);
+  const kept = (id: string): boolean => keep.has(id) || id.startsWith('core/');
+  return {
+    ...plugin,
+    checks: plugin.checks.filter((c) => keep.has(c.id)),
+    actions: plugin.actions.flatMap((a) => {
+      const fixes = a.fixes.filter(kept);
+      return fixes.length > 0 ? [{ ...a, fixes }] : [];
+    }),
+  };
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { definePlugin, type DetectContext, type HealingAction, type PluginDefinition } from '../contract/plugin.js';
+import { definePlugin, withOnlyChecks, type DetectContext, type HealingAction, type PluginDefinition } from '../contract/plugin.js';
 import { createFacts } from '../checks/facts.js';
 import { isHealerError, type HealerError } from '../errors.js';
 import { LocalExecutor } from '../exec/local-executor.js';
@@ -259,6 +259,22 @@ describe('PluginRegistry: fixes, severities and categories', () => {
     const err = thrown(() => registry.register(plugin('second', { actions: [action('second/fix', 'low', { fixes: ['first/ok'] })] })));
     expect(err.message).toContain('"first/ok"');
     expect(registry.get('second')).toBeUndefined();
+  });
+
+  it('withOnlyChecks keeps the named checks, trims fixes to them and drops actions left with none, so the subset registers', () => {
+    const full = plugin('part', {
+      checks: [
+        { id: 'part/a', title: 'a', category: 'system', severity: 'low', run: async () => ({ status: 'pass', message: '' }) },
+        { id: 'part/b', title: 'b', category: 'system', severity: 'low', run: async () => ({ status: 'pass', message: '' }) },
+      ],
+      actions: [action('part/fix-both', 'low', { fixes: ['part/a', 'part/b', 'core/disk-space'] }), action('part/fix-b', 'low', { fixes: ['part/b'] })],
+    });
+    // Filtering the checks by hand leaves fixes naming a check that is gone: refused.
+    expect(thrown(() => new PluginRegistry().register({ ...full, checks: full.checks.filter((c) => c.id === 'part/a') })).code).toBe('PLUGIN_INVALID');
+    const registry = new PluginRegistry();
+    registry.register(withOnlyChecks(full, ['part/a']));
+    expect(registry.findAction('part/fix-both')?.action.fixes).toEqual(['part/a', 'core/disk-space']);
+    expect(registry.findAction('part/fix-b')).toBeUndefined();
   });
 
   it('accepts fixes naming its own checks and the shared core/ checks', () => {

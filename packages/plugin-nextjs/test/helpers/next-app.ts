@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createHealer } from '@healer/core';
+import { createHealer, withOnlyChecks } from '@healer/core';
 import type { NextjsConfigInput } from '../../src/config.js';
 import { nextjsPlugin } from '../../src/plugin.js';
 
@@ -103,7 +103,7 @@ export async function bodyOf(url: string): Promise<string> {
 
 /** A healer with this plugin only, limited to the `only` checks when given. */
 export function healerFor(app: Pick<NextApp, 'root' | 'url' | 'port' | 'config'>, options: { config?: NextjsConfigInput; only?: string[] } = {}): ReturnType<typeof createHealer> {
-  const plugin = options.only ? { ...nextjsPlugin, checks: nextjsPlugin.checks.filter((c) => options.only!.includes(c.id)) } : nextjsPlugin;
+  const plugin = options.only ? withOnlyChecks(nextjsPlugin, options.only) : nextjsPlugin;
   return createHealer({
     plugins: [{ plugin, config: { ...app.config, ...options.config } }],
     sharedChecks: false,

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createHealer, type Diagnosis, type CheckResultEntry } from '@healer/core';
+import { createHealer, withOnlyChecks, type Diagnosis, type CheckResultEntry } from '@healer/core';
 import { expect } from 'vitest';
 import type { NodejsConfigInput } from '../../src/config.js';
 import { nodejsPlugin } from '../../src/plugin.js';
@@ -169,7 +169,7 @@ export interface DiagnoseOptions {
 
 /** The healer the tests use: this plugin only, the app's URL and port as settings. */
 export function healerFor(app: ExpressApp, options: DiagnoseOptions = {}, extra: { backupRoot?: string } = {}): ReturnType<typeof createHealer> {
-  const plugin = options.only ? { ...nodejsPlugin, checks: nodejsPlugin.checks.filter((c) => options.only!.includes(c.id)) } : nodejsPlugin;
+  const plugin = options.only ? withOnlyChecks(nodejsPlugin, options.only) : nodejsPlugin;
   return createHealer({
     plugins: [{ plugin, config: { ...app.config, ...options.config } }],
     sharedChecks: false,
