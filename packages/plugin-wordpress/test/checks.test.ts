@@ -76,7 +76,7 @@ describe('wordpress/availability', () => {
   });
 
   it('finds the address itself when the settings have none (the home option)', async () => {
-    const r = await checkSite(site, 'wordpress/availability', { settings: { url: '' } });
+    const r = await checkSite(site, 'wordpress/availability', { settings: { url: undefined } });
     expect(r.status, r.message).toBe('pass');
     expect(r.details).toMatchObject({ url: site.url, status: 200 });
     expect(String(r.details.urlSource)).toMatch(/^the home option/);
