@@ -206,13 +206,11 @@ export class Ladder {
     const env = makeRunEnv(this.svc);
     let current: ResolvedApp;
     try {
-      current = await resolveApp(this.svc, env, this.resolved.target, { plugin: this.resolved.entry.plugin.name, signal: this.signal });
+      // The address found before the change stays the one verified: it is not looked up again.
+      const { url, urlSource } = this.resolved.settings;
+      current = await resolveApp(this.svc, env, this.resolved.target, { plugin: this.resolved.entry.plugin.name, signal: this.signal, address: { url, urlSource } });
     } catch (e) {
       return { verified: false, why: `the application is no longer recognized: ${errorMessage(e)}` };
-    }
-    // The address found before the change stays the one verified, even when it cannot be read again now.
-    if (current.settings.url === undefined && this.resolved.settings.url !== undefined) {
-      current = { ...current, settings: { ...current.settings, url: this.resolved.settings.url, urlSource: this.resolved.settings.urlSource } };
     }
     const after = await diagnoseApp(this.svc, env, current, { signal: this.signal, since: appliedAt });
     const before = new Map(this.#current.results.map((r) => [r.id, r]));

@@ -56,7 +56,7 @@ export async function resolveApp(
   svc: Services,
   env: RunEnv,
   given: Target,
-  options: { plugin?: string; signal?: AbortSignal } = {},
+  options: { plugin?: string; signal?: AbortSignal; address?: Pick<AppSettings, 'url' | 'urlSource'> } = {},
 ): Promise<ResolvedApp> {
   // A missing folder is named as such; then the one spelling of the folder on its host (symlinks, `.`):
   // the app id, and so the lock and the breaker, come from it.
@@ -91,7 +91,10 @@ export async function resolveApp(
   }
   await refuseBackupRootInside(env, report.app.root);
   const entry = svc.registry.get(report.app.plugin)!;
-  return withAppAddress(env, { target, app: report.app, settings: settingsFor(svc, target, report.app.root, given.path), entry, report }, options.signal);
+  const settings = settingsFor(svc, target, report.app.root, given.path);
+  // An address already found (verification after a change) is kept, not looked up again.
+  if (settings.url === undefined && options.address?.url !== undefined) Object.assign(settings, options.address);
+  return withAppAddress(env, { target, app: report.app, settings, entry, report }, options.signal);
 }
 
 /** Backups hold secrets (wp-config.php): never inside the app (its docroot). `CONFIG_INVALID`. */
