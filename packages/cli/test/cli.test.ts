@@ -335,6 +335,21 @@ describe('history, show, backups, plugins', () => {
     expect(history[0]!.events).toBe(heal.timeline.length);
     expect(jsonOf<unknown[]>(await f.run(['history', '--app', f.app, '--json']))).toHaveLength(1);
     expect(jsonOf<unknown[]>(await f.run(['history', '--app', 'someotherapp', '--json']))).toHaveLength(0);
+    expect(jsonOf<unknown[]>(await f.run(['history', '--state', 'fixed,failed', '--kind', 'heal', '--since', '1h', '--json']))).toHaveLength(1);
+    expect(jsonOf<unknown[]>(await f.run(['history', '--state', 'ROLLED_BACK', '--json']))).toHaveLength(0);
+    // A second heal (nothing to do now): two executions, one page each, the next page named on stderr.
+    const again = jsonOf<HealJson>(await f.run(['heal', f.app, '--mode', 'auto', '--json']));
+    const page1 = await f.run(['history', '--limit', '1', '--json']);
+    expect(jsonOf<Array<{ executionId: string }>>(page1).map((e) => e.executionId)).toEqual([again.executionId]);
+    const cursor = /--cursor (\S+)/.exec(page1.stderr)?.[1];
+    expect(cursor).toBeDefined();
+    const page2 = await f.run(['history', '--limit', '1', '--cursor', cursor!, '--json']);
+    expect(jsonOf<Array<{ executionId: string }>>(page2).map((e) => e.executionId)).toEqual([heal.executionId]);
+    expect(page2.stderr).not.toContain('--cursor');
+    for (const bad of [['--state', 'HAPPY'], ['--kind', 'deploy'], ['--limit', '501'], ['--since', 'tuesday']]) {
+      expect((await f.run(['history', ...bad])).code).toBe(64);
+    }
+    expect((await f.run(['history', '--cursor', 'not-a-cursor'])).code).not.toBe(0);
 
     const show = await f.run(['show', heal.executionId, '--json']);
     expect(show.code).toBe(0);

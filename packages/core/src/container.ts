@@ -26,6 +26,7 @@ export const TOKENS = {
   Clock: Symbol('healer.Clock'),
   Events: Symbol('healer.Events'),
   Services: Symbol('healer.Services'),
+  ExecutorFor: Symbol('healer.ExecutorFor'),
 } as const;
 
 export interface Composition {
@@ -38,6 +39,8 @@ export interface Composition {
   settings: HealerSettings;
   now: () => Date;
   events: TypedEmitter;
+  /** The executor of a host (see `CreateHealerOptions.executorFor`); `HOST_UNKNOWN` for a host it cannot reach. */
+  executorFor: (host: string) => Promise<Executor>;
 }
 
 /** Build a child container for one healer and resolve its services. */
@@ -52,6 +55,7 @@ export function composeServices(parts: Composition): { services: Services; conta
   c.register(TOKENS.Settings, { useValue: parts.settings });
   c.register(TOKENS.Clock, { useValue: parts.now });
   c.register(TOKENS.Events, { useValue: parts.events });
+  c.register(TOKENS.ExecutorFor, { useValue: parts.executorFor });
   c.register(TOKENS.Breaker, {
     useFactory: instanceCachingFactory((d) => new CircuitBreaker(d.resolve<StateStore>(TOKENS.State), d.resolve<BreakerPolicy>(TOKENS.BreakerPolicy))),
   });
@@ -68,6 +72,7 @@ export function composeServices(parts: Composition): { services: Services; conta
         settings: d.resolve(TOKENS.Settings),
         now: d.resolve(TOKENS.Clock),
         emit: (executionId, event) => events.emit('timeline', executionId, event),
+        executorFor: d.resolve(TOKENS.ExecutorFor),
       };
     }),
   });

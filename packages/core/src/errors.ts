@@ -39,6 +39,7 @@ export type HealerErrorCode =
   | 'HOST_KEY_CHANGED'
   | 'HOST_KEY_REJECTED'
   | 'CONNECTION_FAILED'
+  | 'HOST_UNKNOWN'
   | 'AUTH_FAILED'
   | 'SUDO_PASSWORD_REQUIRED';
 

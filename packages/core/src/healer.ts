@@ -4,7 +4,7 @@
 import type { BackupManifest } from './contract/backup.js';
 import type { Executor } from './contract/executor.js';
 import type { AppInfo, Logger, Mode, ModeInput, Target } from './contract/plugin.js';
-import type { BreakerRecord, StateStore } from './contract/state.js';
+import type { BreakerRecord, ExecutionFilter, ExecutionPage, StateStore } from './contract/state.js';
 import type { Diagnosis, Execution, Plan } from './schemas.js';
 import { HealerError, isHealerError } from './errors.js';
 import { composeServices } from './container.js';
@@ -22,14 +22,15 @@ import { DEFAULT_DISCOVERY_ROOTS, findCandidates } from './engine/discover.js';
 import { prefetchFiles, SnapshotExecutor } from './engine/prefetch.js';
 import { diagnoseAndPlan, runHeal, type HealOutcome, type HealRequest } from './engine/heal-runner.js';
 import { diagnoseApp as runDiagnose, recordHealthy } from './engine/diagnose.js';
-import { checkTargetFolder, makeRunEnv, resolveApp } from './engine/resolve-app.js';
+import { checkTargetFolder, makeRunEnv, resolveApp, settingsFor } from './engine/resolve-app.js';
 import { recoverExecutions, type RecoveryReport } from './engine/recover.js';
 import { rollbackExecution, type RollbackOptions } from './engine/rollback-execution.js';
-import type { HealerSettings } from './engine/services.js';
-import { detectStack } from './engine/detector.js';
+import { servicesForHost, type HealerSettings, type Services } from './engine/services.js';
+import { appIdFor, detectStack } from './engine/detector.js';
+import { ExecutionRun } from './engine/execution-record.js';
 import { canonicalPath } from './exec/canonical-path.js';
 import { validatePath } from './exec/paths.js';
-import { checkHealerOptions, type HealerOptions } from './options.js';
+import { checkAppOptions, checkHealerOptions, type AppOptions, type HealerOptions } from './options.js';
 
 /**
  * What `createHealer()` takes: the data options of `HealerOptionsSchema`
@@ -41,8 +42,26 @@ export interface CreateHealerOptions extends Omit<HealerOptions, 'breaker'> {
   plugins?: PluginEntry[];
   /** Where executions, breakers, locks and the backups index live. Default: in memory. */
   state?: StateStore;
-  /** How Healer reaches the target. Default: this machine (`LocalExecutor`). */
+  /** How Healer reaches the target. Default: this machine (`LocalExecutor`). The single-host shorthand of `executorFor`. */
   executor?: Executor;
+  /**
+   * The executor of a host other than `executor.host`, for targets, and for
+   * recorded executions and backups, of that host: `recover`, `rollback` and
+   * `backups.prune` act on each record's own host through it, never through
+   * the default executor. Return undefined (or throw) for a host you cannot
+   * reach: the call fails with `HOST_UNKNOWN` and changes nothing. It is
+   * called for each run: return a long-lived executor per host (a pool);
+   * the healer does not close it. Its `host` must be the one asked for.
+   */
+  executorFor?: (host: string) => Executor | undefined | Promise<Executor | undefined>;
+  /**
+   * Settings of one app read per call (a server keeps them in its database),
+   * merged over the static `apps` entry of its root: `url`, `port`, `mode`,
+   * `plugin`, markers... (checked like `apps`, `CONFIG_INVALID`). Asked with
+   * the app's host, canonical root, and the app id made of them
+   * (`appIdFor(host, root)`); undefined for none.
+   */
+  settingsFor?: (app: { appId: string; host: string; root: string }) => AppOptions | undefined | Promise<AppOptions | undefined>;
   /** Default: silent. Everything logged is redacted first. */
   logger?: Logger;
   /** Limits of the circuit breaker (`BreakerOptionsSchema`), and its clock. */
@@ -98,6 +117,14 @@ export interface Healer {
    * even where one exists (after an upgrade, say).
    */
   confirmHealthy(target: TargetInput, options?: { plugin?: string }): Promise<Diagnosis>;
+  /**
+   * Record a heal before it runs (state `QUEUED`), and give its id at once:
+   * pass it as `heal(target, { executionId })` to run it (an API answers 202
+   * with the id, a worker runs it). Its `appId` is the one of the path as
+   * given; the heal replaces it with the detected app's. `recover()` leaves
+   * QUEUED executions alone.
+   */
+  createExecution(target: TargetInput, options?: { kind?: 'heal'; mode?: ModeInput }): Promise<string>;
   heal(target: TargetInput, options?: Omit<HealRequest, 'target'>): Promise<HealOutcome>;
   /**
    * Undo the applied actions of a finished execution: only what they
@@ -108,7 +135,8 @@ export interface Healer {
   rollback(executionId: string, options?: RollbackOptions): Promise<Execution>;
   /** Finish the rollback of executions a killed process left unfinished. */
   recover(options?: { executionId?: string }): Promise<RecoveryReport[]>;
-  history(filter?: { appId?: string; states?: string[]; limit?: number }): Promise<Execution[]>;
+  /** One page of recorded executions, newest first, without their timelines (see {@link ExecutionFilter}); `execution(id)` has the whole record. */
+  history(filter?: ExecutionFilter): Promise<ExecutionPage>;
   execution(executionId: string): Promise<Execution | null>;
   readonly backups: {
     list(filter?: { appId?: string }): Promise<BackupManifest[]>;
@@ -139,6 +167,20 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
   const executor = options.executor ?? new LocalExecutor();
   const state = options.state ?? new MemoryStateStore();
   const now = options.now ?? (() => new Date());
+  const executorFor = async (host: string): Promise<Executor> => {
+    if (host === executor.host) return executor;
+    const unknown = (why: string): HealerError => new HealerError('HOST_UNKNOWN', `No executor for host ${host}: ${why}.`, { details: { host } });
+    if (!options.executorFor) throw unknown(`this healer reaches ${executor.host} only`);
+    let found: Executor | undefined;
+    try {
+      found = await options.executorFor(host);
+    } catch (e) {
+      throw new HealerError('HOST_UNKNOWN', `No executor for host ${host}: ${e instanceof Error ? e.message : String(e)}`, { details: { host }, cause: e });
+    }
+    if (!found) throw unknown('executorFor gave none');
+    if (found.host !== host) throw unknown(`executorFor gave the executor of ${found.host}`);
+    return found;
+  };
   const apps: HealerSettings['apps'] = {};
   for (const [root, s] of Object.entries(options.apps ?? {})) {
     const { mode, ...rest } = s;
@@ -154,6 +196,7 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
     checkTimeoutMs: options.checkTimeoutMs ?? 10_000,
     sharedChecks: options.sharedChecks ?? true,
     apps,
+    ...(options.settingsFor ? { settingsFor: dynamicSettings(options.settingsFor) } : {}),
   };
   const { services: svc } = composeServices({
     registry,
@@ -165,13 +208,16 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
     settings,
     now,
     events,
+    executorFor,
   });
+  const on = (host: string): Promise<Services> => servicesForHost(svc, host);
 
   const toTarget = (input: TargetInput): Target => {
     const t = typeof input === 'string' ? { path: input } : input;
     return { host: t.host ?? executor.host, path: validatePath(t.path, 'application path'), ...(t.url ? { url: t.url } : {}) };
   };
-  const modeFor = (target: Target, mode?: ModeInput): Mode => normalizeMode(mode ?? apps[target.path]?.mode ?? settings.mode);
+  const modeFor = async (scoped: Services, target: Target, mode?: ModeInput): Promise<Mode> =>
+    normalizeMode(mode ?? (options.settingsFor ? (await settingsFor(scoped, target)).mode : apps[target.path]?.mode) ?? settings.mode);
 
   return {
     host: executor.host,
@@ -200,8 +246,8 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
     },
 
     detect: async (target, opts = {}) => {
-      const env = makeRunEnv(svc);
       const t = toTarget(target);
+      const env = makeRunEnv(await on(t.host));
       await checkTargetFolder(env, t);
       // The real path on the host, so a symlink names the same app (and id); an unresolvable path is left to the plugins.
       const unresolved = (e: unknown): string => {
@@ -230,9 +276,11 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
     },
 
     async diagnose(target, opts = {}) {
-      const env = makeRunEnv(svc);
-      const resolved = await resolveApp(svc, env, toTarget(target), opts);
-      const diagnosis = await runDiagnose(svc, env, resolved, {
+      const t = toTarget(target);
+      const scoped = await on(t.host);
+      const env = makeRunEnv(scoped);
+      const resolved = await resolveApp(scoped, env, t, opts);
+      const diagnosis = await runDiagnose(scoped, env, resolved, {
         ...(opts.since ? { since: opts.since } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
@@ -241,25 +289,36 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
     },
 
     async confirmHealthy(target, opts = {}) {
-      const env = makeRunEnv(svc);
-      const resolved = await resolveApp(svc, env, toTarget(target), opts);
-      const diagnosis = await runDiagnose(svc, env, resolved);
+      const t = toTarget(target);
+      const scoped = await on(t.host);
+      const env = makeRunEnv(scoped);
+      const resolved = await resolveApp(scoped, env, t, opts);
+      const diagnosis = await runDiagnose(scoped, env, resolved);
       await recordHealthy(env, resolved, diagnosis, { confirmed: true });
       return diagnosis;
     },
 
     async plan(target, opts = {}) {
       const t = toTarget(target);
-      const env = makeRunEnv(svc);
-      const resolved = await resolveApp(svc, env, t, opts.plugin ? { plugin: opts.plugin } : {});
-      const mode = await svc.breaker.effectiveMode(resolved.app.id, modeFor(t, opts.mode));
-      const { planned } = await diagnoseAndPlan(svc, env, resolved, mode, opts.since ? { since: opts.since } : {});
+      const scoped = await on(t.host);
+      const env = makeRunEnv(scoped);
+      const resolved = await resolveApp(scoped, env, t, opts.plugin ? { plugin: opts.plugin } : {});
+      const mode = await svc.breaker.effectiveMode(resolved.app.id, await modeFor(scoped, t, opts.mode));
+      const { planned } = await diagnoseAndPlan(scoped, env, resolved, mode, opts.since ? { since: opts.since } : {});
       return planned.plan;
     },
 
-    heal(target, opts = {}) {
+    async createExecution(target, opts = {}) {
       const t = toTarget(target);
-      return runHeal(svc, { ...opts, target: t, mode: modeFor(t, opts.mode) });
+      const scoped = await on(t.host);
+      const record = await ExecutionRun.queue(svc, { kind: opts.kind ?? 'heal', target: t, mode: await modeFor(scoped, t, opts.mode), appId: appIdFor(t.host, t.path) });
+      return record.executionId;
+    },
+
+    async heal(target, opts = {}) {
+      const t = toTarget(target);
+      const scoped = await on(t.host);
+      return runHeal(scoped, { ...opts, target: t, mode: await modeFor(scoped, t, opts.mode) });
     },
 
     rollback: (executionId, options) => rollbackExecution(svc, executionId, options),
@@ -269,7 +328,7 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
     backups: {
       list: (filter = {}) => state.listBackups(filter),
       prune: (opts = {}) =>
-        pruneBackups(executor, state, {
+        pruneBackups(options.executorFor ? executorFor : executor, state, {
           now: now(),
           ...(opts.dryRun ? { dryRun: true } : {}),
           ...(opts.appId ? { appId: opts.appId } : {}),
@@ -283,6 +342,16 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
     },
     on: (name, listener) => events.on(name, listener),
     close: () => executor.close(),
+  };
+}
+
+/** `settingsFor` as the engines call it: checked, with its mode normalized. */
+function dynamicSettings(read: NonNullable<CreateHealerOptions['settingsFor']>): NonNullable<HealerSettings['settingsFor']> {
+  return async (app) => {
+    const given = await read(app);
+    if (given === undefined) return undefined;
+    const { mode, ...rest } = checkAppOptions(given, `the app at ${app.root} on ${app.host}`);
+    return { ...rest, ...(mode ? { mode: normalizeMode(mode) } : {}) };
   };
 }
 

@@ -1,6 +1,6 @@
 export { HealerError, isHealerError, isTransportError, errorMessage, TRANSPORT_ERROR_CODES } from './errors.js';
 export type { HealerErrorCode } from './errors.js';
-export { definePlugin, RISKS, withOnlyChecks } from './contract/plugin.js';
+export { definePlugin, opStep, RISKS, withOnlyChecks } from './contract/plugin.js';
 export type {
   AppAddress,
   Risk,
@@ -20,6 +20,7 @@ export type {
   CheckResult,
   DiagnosticCheck,
   Step,
+  Operation,
   BackupSpec,
   BackupHandle,
   ActionContext,
@@ -35,12 +36,13 @@ export type { Command, Script, RunOptions, RunResult, StartedProcess, FileType, 
 export type { Facts, DiskFacts, MemoryFacts, LoadFacts, ListeningPort, ProcessInfo } from './contract/facts.js';
 export type { HealerFs, StatOptions } from './contract/fs.js';
 export type { BackupManifest, BackupFileEntry, BackupPartRecord, LeftState } from './contract/backup.js';
-export type { StateStore, BreakerRecord, LockHandle, LockOwner } from './contract/state.js';
+export type { StateStore, BreakerRecord, ExecutionFilter, ExecutionPage, ExecutionSummary, Fence, LockHandle, LockOwner } from './contract/state.js';
 export {
   DiagnosisSchema,
   PlanSchema,
   ExecutionSchema,
   TimelineEventSchema,
+  TimelineEventTypeSchema,
   CheckResultEntrySchema,
   PlannedActionSchema,
   DeferredActionSchema,
@@ -54,7 +56,7 @@ export {
   TERMINAL_STATES,
 } from './schemas.js';
 export { HealerOptionsSchema, BreakerOptionsSchema, AppOptionsSchema, ModeInputSchema } from './options.js';
-export type { HealerOptions } from './options.js';
+export type { HealerOptions, AppOptions } from './options.js';
 export type {
   Diagnosis,
   CheckResultEntry,
@@ -67,6 +69,7 @@ export type {
   Plan,
   ExecutionState,
   TimelineEvent,
+  TimelineEventType,
   Attempt,
   Execution,
 } from './schemas.js';
@@ -135,6 +138,21 @@ export type { KnownHostEntry, VerifyHostKeyOptions, HostKeyVerification } from '
 export { MemoryStateStore } from './state/memory-store.js';
 export { FolderStateStore, resolveHealerHome } from './state/folder-store.js';
 export type { FolderStateStoreOptions } from './state/folder-store.js';
+// For the authors of other stores: the same lock, listing and fencing rules.
+export {
+  isPidAlive,
+  isLockStale,
+  checkExecutionFilter,
+  encodeCursor,
+  decodeCursor,
+  checkFence,
+  checkBreakerKey,
+  compareNewestFirst,
+  compareBackupsNewestFirst,
+  MAX_PAGE,
+  DEFAULT_PAGE,
+} from './state/store-helpers.js';
+export type { CheckedFilter, ExecutionCursor } from './state/store-helpers.js';
 
 // Backups
 export {

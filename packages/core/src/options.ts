@@ -52,6 +52,17 @@ export const AppOptionsSchema = z.looseObject({
   errorMarkers: z.array(z.string()).optional(),
 });
 
+/** One app's settings as callers write them (an entry of `apps`, or what `settingsFor` gives). */
+export type AppOptions = z.input<typeof AppOptionsSchema>;
+
+/** Check one app's settings from `settingsFor`; `CONFIG_INVALID` naming every problem. */
+export function checkAppOptions(value: unknown, where: string): AppOptions {
+  const result = AppOptionsSchema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.map(String).join('.') || '(settings)'}: ${i.message.replace(/^Invalid input: /, '')}`);
+  throw new HealerError('CONFIG_INVALID', `Invalid settings for ${where}: ${problems.join('; ')}.`);
+}
+
 /** The data options of `createHealer()`; every key optional, defaults applied by `createHealer()`. */
 export const HealerOptionsSchema = z.object({
   /** Default healing mode. Default `supervised`. */

@@ -71,7 +71,7 @@ export const DiagnosisSchema = z.object({
 });
 
 export const StepSchema = z.object({
-  kind: z.enum(['run', 'write-file', 'remove', 'rename', 'chmod', 'note']),
+  kind: z.enum(['run', 'write-file', 'remove', 'rename', 'chmod', 'op', 'note']),
   write: z.boolean(),
   /** One line a person can read: the command as `sh` would see it, or the edit. */
   display: z.string(),
@@ -139,6 +139,8 @@ export const PlanSchema = z.object({
 });
 
 export const ExecutionStateSchema = z.enum([
+  /** Created ahead of its run (`healer.createExecution`), waiting for `heal(target, { executionId })`. */
+  'QUEUED',
   'PENDING',
   'DETECTING',
   'DIAGNOSING',
@@ -155,10 +157,38 @@ export const ExecutionStateSchema = z.enum([
   'BLOCKED',
 ]);
 
+/** Every event type the engine writes to an execution's journal (recovery reads them back). */
+export const TimelineEventTypeSchema = z.enum([
+  'execution.queued',
+  'execution.started',
+  'app.detected',
+  'state',
+  'diagnosis',
+  'plan',
+  'blocked',
+  'action.started',
+  'action.skipped',
+  'backup.started',
+  'backup.created',
+  'apply.started',
+  'apply.finished',
+  'verify.started',
+  'verify.result',
+  'action.fixed',
+  'rollback.started',
+  'rollback.finished',
+  'rollback.failed',
+  'escalated',
+  'recovered',
+  'process.started',
+  'processes.stopped',
+  'execution.finished',
+]);
+
 export const TimelineEventSchema = z.object({
   seq: z.number().int(),
   at: z.string(),
-  type: z.string(),
+  type: TimelineEventTypeSchema,
   state: ExecutionStateSchema.optional(),
   actionId: z.string().optional(),
   message: z.string(),
@@ -217,6 +247,7 @@ export type CannotHeal = z.infer<typeof CannotHealSchema>;
 export type NotPlanned = z.infer<typeof NotPlannedSchema>;
 export type Plan = z.infer<typeof PlanSchema>;
 export type ExecutionState = z.infer<typeof ExecutionStateSchema>;
+export type TimelineEventType = z.infer<typeof TimelineEventTypeSchema>;
 export type TimelineEvent = z.infer<typeof TimelineEventSchema>;
 export type Attempt = z.infer<typeof AttemptSchema>;
 export type Execution = z.infer<typeof ExecutionSchema>;

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../src/engine/breaker.js';
 import { FolderStateStore } from '../src/state/folder-store.js';
-import { deadPid } from './state-store-suite.js';
+import { deadPid } from '@healer/core/testing';
 
 const coreDir = fileURLToPath(new URL('..', import.meta.url));
 const builtBreaker = new URL('../dist/engine/breaker.js', import.meta.url);

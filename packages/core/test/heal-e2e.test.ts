@@ -6,7 +6,7 @@
 import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHealer, FolderStateStore, isHealerError, MemoryStateStore, type Healer, type TimelineEvent } from '@healer/core';
+import { createHealer, definePlugin, FolderStateStore, isHealerError, MemoryStateStore, type Fence, type Healer, type TimelineEvent } from '@healer/core';
 import { hashFolder, startTestapp, testappFiles, testappPlugin, testdir, writeTree, type RunningTestapp, type TestDir } from '@healer/test-utils';
 
 let dir: TestDir;
@@ -147,17 +147,6 @@ describe('heal end to end', () => {
 
   it('recovers from its own journal when the state store fails mid-heal', async () => {
     const before = await hashFolder(app);
-    // A store that fails once, on recording a verified fix: the journal cannot prove the fix, so it is undone.
-    class FlakyStore extends MemoryStateStore {
-      failed = false;
-      override async appendEvent(id: string, event: TimelineEvent): Promise<void> {
-        if (!this.failed && event.type === 'action.fixed') {
-          this.failed = true;
-          throw new Error('disk full');
-        }
-        return super.appendEvent(id, event);
-      }
-    }
     const store = new FlakyStore();
     const healer = makeHealer({}, { state: store });
     const { execution } = await healer.heal(app, { mode: 'auto' });
@@ -166,4 +155,54 @@ describe('heal end to end', () => {
     expect(execution.timeline.some((e) => e.type === 'recovered')).toBe(true);
     expect(await hashFolder(app)).toBe(before);
   });
+
+  it('hands every action frozen contexts, in the ladder and in recovery', async () => {
+    const seen: Array<{ where: string; frozen: boolean; backup?: boolean }> = [];
+    const plugin = definePlugin({
+      ...testappPlugin,
+      actions: testappPlugin.actions.map((a): (typeof testappPlugin.actions)[number] => ({
+        ...a,
+        plan: (ctx) => {
+          seen.push({ where: `${a.id} plan`, frozen: Object.isFrozen(ctx) });
+          return a.plan(ctx);
+        },
+        apply: async (ctx, steps) => {
+          seen.push({ where: `${a.id} apply`, frozen: Object.isFrozen(ctx) });
+          await a.apply!(ctx, steps);
+        },
+        verify: async (ctx) => {
+          seen.push({ where: `${a.id} verify`, frozen: Object.isFrozen(ctx) });
+          return true;
+        },
+        rollback: async (ctx) => {
+          seen.push({ where: `${a.id} rollback`, frozen: Object.isFrozen(ctx), backup: ctx.backup !== null });
+          await a.rollback!(ctx);
+        },
+      })),
+    });
+    const before = await hashFolder(app);
+    const store = new FlakyStore();
+    const healer = makeHealer({}, { state: store, plugins: [{ plugin, config: {} }] });
+    const { execution } = await healer.heal(app, { mode: 'auto' });
+    // touch-cache is rolled back by the ladder; reset-status, verified, by recovery (its fix could not be journaled).
+    expect(execution.state).toBe('ROLLED_BACK');
+    expect(await hashFolder(app)).toBe(before);
+    expect(seen.map((s) => s.where)).toEqual(
+      expect.arrayContaining(['testapp/reset-status plan', 'testapp/reset-status apply', 'testapp/reset-status verify', 'testapp/touch-cache rollback', 'testapp/reset-status rollback']),
+    );
+    expect(seen.filter((s) => !s.frozen)).toEqual([]);
+    expect(seen.filter((s) => s.where.endsWith('rollback')).every((s) => s.backup)).toBe(true);
+  });
 });
+
+/** A store that fails once, on recording a verified fix: the journal cannot prove the fix, so it is undone. */
+class FlakyStore extends MemoryStateStore {
+  failed = false;
+  override async appendEvent(id: string, event: TimelineEvent, fence?: Fence): Promise<void> {
+    if (!this.failed && event.type === 'action.fixed') {
+      this.failed = true;
+      throw new Error('disk full');
+    }
+    return super.appendEvent(id, event, fence);
+  }
+}

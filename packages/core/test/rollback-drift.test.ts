@@ -9,7 +9,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHealer, FolderStateStore, type Healer } from '@healer/core';
-import { hashFolder, startTestapp, testappFiles, testappPlugin, testdir, writeTree, type RunningTestapp, type TestDir } from '@healer/test-utils';
+import { hashFolder, startBrokenTestapp, testappPlugin, type RunningTestapp, type TestDir } from '@healer/test-utils';
 
 let dir: TestDir;
 let app: string;
@@ -17,10 +17,7 @@ let server: RunningTestapp;
 let healer: Healer;
 
 beforeEach(async () => {
-  dir = await testdir();
-  app = join(dir.path, 'site');
-  await writeTree(app, testappFiles('broken'));
-  server = await startTestapp(app);
+  ({ dir, app, server } = await startBrokenTestapp());
   healer = createHealer({
     plugins: [{ plugin: testappPlugin, config: {} }],
     state: new FolderStateStore({ home: join(dir.path, 'home') }),

@@ -13,19 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHealer, FolderStateStore, SshExecutor, type Healer } from '@healer/core';
-import {
-  hashFolder,
-  sshOptions,
-  startSshd,
-  startTestapp,
-  testappFiles,
-  testappPlugin,
-  testdir,
-  writeTree,
-  type RunningSshd,
-  type RunningTestapp,
-  type TestDir,
-} from '@healer/test-utils';
+import { hashFolder, sshOptions, startBrokenTestapp, startSshd, testappPlugin, type RunningSshd, type RunningTestapp, type TestDir } from '@healer/test-utils';
 
 /** The built packages a child process imports (run `pnpm build` first). */
 const CORE_DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
@@ -63,11 +51,7 @@ async function status(): Promise<number> {
 
 describe('heal end to end over SSH', () => {
   beforeEach(async () => {
-    dir = await testdir();
-    app = join(dir.path, 'site');
-    home = join(dir.path, 'home');
-    await writeTree(app, testappFiles('broken'));
-    server = await startTestapp(app);
+    ({ dir, app, home, server } = await startBrokenTestapp());
   });
 
   afterEach(async () => {

@@ -60,8 +60,9 @@ describe('SshExecutor transport mode', () => {
   });
 });
 
-// The full corpus runs above on persistent shells; over exec channels (a new SSH session per command, ~100x slower)
-// every string still goes through each way a command line is built, in parallel, and nothing may run.
+// The full corpus runs above on persistent shells; over exec channels (a new SSH session per command, each through
+// the login shell and its rc file) the strings go in batches, each batch once per way a command line is built: every
+// string must come back byte-identical in its place, a NUL must be refused, and nothing may run.
 describe('Hostile strings: SshExecutor (exec channels), every string at once', () => {
   it('arrives byte-identical as an argument, an env value and inside sh -c, and never runs', async () => {
     const fx = await sshSetup('healer-ssh-hostile-ch-', { forceExecChannels: true })();
@@ -72,21 +73,44 @@ describe('Hostile strings: SshExecutor (exec channels), every string at once', (
       await fx.exec.mkdir(homeDir);
       const opts = { cwd: canaryDir, env: { HOME: homeDir } };
       const failures: string[] = [];
+      const all = HOSTILE_STRINGS.map((entry) => ({ label: entry.label, s: materializeHostileString(entry, `${canaryDir}/CANARY-${Date.now()}`) }));
+      // A NUL cannot be in a command line: refused before any session opens.
+      for (const { label, s } of all.filter((x) => x.s.includes('\0'))) {
+        const ways = [
+          () => fx.exec.run(['printf', '%s', s], opts),
+          () => fx.exec.run({ script: 'printf %s "$HEALER_HOSTILE"' }, { ...opts, env: { HOME: homeDir, HEALER_HOSTILE: s } }),
+        ];
+        for (const attempt of ways) {
+          const e = await attempt().then(() => null, (err: unknown) => err);
+          if (!isHealerError(e, 'COMMAND_INVALID')) failures.push(`${label}: a NUL was not refused (${String(e).slice(0, 120)})`);
+        }
+      }
+      const clean = all.filter((x) => !x.s.includes('\0'));
+      const batches = Array.from({ length: Math.ceil(clean.length / 16) }, (_, i) => clean.slice(i * 16, i * 16 + 16));
+      // Each string printed with a NUL after it: the output splits back into the strings, in order.
+      const FORMAT = '%s\\0';
+      const check = (batch: typeof clean, way: string, out: Uint8Array): void => {
+        const parts = Buffer.from(out).toString('latin1').split('\0').slice(0, -1);
+        if (parts.length !== batch.length) failures.push(`${way}: ${parts.length} strings came back for ${batch.length} (${batch.map((b) => b.label).join(', ')})`);
+        batch.forEach(({ label, s }, i) => {
+          if (parts[i] !== undefined && !Buffer.from(parts[i]!, 'latin1').equals(Buffer.from(s, 'utf8'))) failures.push(`${label} / ${way}: got ${JSON.stringify(parts[i]!.slice(0, 80))}`);
+        });
+      };
       await Promise.all(
-        HOSTILE_STRINGS.map(async (entry) => {
-          const s = materializeHostileString(entry, `${canaryDir}/CANARY-${Date.now()}`);
+        batches.map(async (batch) => {
+          const strings = batch.map((b) => b.s);
+          const env = Object.fromEntries(strings.map((s, i) => [`HEALER_HOSTILE_${i}`, s]));
+          const envScript = `printf '${FORMAT}' ${strings.map((_, i) => `"$HEALER_HOSTILE_${i}"`).join(' ')}`;
           const ways: Array<[string, () => Promise<{ stdoutBytes: Uint8Array }>]> = [
-            ['argv', () => fx.exec.run(['printf', '%s', s], opts)],
-            ['env value', () => fx.exec.run({ script: 'printf %s "$HEALER_HOSTILE"' }, { ...opts, env: { HOME: homeDir, HEALER_HOSTILE: s } })],
-            ['sh -c commandToShell(argv)', () => fx.exec.run(['sh', '-c', commandToShell(['printf', '%s', s])], opts)],
+            ['argv', () => fx.exec.run(['printf', FORMAT, ...strings], opts)],
+            ['env value', () => fx.exec.run({ script: envScript }, { ...opts, env: { HOME: homeDir, ...env } })],
+            ['sh -c commandToShell(argv)', () => fx.exec.run(['sh', '-c', commandToShell(['printf', FORMAT, ...strings])], opts)],
           ];
           for (const [way, attempt] of ways) {
             try {
-              const got = Buffer.from((await attempt()).stdoutBytes);
-              if (s.includes('\0')) failures.push(`${entry.label} / ${way}: a NUL was accepted`);
-              else if (!got.equals(Buffer.from(s, 'utf8'))) failures.push(`${entry.label} / ${way}: got ${JSON.stringify(got.toString().slice(0, 80))}`);
+              check(batch, way, (await attempt()).stdoutBytes);
             } catch (e) {
-              if (!(s.includes('\0') && isHealerError(e, 'COMMAND_INVALID'))) failures.push(`${entry.label} / ${way}: ${String(e).slice(0, 200)}`);
+              failures.push(`${batch[0]!.label}.. / ${way}: ${String(e).slice(0, 200)}`);
             }
           }
         }),
@@ -97,5 +121,5 @@ describe('Hostile strings: SshExecutor (exec channels), every string at once', (
     } finally {
       await fx.cleanup();
     }
-  });
+  }, 120_000);
 });

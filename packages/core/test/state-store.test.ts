@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isHealerError } from '../src/errors.js';
 import { FolderStateStore, resolveHealerHome } from '../src/state/folder-store.js';
 import { MemoryStateStore } from '../src/state/memory-store.js';
-import { describeStateStore, makeBackup, makeEvent, makeExecution } from './state-store-suite.js';
+import { describeStateStore, makeBackup, makeEvent, makeExecution } from '@healer/core/testing';
 
 describeStateStore('MemoryStateStore', async () => ({ store: new MemoryStateStore() }));
 
@@ -89,7 +89,7 @@ describe('FolderStateStore on disk', () => {
     for (const file of await listTree(home)) {
       expect(file.split('/').every((part) => part !== '..' && part.length <= 160)).toBe(true);
     }
-    expect((await store.listExecutions()).map((e) => e.executionId).sort()).toEqual([...evil].sort());
+    expect((await store.listExecutions({ limit: 500 })).items.map((e) => e.executionId).sort()).toEqual([...evil].sort());
     for (const key of evil) expect((await store.getBackup(key))?.id).toBe(key);
   });
 

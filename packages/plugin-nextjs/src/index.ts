@@ -16,6 +16,6 @@ export {
   standaloneStartCheck,
 } from './checks/index.js';
 export type { NextCheck, NextCheckContext } from './checks/shared.js';
-export { nextjsActions, reusedNodeActions, rebuildAction, restartAction, clearCacheAction } from './actions/index.js';
+export { nextjsActions, reusedNodeActions, rebuildAction, restartAction, clearCacheAction, nextAuditFixAction } from './actions/index.js';
 export { buildDir, previousBuildPath } from './actions/shared.js';
 export type { NextAction, NextActionContext } from './actions/shared.js';

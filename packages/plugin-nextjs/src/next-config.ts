@@ -15,5 +15,6 @@ function stripComments(text: string): string {
 /** The output mode a `next.config.*` text sets: `output: 'standalone'` or `'export'`, else the default server build. */
 export function parseOutputMode(text: string): NextOutputMode {
   const m = /(?:^|[\s,{])["']?output["']?\s*:\s*(["'`])(standalone|export)\1/.exec(stripComments(text));
-  return m ? (m[2] as NextOutputMode) : 'default';
+  const mode = m?.[2];
+  return mode === 'standalone' || mode === 'export' ? mode : 'default';
 }

@@ -4,6 +4,7 @@ import { nextjsConfigSchema } from './config.js';
 import { detectNextApp, NEXT_DETECT_FILES } from './detect.js';
 import { nextjsChecks } from './checks/index.js';
 import { nextjsActions } from './actions/index.js';
+import { swapBuildOp } from './actions/swap-build.js';
 import type { NextAppMeta } from './types.js';
 
 export const PLUGIN_VERSION = '1.0.0';
@@ -20,4 +21,5 @@ export const nextjsPlugin = definePlugin<typeof nextjsConfigSchema, NextAppMeta>
   detect: detectNextApp,
   checks: nextjsChecks,
   actions: nextjsActions,
+  operations: [swapBuildOp],
 });

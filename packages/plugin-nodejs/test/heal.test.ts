@@ -1,8 +1,9 @@
 /**
  * Healing real Express apps: missing dependencies are reinstalled with the
  * app's own package manager and the app answers again; rollback puts the
- * previous state back; a crash from a missing variable is diagnosed by name
- * and left alone; a stale copy holding the port is stopped on approval.
+ * previous state back, also when the app never answers after the restart; a
+ * crash from a missing variable is diagnosed by name and left alone; a stale
+ * copy holding the port is stopped on approval (KILLed when it ignores TERM).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, realpath, rm, writeFile } from 'node:fs/promises';
@@ -91,6 +92,32 @@ describe('an Express app without node_modules', () => {
   }, 240_000);
 });
 
+describe('a reinstall after which the app never answers', () => {
+  it('is not verified (settle() waits for the URL in vain) and is rolled back to the previous node_modules', async () => {
+    // The routes file keeps the process alive but stops Express from listening: the app runs and never answers.
+    const routes = "module.exports = function routes(app) {\n  app.listen = () => undefined;\n  setInterval(() => undefined, 1000);\n};\n";
+    const app = await newApp({ files: { 'lib/routes.js': routes } });
+    await rm(join(app.root, 'node_modules/express'), { recursive: true });
+    await writeFile(join(app.root, 'node_modules/marker.txt'), 'the old tree');
+    const before = await hashFolder(join(app.root, 'node_modules'));
+    const healer = healerFor(app, { only: ['nodejs/dependencies-installed'], config: { startTimeoutMs: 3000 } }, { backupRoot });
+    try {
+      const { execution } = await healer.heal(app.root, { mode: 'auto' });
+      expect(execution.state, execution.message).not.toBe('FIXED');
+      const attempt = execution.attempts.find((a) => a.actionId === 'nodejs/reinstall-dependencies');
+      expect(attempt, JSON.stringify(execution.attempts)).toBeDefined();
+      expect([attempt!.verified, attempt!.rolledBack]).toEqual([false, true]);
+      expect(attempt!.message).toMatch(/did not settle after the change: .*did not answer within 3000 ms/);
+      // The install ran (express is back in the new tree) and was undone: the exact previous tree, nothing kept aside.
+      expect(await hashFolder(join(app.root, 'node_modules'))).toEqual(before);
+      expect((await readdir(app.root)).filter((f) => f.startsWith('.healer-'))).toEqual([]);
+      expect(await statusOf(app.url)).toBe(null);
+    } finally {
+      await healer.close();
+    }
+  }, 240_000);
+});
+
 describe('an Express app crashing on start from a missing variable', () => {
   it('is diagnosed with the variable name and not auto-healed', async () => {
     const app = await newApp({ requireEnv: ['DATABASE_URL'], example: ['DATABASE_URL'] });
@@ -170,6 +197,31 @@ describe('a stale copy of the app holding its port', () => {
         expect(stale.exitCode !== null || stale.signalCode !== null).toBe(true);
         const pid = await app.pid();
         expect(pid).not.toBe(stale.pid);
+        expect(await statusOf(app.url)).toBe(200);
+      } finally {
+        await healer.close();
+      }
+    } finally {
+      stale.kill('SIGKILL');
+    }
+  }, 120_000);
+});
+
+describe('a stale copy of the app that ignores SIGTERM', () => {
+  it('is KILLed after the grace period, and the app itself then runs', async () => {
+    const app = await newApp();
+    const stale = spawn('node', ['-e', "process.on('SIGTERM', () => console.log('ignored')); require('./server.js')"], { cwd: app.root, stdio: 'ignore', detached: true });
+    try {
+      await waitFor(async () => (await statusOf(app.url)) === 200);
+      await writeFile(join(app.root, 'app.pid'), '999999');
+      const healer = healerFor(app, { only: ['nodejs/port-held', 'nodejs/app-answers'] }, { backupRoot });
+      try {
+        const plan = await healer.plan(app.root, { mode: 'auto' });
+        const { execution } = await healer.heal(app.root, { mode: 'auto', approve: { actions: ['nodejs/free-port'], planHash: plan.planHash } });
+        expect(execution.state, execution.message).toBe('FIXED');
+        await waitFor(async () => stale.exitCode !== null || stale.signalCode !== null);
+        expect(stale.signalCode).toBe('SIGKILL');
+        expect(await app.pid()).not.toBe(stale.pid);
         expect(await statusOf(app.url)).toBe(200);
       } finally {
         await healer.close();

@@ -1,15 +1,17 @@
 /**
  * Backup parts: the options WordPress rewrites on its own (active plugins,
- * theme) saved as JSON, and a dump of the site's tables. The engine hashes
- * the files each part writes and checks them before `restore()` runs.
+ * theme) saved as JSON, a dump of the site's tables, and a dump of its
+ * transient rows. The engine hashes the files each part writes and checks
+ * them before `restore()` runs.
  */
 import { createHash } from 'node:crypto';
-import { HealerError, type ActionContext, type BackupPart, type BackupStrategy } from '@healer/core';
+import { HealerError, type ActionContext, type BackupPart, type BackupStrategy, type RunResult } from '@healer/core';
 import type { WordpressConfig } from './config.js';
 import { readDbPassword, wpMeta } from './detect.js';
 import { wpOps } from './ops/index.js';
 import { clientError, clientOptionFile, findClients, parseRows, runSql, sqlIdent } from './ops/mysql-client.js';
 import { checkPrefix } from './ops/shared.js';
+import { transientTables, transientWhere, type TransientTable } from './transients.js';
 import type { WpMetadata } from './types.js';
 
 type Ctx = ActionContext<WordpressConfig, WpMetadata>;
@@ -97,6 +99,22 @@ function valueHash(value: unknown): string {
  * restore loads the dump back (each table dropped and recreated). Tables
  * created after the backup are left alone.
  */
+/**
+ * Run mysqldump/mariadb-dump with the site's credentials on stdin (an option
+ * file, never argv) into `file`, readable by its owner only from the first
+ * byte; `args` are the dump's own options, then `--`, the database, tables.
+ */
+function runDump(ctx: Ctx, dump: string, password: string, args: string[], file: string, timeoutMs: number): Promise<RunResult> {
+  const db = wpMeta(ctx.app).db;
+  return ctx.exec.run(
+    {
+      script: 'umask 077; cat | "$@"',
+      args: [dump, '--defaults-extra-file=/dev/stdin', '--single-transaction', '--quick', '--no-tablespaces', '--hex-blob', '--default-character-set=utf8mb4', `--result-file=${file}`, ...args],
+    },
+    { input: clientOptionFile(db, password, { database: false }), timeoutMs, signal: ctx.signal },
+  );
+}
+
 export const databasePart: BackupPart<WordpressConfig, WpMetadata> = {
   name: 'database',
   async create(ctx: Ctx, dir: string) {
@@ -112,26 +130,7 @@ export const databasePart: BackupPart<WordpressConfig, WpMetadata> = {
     if (tables.length === 0) {
       await ctx.fs.writeFile(file, '', { mode: 0o600 });
     } else {
-      // umask: the dump is readable by its owner only from the first byte.
-      const r = await ctx.exec.run(
-        {
-          script: 'umask 077; cat | "$@"',
-          args: [
-            dump,
-            '--defaults-extra-file=/dev/stdin',
-            '--single-transaction',
-            '--quick',
-            '--no-tablespaces',
-            '--hex-blob',
-            '--default-character-set=utf8mb4',
-            `--result-file=${file}`,
-            '--',
-            meta.db.name,
-            ...tables,
-          ],
-        },
-        { input: clientOptionFile(meta.db, password, { database: false }), timeoutMs: 30 * 60_000, signal: ctx.signal },
-      );
+      const r = await runDump(ctx, dump, password, ['--', meta.db.name, ...tables], file, 30 * 60_000);
       if (r.exitCode !== 0) throw new HealerError('BACKUP_FAILED', `${dump} failed: ${describeFailure(r.stderr, r.exitCode)}`);
     }
     return { meta: { database: meta.db.name, prefix, tables, file: DUMP_FILE } };
@@ -171,7 +170,106 @@ export const databasePart: BackupPart<WordpressConfig, WpMetadata> = {
   },
 };
 
-export const wordpressBackup: BackupStrategy<WordpressConfig, WpMetadata> = { parts: [optionsPart, databasePart] };
+/** What the part keeps for each table it saved: where its rows are, and their fingerprint then. */
+interface SavedTransients {
+  table: string;
+  file: string;
+  print: string;
+}
+
+/** The site's transient tables the record saved (names checked against the site's own, never taken from the record alone). */
+function savedTransientTables(ctx: Ctx, record: { meta: Record<string, unknown> }): Array<TransientTable & SavedTransients> {
+  const saved = Array.isArray(record.meta['tables']) ? (record.meta['tables'] as SavedTransients[]) : [];
+  return transientTables(wpMeta(ctx.app)).flatMap((t) => {
+    const s = saved.find((x) => x?.table === t.table);
+    return s ? [{ ...t, file: `${t.table}.sql`, print: String(s.print) }] : [];
+  });
+}
+
+/**
+ * A sha256 of a table's transient rows as they are now: each row's name,
+ * value and autoload (`site_id` in sitemeta), sorted; row ids left out, so
+ * WordPress setting a transient again to the same value is no change.
+ */
+async function transientsPrint(ctx: Ctx, password: string, t: TransientTable): Promise<string> {
+  const meta = wpMeta(ctx.app);
+  const extra = t.column === 'option_name' ? 'autoload' : 'site_id';
+  const value = t.column === 'option_name' ? 'option_value' : 'meta_value';
+  const sql = `SELECT HEX(${t.column}), IFNULL(SHA2(${value}, 256), 'null'), HEX(${extra}) FROM ${sqlIdent(t.table)} WHERE ${transientWhere(t.column)}`;
+  const r = await runSql(ctx, meta.db, password, sql, { timeoutMs: 5 * 60_000 });
+  if (r.exitCode !== 0) throw new HealerError('COMMAND_FAILED', `Reading the transients of ${t.table} failed: ${describeFailure(r.stderr, r.exitCode)}`);
+  const rows = parseRows(r.stdout).map((row) => row.join('\t')).sort();
+  return createHash('sha256').update(rows.join('\n')).digest('hex');
+}
+
+/**
+ * `transients`: the transient rows (`_transient_*`, `_site_transient_*` and
+ * their timeouts) of the options table, and of `sitemeta` on multisite,
+ * dumped as INSERT statements (ids and bytes as they were). Restore deletes
+ * the transient rows there are now and loads the saved ones, in one
+ * transaction; its fingerprint is a hash of each table's transient rows, so
+ * a rollback refuses when they changed since the heal (WordPress rewrites
+ * some on many requests: `--force` then puts the saved ones back anyway).
+ */
+export const transientsPart: BackupPart<WordpressConfig, WpMetadata> = {
+  name: 'transients',
+  async create(ctx: Ctx, dir: string) {
+    const meta = wpMeta(ctx.app);
+    const password = await readDbPassword(ctx);
+    const { dump } = await findClients(ctx);
+    if (!dump) throw new HealerError('BACKUP_FAILED', 'Neither mariadb-dump nor mysqldump is installed on the target: the transients cannot be saved.');
+    const tables: SavedTransients[] = [];
+    for (const t of transientTables(meta)) {
+      const file = `${t.table}.sql`;
+      const r = await runDump(
+        ctx,
+        dump,
+        password,
+        ['--no-create-info', '--skip-triggers', '--compact', '--complete-insert', `--where=${transientWhere(t.column)}`, '--', meta.db.name, t.table],
+        `${dir}/${file}`,
+        10 * 60_000,
+      );
+      if (r.exitCode !== 0) throw new HealerError('BACKUP_FAILED', `${dump} of the transients in ${t.table} failed: ${describeFailure(r.stderr, r.exitCode)}`);
+      tables.push({ table: t.table, file, print: await transientsPrint(ctx, password, t) });
+    }
+    return { meta: { database: meta.db.name, tables } };
+  },
+  async restore(ctx: Ctx, record, dir: string) {
+    const meta = wpMeta(ctx.app);
+    // Once the action was verified, only the tables whose transients it changed go back.
+    const tables = savedTransientTables(ctx, record).filter((t) => !record.left || t.table in record.left);
+    if (tables.length === 0) return;
+    const password = await readDbPassword(ctx);
+    const { client } = await findClients(ctx);
+    if (!client) throw new HealerError('RESTORE_FAILED', 'Neither the mariadb nor the mysql client is installed on the target: the transients cannot be restored.');
+    const before = ['START TRANSACTION;', ...tables.map((t) => `DELETE FROM ${sqlIdent(t.table)} WHERE ${transientWhere(t.column)};`)].join('\n');
+    const files = tables.map((t) => `${dir}/${t.file}`);
+    // The option file arrives on fd 3 (a pipe, from stdin); the statements, then the saved rows, then COMMIT on stdin.
+    // A failing statement stops the client, and the transaction it leaves open is rolled back.
+    const r = await ctx.exec.run(
+      {
+        script: 'pre=$1; a=$2; b=$3; shift 3; cat | { exec 3<&0; { printf \'%s\\n\' "$pre"; cat -- "$a" "$b"; printf \'COMMIT;\\n\'; } | "$@"; }',
+        args: [before, files[0]!, files[1] ?? '/dev/null', client, '--defaults-extra-file=/dev/fd/3', '--batch', '--default-character-set=utf8mb4'],
+      },
+      { input: clientOptionFile(meta.db, password), timeoutMs: 10 * 60_000, signal: ctx.signal },
+    );
+    if (r.exitCode !== 0) throw new HealerError('RESTORE_FAILED', `Putting the transients back failed: ${describeFailure(r.stderr, r.exitCode)}`);
+  },
+  async fingerprint(ctx: Ctx, record, _dir: string, items?: readonly string[]) {
+    const password = await readDbPassword(ctx);
+    const out: Record<string, string> = {};
+    for (const t of savedTransientTables(ctx, record)) {
+      if (items && !items.includes(t.table)) continue;
+      const now = await transientsPrint(ctx, password, t);
+      // Without items: only the tables whose transients the action changed.
+      if (items === undefined && now === t.print) continue;
+      out[t.table] = now;
+    }
+    return out;
+  },
+};
+
+export const wordpressBackup: BackupStrategy<WordpressConfig, WpMetadata> = { parts: [optionsPart, databasePart, transientsPart] };
 
 function describeFailure(stderr: string, exitCode: number | null): string {
   const err = clientError(stderr);

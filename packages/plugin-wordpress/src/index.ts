@@ -8,7 +8,7 @@ export { detectWordpress, DETECT_FILES, SECRET_CONSTANTS, wpMeta, readDbPassword
 export { wpOps, selectOpsKind, explainDbError } from './ops/index.js';
 export type { CronEvent, OpsContext } from './ops/index.js';
 export { attributeCulprit, culpritFromLog, culpritOfEntry, pluginFilesForSlug, DROP_INS } from './culprit.js';
-export { wordpressBackup, optionsPart, databasePart } from './backup.js';
+export { wordpressBackup, optionsPart, databasePart, transientsPart } from './backup.js';
 export { wordpressChecks } from './checks/index.js';
 export { recordBaseline, baselinePath, hashCoreFiles, BASELINE_SETTING } from './checks/core-integrity.js';
 export type { CoreBaseline } from './checks/core-integrity.js';

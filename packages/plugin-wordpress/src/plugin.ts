@@ -1,5 +1,5 @@
 /**
- * The WordPress plugin object: detection, checks, actions and backup parts.
+ * The WordPress plugin object: detection, checks, actions, their operations and backup parts.
  */
 import { definePlugin } from '@healer/core';
 import { wordpressConfigSchema } from './config.js';
@@ -7,6 +7,8 @@ import { detectWordpress, DETECT_FILES } from './detect.js';
 import { wordpressChecks } from './checks/index.js';
 import { coreIntegrityCheck, recordBaseline } from './checks/core-integrity.js';
 import { wordpressActions } from './actions/index.js';
+import { siteOperations } from './actions/ops-site.js';
+import { dbOperations } from './actions/ops-db.js';
 import { wordpressBackup } from './backup.js';
 import { findSiteAddress } from './address.js';
 import type { WpMetadata } from './types.js';
@@ -25,6 +27,8 @@ export const wordpressPlugin = definePlugin<typeof wordpressConfigSchema, WpMeta
   detect: detectWordpress,
   checks: wordpressChecks,
   actions: wordpressActions,
+  // What the white-screen rungs, the quarantine, table repairs and cache clearing plan as `op` steps.
+  operations: [...siteOperations, ...dbOperations],
   backup: wordpressBackup,
   // WP_HOME / WP_SITEURL, else the home / siteurl options: availability checks run with only the path given.
   address: findSiteAddress,

@@ -84,7 +84,8 @@ export interface WpOps {
   theme(): Promise<{ template: string; stylesheet: string }>;
   switchTheme(template: string, stylesheet: string): Promise<void>;
   /** Tables that `CHECK TABLE` reports as not OK. */
-  tablesNeedingRepair(): Promise<Array<{ table: string; message: string }>>;
+  /** CHECK TABLE on the site's tables (only those named in `only`, when given): the ones that are not OK. */
+  tablesNeedingRepair(only?: readonly string[]): Promise<Array<{ table: string; message: string }>>;
   repairTables(tables: string[]): Promise<Array<{ table: string; ok: boolean; message: string }>>;
   /** Total bytes of autoloaded options, and the largest ones. */
   autoloadSize(): Promise<{ bytes: number; largest: Array<{ name: string; bytes: number }> }>;

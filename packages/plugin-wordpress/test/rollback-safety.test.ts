@@ -141,6 +141,30 @@ describe('WordPress rollback safety', () => {
     expect(await site.getOption('stylesheet')).toBe('person-theme');
   });
 
+  it('a plugin activated after a plugin deactivation: the later rollback refuses; --force restores', async () => {
+    const { site, healer } = await setUp({ mode: 'supervised' });
+    const file = await site.addPlugin('broken-plugin', FATAL_PLUGIN, { activate: true });
+    await site.get('/');
+    const { execution } = await healer.heal(site.root);
+    expect(execution.state, execution.message).toBe('FIXED');
+    expect(execution.attempts.map((a) => a.actionId)).toEqual(['wordpress/deactivate-plugin']);
+    // What the operation left, read back through the site: the active plugins after the heal.
+    const fixed = execution.timeline.find((e) => e.type === 'action.fixed');
+    expect(fixed?.data?.['left']).toEqual([{ probe: { kind: 'op', op: 'wordpress/deactivate-plugins', args: { files: [file], active: [file] } }, value: '[]' }]);
+
+    // A person activates a plugin after the heal.
+    await site.setOption('active_plugins', ['akismet/akismet.php']);
+    const refused = await healer.rollback(execution.executionId);
+    expect(refused.state).toBe('FAILED');
+    expect(refused.error?.code).toBe('ROLLBACK_DRIFT');
+    expect(refused.message).toContain('options "active_plugins": changed since the heal');
+    expect(await site.getOption('active_plugins')).toEqual(['akismet/akismet.php']);
+
+    const forced = await healer.rollback(execution.executionId, { force: true });
+    expect(forced.state, forced.message).toBe('ROLLED_BACK');
+    expect(await site.getOption('active_plugins')).toEqual([file]);
+  });
+
   it('the database part: a table written after a repair-tables heal is drift (CHECKSUM TABLE); --force loads the dump', async () => {
     const { site, healer } = await setUp();
     await site.sql(

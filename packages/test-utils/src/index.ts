@@ -1,8 +1,8 @@
 export { testdir, writeTree } from './testdir.js';
 export type { TestDir, TreeEntry } from './testdir.js';
 export { hashFolder } from './tree-hash.js';
-export { startTestapp, testappFiles } from './testapp.js';
-export type { RunningTestapp } from './testapp.js';
+export { startBrokenTestapp, startTestapp, testappFiles } from './testapp.js';
+export type { BrokenTestapp, RunningTestapp } from './testapp.js';
 export { testappPlugin } from './testapp-plugin.js';
 export { sshOptions, startSshd } from './sshd.js';
 export type { RunningSshd, SshdOptions } from './sshd.js';
@@ -13,3 +13,7 @@ export { startWebServer } from './web-server.js';
 export type { RunningWebServer, WebServerKind, WebServerOptions, WebSite } from './web-server.js';
 export { planDifferences, planTwice } from './plan-twice.js';
 export type { PlanTwiceOptions } from './plan-twice.js';
+export { checkActionContract } from './action-contract.js';
+export type { ActionScenario, ContractApp, ContractReport } from './action-contract.js';
+export { startNpmRegistry } from './npm-registry.js';
+export type { Advisory, LockedPackage, NpmRegistryOptions, RunningNpmRegistry } from './npm-registry.js';

@@ -79,7 +79,7 @@ export async function planTwice(plugin: PluginDefinition, app: AppInfo, options:
       results: picked.map((r) => ({ id: r.id, status: r.status, details: r.details })),
       nonce,
     });
-    const { plan: made } = await planHealing({ diagnosis, app, mode: 'auto', actions: plugin.actions, context, redact: (t) => t });
+    const { plan: made } = await planHealing({ diagnosis, app, mode: 'auto', actions: plugin.actions, operations: plugin.operations ?? [], context, redact: (t) => t });
     return made;
   };
   const first = await plan();

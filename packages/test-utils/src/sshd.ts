@@ -19,8 +19,10 @@ const SSHD = '/usr/sbin/sshd';
 export interface SshdOptions {
   /** sshd `MaxSessions`: channels one connection may open. Default 10. */
   maxSessions?: number;
-  /** More `sshd_config` lines, appended as given. */
+  /** More `sshd_config` lines, appended as given (not `SetEnv`: sshd takes only the first; use `env`). */
   extraConfig?: string[];
+  /** Environment variables of every session (`SetEnv`), besides `HOME` (a folder of the daemon's own). No spaces or quotes in values. */
+  env?: Record<string, string>;
 }
 
 /** A running sshd and everything a client needs to reach it. */
@@ -104,6 +106,10 @@ async function startIn(dir: string, options: SshdOptions): Promise<RunningSshd> 
   const hostFingerprint = await fingerprintOf(`${hostKeyFile}.pub`);
   const userKeys = await Promise.all([identityFile, passphraseIdentityFile].map(async (f) => (await fsp.readFile(`${f}.pub`, 'utf8')).trim()));
   await fsp.writeFile(authorizedKeysFile, userKeys.join('\n') + '\n', { mode: 0o600 });
+  // The sessions' HOME: the login shell reads its rc file from there, so the user's own (which may be slow, print,
+  // or take locks a killed command leaves behind) never runs in the tests.
+  const homeDir = join(dir, 'home');
+  await fsp.mkdir(homeDir, { mode: 0o700 });
   // sshd refuses to start without its privilege-separation folder.
   await fsp.mkdir('/run/sshd', { recursive: true, mode: 0o755 });
 
@@ -124,6 +130,8 @@ async function startIn(dir: string, options: SshdOptions): Promise<RunningSshd> 
       'MaxStartups 100:30:200',
       'LogLevel ERROR',
       'Subsystem sftp internal-sftp',
+      // One line: sshd keeps only the first SetEnv.
+      `SetEnv ${Object.entries({ HOME: homeDir, ...options.env }).map(([k, v]) => `${k}=${v}`).join(' ')}`,
       ...extra,
       ...(options.extraConfig ?? []),
       '',

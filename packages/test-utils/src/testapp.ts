@@ -1,7 +1,8 @@
 /** Start the real testapp HTTP server as a child process. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TreeEntry } from './testdir.js';
+import { testdir, writeTree, type TestDir, type TreeEntry } from './testdir.js';
 
 export interface RunningTestapp {
   url: string;
@@ -42,4 +43,20 @@ export async function startTestapp(root: string): Promise<RunningTestapp> {
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** A temporary folder holding a broken testapp (`<dir>/site`, served), and a `home` path beside it for a state store. */
+export interface BrokenTestapp {
+  dir: TestDir;
+  app: string;
+  home: string;
+  server: RunningTestapp;
+}
+
+/** Write a broken testapp into a new temporary folder and start its server. */
+export async function startBrokenTestapp(): Promise<BrokenTestapp> {
+  const dir = await testdir();
+  const app = join(dir.path, 'site');
+  await writeTree(app, testappFiles('broken'));
+  return { dir, app, home: join(dir.path, 'home'), server: await startTestapp(app) };
 }

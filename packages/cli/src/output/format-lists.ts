@@ -1,5 +1,5 @@
 /** Human output of the listing commands: detect, discover, history, backups, plugins, breaker, recover. */
-import type { BackupManifest, BreakerStatus, DetectionReport, DiscoveredApp, Execution, PluginInfo, PruneBackupsResult, RecoveryReport } from '@healer/core';
+import type { BackupManifest, BreakerStatus, DetectionReport, DiscoveredApp, ExecutionSummary, PluginInfo, PruneBackupsResult, RecoveryReport } from '@healer/core';
 import { paintStatus, type Colors } from './color.js';
 import { formatTable } from './table.js';
 
@@ -30,13 +30,7 @@ export function discoverLines(apps: readonly DiscoveredApp[], colors: Colors): s
   return formatTable(rows, { headers: ['PATH', 'STACK', 'PLUGIN', 'CONFIDENCE', 'NEAR-TIES'].map((h) => colors.dim(h)), align: ['left', 'left', 'left', 'right'] });
 }
 
-/** An execution in a list: the header without its timeline. */
-export function executionSummary(e: Execution) {
-  const { timeline, ...rest } = e;
-  return { ...rest, events: timeline.length };
-}
-
-export function historyLines(executions: readonly Execution[], colors: Colors): string[] {
+export function historyLines(executions: readonly ExecutionSummary[], colors: Colors): string[] {
   if (executions.length === 0) return ['No executions recorded.'];
   const rows = executions.map((e) => [e.executionId, shortTime(e.startedAt), e.kind, paintStatus(colors, e.state), e.target.path, e.message]);
   return formatTable(rows, { headers: ['EXECUTION', 'STARTED', 'KIND', 'STATE', 'PATH', 'MESSAGE'].map((h) => colors.dim(h)), maxWidth: [undefined, undefined, undefined, undefined, 50, 80] });

@@ -37,18 +37,38 @@ export interface PruneBackupsResult {
 const BACKUP_ROOT_NAME = '.healer-backups';
 
 /**
- * Remove the expired backups of `exec.host`: their folder on the target,
- * their manifest from the index, and their execution folder once empty.
- * Backups of other hosts are left alone.
+ * Remove expired backups: their folder on their host, their manifest from
+ * the index, and their execution folder once empty. Given one executor, only
+ * the backups of `exec.host` (others are left alone, silently); given
+ * `executorFor`, each backup on its own host, and a backup whose host has no
+ * executor is kept and reported in `errors`.
  */
-export async function pruneBackups(exec: Executor, state: StateStore, options: PruneBackupsOptions = {}): Promise<PruneBackupsResult> {
+export async function pruneBackups(
+  exec: Executor | ((host: string) => Promise<Executor>),
+  state: StateStore,
+  options: PruneBackupsOptions = {},
+): Promise<PruneBackupsResult> {
   const now = (typeof options.now === 'function' ? options.now() : (options.now ?? new Date())).getTime();
   const manifests = await state.listBackups(options.appId === undefined ? {} : { appId: options.appId });
   const result: PruneBackupsResult = { pruned: [], kept: 0, errors: [] };
+  const hosts = new Map<string, Promise<Executor | string>>();
+  const executorOf = (host: string): Promise<Executor | string> => {
+    if (typeof exec !== 'function') return Promise.resolve(exec);
+    if (!hosts.has(host)) hosts.set(host, exec(host).catch((e: unknown) => errorMessage(e)));
+    return hosts.get(host)!;
+  };
   for (const m of manifests) {
     const expires = Date.parse(m.expiresAt);
-    if (m.host !== exec.host || !(expires < now)) {
-      if (m.host === exec.host && Number.isNaN(expires)) result.errors.push(`${m.id}: unreadable expiresAt ${JSON.stringify(m.expiresAt)}; kept.`);
+    if ((typeof exec !== 'function' && m.host !== exec.host) || !(expires < now)) {
+      if (typeof exec === 'function' || m.host === exec.host) {
+        if (Number.isNaN(expires)) result.errors.push(`${m.id}: unreadable expiresAt ${JSON.stringify(m.expiresAt)}; kept.`);
+      }
+      result.kept++;
+      continue;
+    }
+    const target = await executorOf(m.host);
+    if (typeof target === 'string') {
+      result.errors.push(`${m.id}: ${target}; kept.`);
       result.kept++;
       continue;
     }
@@ -63,7 +83,7 @@ export async function pruneBackups(exec: Executor, state: StateStore, options: P
       continue;
     }
     try {
-      await exec.remove(m.dir);
+      await target.remove(m.dir);
       await state.deleteBackup(m.id);
     } catch (e) {
       result.errors.push(`${m.id}: ${errorMessage(e)}`);
@@ -71,7 +91,7 @@ export async function pruneBackups(exec: Executor, state: StateStore, options: P
       continue;
     }
     // rmdir only removes an empty folder: other backups of the execution stay.
-    await exec.run(['rmdir', '--', posix.dirname(m.dir)]).catch(() => undefined);
+    await target.run(['rmdir', '--', posix.dirname(m.dir)]).catch(() => undefined);
     result.pruned.push(m);
   }
   return result;

@@ -177,7 +177,42 @@ export type Step =
   | { kind: 'remove'; path: string; description?: string }
   | { kind: 'rename'; from: string; to: string; description?: string }
   | { kind: 'chmod'; path: string; mode: number; description?: string }
+  /** A named operation of the plugin (`PluginDefinition.operations`), with its arguments: build it with {@link opStep}. */
+  | { kind: 'op'; op: string; args: unknown; description?: string }
+  /** Text only, shown in the plan. A note with `write: true` is refused by the engine's apply: say what changes with an `op` step instead. */
   | { kind: 'note'; write: boolean; description: string };
+
+/**
+ * A change a plugin knows how to make that is not a file edit or a command
+ * (an option update, a table repair through the site's own database
+ * access), named so that plans show it as data and the engine carries it out.
+ * An action plans it as `opStep(setOption, { name, value })`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the args type of an operation as the engine holds it, like `z.output<z.ZodType>`
+export interface Operation<A = any, C = unknown, M extends object = Record<string, unknown>> {
+  /** Namespaced, stable: `'wordpress/set-option'`. Recorded in plans and journals. */
+  id: string;
+  /** Checks the arguments when the step is planned and again before it is applied. */
+  args: z.ZodType<A>;
+  /** One line for plans and dry runs, e.g. `set option blog_public to "1" (was "0")`. It is part of the plan hash: describe every argument that matters. */
+  describe(args: A): string;
+  /** Carry the change out. */
+  apply(ctx: ActionContext<C, M>, args: A): Promise<void>;
+  /**
+   * What the target holds now for what these arguments change (the value,
+   * or a fingerprint of it), null when it is absent. Read after a verified
+   * change and again before a rollback asked for later: when they differ,
+   * something else changed it since and the rollback is refused
+   * (`ROLLBACK_DRIFT`). Without it, the step is not drift-checked.
+   */
+  read?(ctx: PlanContext<C, M>, args: A): Promise<string | null>;
+}
+
+/** A plan step that runs `operation` with `args` (type-checked against the operation's schema). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any context: a step is data
+export function opStep<A>(operation: Operation<A, any, any>, args: NoInfer<A>, description?: string): Step {
+  return { kind: 'op', op: operation.id, args, ...(description ? { description } : {}) };
+}
 
 /** What to save before an action runs. */
 export interface BackupSpec {
@@ -255,8 +290,21 @@ export interface HealingAction<C = unknown, M extends object = Record<string, un
   preconditions?(ctx: PlanContext<C, M>): Promise<true | string> | true | string;
   /** The exact commands and edits, as data. A dry run prints these; nothing runs. Same app state -> same steps. */
   plan(ctx: PlanContext<C, M>): Promise<Step[]> | Step[];
-  /** Carry the change out. Default: the engine runs the planned steps in order. */
+  /**
+   * Carry the change out. Default, and the rule: the engine runs the planned
+   * steps in order (files, commands, and the plugin's operations as `op`
+   * steps). Just before, it plans the action again and refuses when the
+   * steps differ from the planned ones (the app changed since the plan),
+   * so an own apply() never needs to check that itself. Write one only for
+   * work that cannot be a step, and say why in one line.
+   */
   apply?(ctx: ActionContext<C, M>, steps: Step[]): Promise<void>;
+  /**
+   * After the steps ran, before verification: wait until the app is ready
+   * to be judged (a restarted process answers). A throw means the change
+   * did not take: it is not verified and is rolled back.
+   */
+  settle?(ctx: ActionContext<C, M>): Promise<void>;
   /** Extra proof beyond re-running the checks. */
   verify?(ctx: ActionContext<C, M>): Promise<VerifyResult | boolean>;
   /** Undo. Required for medium and above; `restoreBackup` is the usual choice. */
@@ -329,6 +377,9 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType, M extends obj
   detect(ctx: DetectContext<z.output<S>>): Promise<Detection<NoInfer<M>> | null>;
   checks: DiagnosticCheck<z.output<S>, M>[];
   actions: HealingAction<z.output<S>, M>[];
+  /** The named operations the plugin's actions plan as `op` steps (see {@link Operation}). Ids namespaced like checks. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each operation has its own argument type
+  operations?: Operation<any, z.output<S>, M>[];
   backup?: BackupStrategy<z.output<S>, M>;
   /**
    * The address the app answers at, found on the target (WordPress: `WP_HOME`,

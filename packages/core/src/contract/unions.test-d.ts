@@ -49,7 +49,7 @@ describe('unions derived from the zod enums', () => {
 
 describe('CreateHealerOptions from HealerOptionsSchema', () => {
   it('keeps every option and its type', () => {
-    expectTypeOf<keyof CreateHealerOptions>().toEqualTypeOf<keyof HealerOptions | 'plugins' | 'state' | 'executor' | 'logger' | 'now'>();
+    expectTypeOf<keyof CreateHealerOptions>().toEqualTypeOf<keyof HealerOptions | 'plugins' | 'state' | 'executor' | 'executorFor' | 'settingsFor' | 'logger' | 'now'>();
     expectTypeOf<CreateHealerOptions['mode']>().toEqualTypeOf<ModeInput | undefined>();
     expectTypeOf<CreateHealerOptions['backupRoot']>().toEqualTypeOf<string | undefined>();
     expectTypeOf<CreateHealerOptions['retentionMs']>().toEqualTypeOf<number | undefined>();

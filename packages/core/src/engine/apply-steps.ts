@@ -1,13 +1,19 @@
 /**
- * The engine's default apply(): run an action's planned steps in order.
- * Exported for plugin authors whose own `apply()` runs the planned steps
- * around extra work (waiting for the app, a drift check).
+ * The engine's apply(): run an action's planned steps in order. Exported for
+ * plugin authors whose own `apply()` runs the planned steps around work that
+ * cannot be a step; pass the plugin's `operations` when the steps use them.
  */
-import type { ActionContext, Step } from '../contract/plugin.js';
+import type { ActionContext, Operation, Step } from '../contract/plugin.js';
 import { HealerError } from '../errors.js';
 import { stepFailedError } from '../exec/excerpt.js';
+import { resolveOperation } from './operations.js';
 
-export async function applySteps<C, M extends object>(ctx: ActionContext<C, M>, steps: readonly Step[]): Promise<void> {
+export async function applySteps<C, M extends object>(
+  ctx: ActionContext<C, M>,
+  steps: readonly Step[],
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each operation has its own argument type
+  operations: readonly Operation<any, C, M>[] = [],
+): Promise<void> {
   for (const step of steps) {
     ctx.signal.throwIfAborted();
     switch (step.kind) {
@@ -33,9 +39,14 @@ export async function applySteps<C, M extends object>(ctx: ActionContext<C, M>, 
       case 'chmod':
         await ctx.fs.chmod(step.path, step.mode);
         break;
+      case 'op': {
+        const { operation, args } = resolveOperation(operations, step.op, step.args);
+        await operation.apply(ctx, args);
+        break;
+      }
       case 'note':
         if (step.write) {
-          throw new HealerError('ACTION_UNSAFE', `The step "${step.description}" changes something the engine cannot carry out: the action needs its own apply().`);
+          throw new HealerError('ACTION_UNSAFE', `The step "${step.description}" changes something the engine cannot carry out: plan it as an operation (an op step) or give the action its own apply().`);
         }
         break;
     }

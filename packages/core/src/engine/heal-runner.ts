@@ -3,17 +3,18 @@
  * the rungs the mode and the approval allow, and hand them to the ladder.
  * @internal
  */
-import type { Mode, ModeInput, Target } from '../contract/plugin.js';
+import type { ModeInput, Target } from '../contract/plugin.js';
 import { HealerError, errorMessage, isHealerError } from '../errors.js';
 import type { Diagnosis, Execution, Plan, PlannedAction } from '../schemas.js';
 import type { RunEnv } from './context.js';
 import { diagnoseApp } from './diagnose.js';
-import { ExecutionRun, withAppLock } from './execution-record.js';
+import { ExecutionRun } from './execution-record.js';
+import { withAppLock } from './lease.js';
+import { HealRun } from './heal-run.js';
 import { Ladder } from './ladder.js';
-import { trackProcessGroups } from './process-groups.js';
 import { normalizeMode, RISK_ORDER } from './modes.js';
 import { healableResults, planHealing, type PlanWithSteps } from './planner.js';
-import { recoverExecutions } from './recover.js';
+import { recoverOwn } from './recover.js';
 import { makeRunEnv, planContext, resolveApp, type ResolvedApp } from './resolve-app.js';
 import type { Services } from './services.js';
 
@@ -38,6 +39,12 @@ export interface HealRequest {
   /** Look at log entries newer than this. */
   since?: Date;
   signal?: AbortSignal;
+  /**
+   * Continue this QUEUED execution (made by `healer.createExecution`) instead
+   * of creating one: its id is known before the run starts. `INVALID_ARGUMENT`
+   * when it is unknown, not QUEUED, or queued for another target.
+   */
+  executionId?: string;
 }
 
 export interface HealOutcome {
@@ -89,6 +96,7 @@ export async function diagnoseAndPlan(
     app: resolved.app,
     mode,
     actions: resolved.entry.plugin.actions,
+    operations: resolved.entry.plugin.operations ?? [],
     context: (_action, results, nonce) => planContext(env, resolved, results, nonce, options.signal),
     redact: (t) => svc.redactor.redact(t),
     now: () => svc.now(),
@@ -99,51 +107,50 @@ export async function diagnoseAndPlan(
 
 export async function runHeal(svc: Services, req: HealRequest): Promise<HealOutcome> {
   const requested = normalizeMode(req.mode ?? svc.settings.mode);
-  const run = await ExecutionRun.start(svc, { kind: 'heal', target: req.target, mode: requested });
-  const env = makeRunEnv(svc);
-  let diagnosis: Diagnosis | null = null;
-  let plan: Plan | null = null;
-  const done = (execution: Execution): HealOutcome => ({ execution, diagnosis, plan });
+  const init = { kind: 'heal' as const, target: req.target, mode: requested };
+  const run = req.executionId ? await ExecutionRun.claim(svc, req.executionId, init) : await ExecutionRun.start(svc, init);
+  try {
+    return await healStarted(svc, req, run, requested);
+  } finally {
+    await run.close();
+  }
+}
 
+async function healStarted(svc: Services, req: HealRequest, run: ExecutionRun, requested: ReturnType<typeof normalizeMode>): Promise<HealOutcome> {
+  const env = makeRunEnv(svc);
+  const signal = req.signal ? AbortSignal.any([req.signal, run.lease.signal]) : run.lease.signal;
   await run.journal.record('execution.started', `Heal of ${req.target.path} on ${req.target.host}`, { state: 'DETECTING' });
   let resolved: ResolvedApp;
   try {
-    resolved = await resolveApp(svc, env, req.target, { ...(req.plugin ? { plugin: req.plugin } : {}), ...(req.signal ? { signal: req.signal } : {}) });
+    resolved = await resolveApp(svc, env, req.target, { ...(req.plugin ? { plugin: req.plugin } : {}), signal });
   } catch (e) {
-    return done(await run.finish('FAILED', errorMessage(e), { error: codeOf(e) }));
+    return { execution: await run.finish('FAILED', errorMessage(e), { error: codeOf(e) }), diagnosis: null, plan: null };
   }
   const { app } = resolved;
   await run.update({ appId: app.id, plugin: app.plugin, target: { ...req.target, path: app.root } });
   await run.journal.record('app.detected', `${app.stack} ${app.version ?? ''} detected by ${app.plugin}`.replace('  ', ' '), { data: { app } });
 
+  const heal = new HealRun(svc, env, run, resolved, { ...req, signal }, requested);
   try {
-    return await healLocked(svc, req, run, env, resolved, requested, done, (d, p) => {
-      diagnosis = d;
-      plan = p;
-    });
+    return heal.outcome(await healLocked(heal));
   } catch (e) {
+    // The lock was lost: whoever holds it now (a recovery, another heal) owns this app and this record.
+    if (isHealerError(e, 'LOCK_LOST')) throw e;
     // An unexpected error (state store, plugin bug outside a step) must not
     // leave a half-applied change: recover this execution from its journal.
     svc.logger.error('heal failed unexpectedly; recovering from the journal', { executionId: run.id, error: errorMessage(e) });
-    await recoverExecutions(svc, { executionId: run.id });
+    await recoverOwn(svc, run);
     const execution = await svc.state.getExecution(run.id);
     if (execution && execution.state !== 'FAILED') {
-      await svc.state.updateExecution(run.id, { message: `${execution.message} (after an internal error: ${errorMessage(e)})` });
+      await svc.state.updateExecution(run.id, { message: `${execution.message} (after an internal error: ${errorMessage(e)})` }, run.fence);
     }
-    return done((await svc.state.getExecution(run.id))!);
+    return heal.outcome((await svc.state.getExecution(run.id))!);
   }
 }
 
-async function healLocked(
-  svc: Services,
-  req: HealRequest,
-  run: ExecutionRun,
-  env: RunEnv,
-  resolved: ResolvedApp,
-  requested: Mode,
-  done: (execution: Execution) => HealOutcome,
-  report: (diagnosis: Diagnosis, plan: Plan) => void,
-): Promise<HealOutcome> {
+/** Under the app lock: the breaker, the diagnosis and the plan, then the ladder. The execution it ended with. */
+async function healLocked(heal: HealRun): Promise<Execution> {
+  const { svc, run, env, resolved, request: req, requested } = heal;
   const { app } = resolved;
   return withAppLock(
     svc,
@@ -152,28 +159,28 @@ async function healLocked(
     async (holder) => {
       const who = holder ? ` (held by pid ${holder.owner.pid} on ${holder.owner.hostname} for ${holder.owner.purpose ?? 'a heal'})` : '';
       await run.journal.record('blocked', `Another run is healing this application${who}.`);
-      return done(await run.finish('BLOCKED', `Another run is healing this application${who}; try again when it ends.`, { error: { code: 'LOCKED', message: 'locked' } }));
+      return run.finish('BLOCKED', `Another run is healing this application${who}; try again when it ends.`, { error: { code: 'LOCKED', message: 'locked' } });
     },
-    async (lockSignal) => {
-      const signal = req.signal ? AbortSignal.any([req.signal, lockSignal]) : lockSignal;
+    (lock) => run.underLock(lock, async () => {
+      heal.signal = AbortSignal.any([heal.signal, lock.signal]);
       const decision = await svc.breaker.check(app.id);
       if (!decision.allowed) {
         await run.journal.record('blocked', decision.reason, { data: { nextAttemptAt: decision.nextAttemptAt } });
-        return done(await run.finish('BLOCKED', decision.reason, { nextAttemptAt: decision.nextAttemptAt, error: { code: 'CIRCUIT_OPEN', message: decision.reason } }));
+        return run.finish('BLOCKED', decision.reason, { nextAttemptAt: decision.nextAttemptAt, error: { code: 'CIRCUIT_OPEN', message: decision.reason } });
       }
-      const mode = await svc.breaker.effectiveMode(app.id, requested);
-      if (mode !== requested) {
-        await run.journal.record('state', `Mode lowered from ${requested} to ${mode} after repeated failed heals (reset the breaker to restore it).`);
-        await run.update({ mode });
+      heal.mode = await svc.breaker.effectiveMode(app.id, requested);
+      if (heal.mode !== requested) {
+        await run.journal.record('state', `Mode lowered from ${requested} to ${heal.mode} after repeated failed heals (reset the breaker to restore it).`);
+        await run.update({ mode: heal.mode });
       }
 
       await run.journal.record('state', 'Diagnosing', { state: 'DIAGNOSING' });
-      const { diagnosis: diag, planned } = await diagnoseAndPlan(svc, env, resolved, mode, {
+      const { diagnosis: diag, planned } = await diagnoseAndPlan(svc, env, resolved, heal.mode, {
         ...(req.since ? { since: req.since } : {}),
-        signal,
+        signal: heal.signal,
       });
       const plan = planned.plan;
-      report(diag, plan);
+      const plannedHeal = heal.withPlan(diag, planned);
       await run.update({ planHash: plan.planHash });
       await run.journal.record('diagnosis', `Status ${diag.status}, health ${diag.healthScore}/100`, {
         data: { status: diag.status, healthScore: diag.healthScore, failing: healableResults(diag.results).map((r) => r.id) },
@@ -191,14 +198,11 @@ async function healLocked(
       try {
         rungs = selectRungs(plan, req.approve);
       } catch (e) {
-        return done(await run.finish('FAILED', errorMessage(e), { error: codeOf(e) }));
+        return run.finish('FAILED', errorMessage(e), { error: codeOf(e) });
       }
-      if (rungs.length === 0) return done(await finishWithoutRungs(run, diag, plan));
-
-      // Every command of the ladder (apply, backup, rollback) journals its process group, for recovery.
-      const ladder = new Ladder(svc, trackProcessGroups(env, run.journal), resolved, run, planned, diag, signal, requested);
-      return done(await ladder.climb(rungs));
-    },
+      if (rungs.length === 0) return finishWithoutRungs(run, diag, plan);
+      return new Ladder(plannedHeal).climb(rungs);
+    }),
   );
 }
 

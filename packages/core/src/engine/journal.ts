@@ -3,35 +3,12 @@
  * process killed at any point leaves enough on disk to finish the rollback.
  * @internal
  */
-import type { StateStore } from '../contract/state.js';
+import type { Fence, StateStore } from '../contract/state.js';
 import type { Redactor } from '../redact.js';
-import type { ExecutionState, TimelineEvent } from '../schemas.js';
+import type { ExecutionState, TimelineEvent, TimelineEventType } from '../schemas.js';
 
-/** Event types written to the journal. Recovery reads them back. */
-export type JournalEventType =
-  | 'execution.started'
-  | 'app.detected'
-  | 'state'
-  | 'diagnosis'
-  | 'plan'
-  | 'blocked'
-  | 'action.started'
-  | 'action.skipped'
-  | 'backup.started'
-  | 'backup.created'
-  | 'apply.started'
-  | 'apply.finished'
-  | 'verify.started'
-  | 'verify.result'
-  | 'action.fixed'
-  | 'rollback.started'
-  | 'rollback.finished'
-  | 'rollback.failed'
-  | 'escalated'
-  | 'recovered'
-  | 'process.started'
-  | 'processes.stopped'
-  | 'execution.finished';
+/** Event types written to the journal (one list: `TimelineEventTypeSchema`). Recovery reads them back. */
+export type JournalEventType = TimelineEventType;
 
 export class Journal {
   #seq: number;
@@ -45,6 +22,8 @@ export class Journal {
     private readonly emit: (executionId: string, event: TimelineEvent) => void,
     private readonly now: () => Date = () => new Date(),
     startSeq = 0,
+    /** The fence the next write carries (see `StateStore.appendEvent`); none for a writer holding no lock. */
+    private readonly fence: () => Fence | undefined = () => undefined,
   ) {
     this.#seq = startSeq;
   }
@@ -64,9 +43,10 @@ export class Journal {
       ...(extra.actionId ? { actionId: extra.actionId } : {}),
       ...(extra.data ? { data: extra.data } : {}),
     });
+    const fence = this.fence();
     const write = this.#tail.then(async () => {
-      await this.state.appendEvent(this.executionId, event);
-      if (extra.state) await this.state.updateExecution(this.executionId, { state: extra.state });
+      await this.state.appendEvent(this.executionId, event, fence);
+      if (extra.state) await this.state.updateExecution(this.executionId, { state: extra.state }, fence);
     });
     this.#tail = write.catch(() => undefined);
     await write;

@@ -4,12 +4,13 @@
  * fingerprint of the target state it was made from.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { AppInfo, HealingAction, Mode, PlanContext, Step } from '../contract/plugin.js';
+import type { AppInfo, HealingAction, Mode, Operation, PlanContext, Step } from '../contract/plugin.js';
 import { errorMessage } from '../errors.js';
 import { commandToShell, quoteShellWord } from '../exec/quote.js';
 import { validatePath } from '../exec/paths.js';
 import type { CannotHeal, CheckResultEntry, DeferredAction, Diagnosis, NotPlanned, Plan, PlannedAction, PlannedStep } from '../schemas.js';
 import { gateFor, RISK_ORDER } from './modes.js';
+import { resolveOperation } from './operations.js';
 
 /** Results the planner tries to heal: failures, and warnings that name their fixes. */
 export function healableResults(results: readonly CheckResultEntry[]): CheckResultEntry[] {
@@ -42,6 +43,8 @@ export interface PlanInput {
   mode: Mode;
   /** The actions the app's plugin offers. */
   actions: readonly HealingAction[];
+  /** The operations its steps may name (the plugin's `operations`). */
+  operations?: readonly Operation[];
   /** Builds the context an action's preconditions() and plan() see, with the nonce the planner made for it. */
   context(action: HealingAction, results: CheckResultEntry[], nonce: string): PlanContext;
   redact(text: string): string;
@@ -104,7 +107,7 @@ export async function planHealing(input: PlanInput): Promise<PlanWithSteps> {
       }
       actionSteps = await action.plan(ctx);
       // Rendering refuses what could never run (a NUL byte, a relative cwd): that action cannot help, the rest of the plan stands.
-      described = actionSteps.map((s) => describeStep(s, input.redact));
+      described = actionSteps.map((s) => describeStep(s, input.redact, input.operations));
     } catch (e) {
       for (const r of results) pushReason(reasons, r.id, `${action.id}: could not plan (${errorMessage(e)})`);
       continue;
@@ -212,10 +215,12 @@ export function fingerprintTarget(diagnosis: Diagnosis): string {
  * A step as a person reads it in a plan or a dry run: commands and paths as
  * `sh` words (through the one quoting function), file writes with their size
  * and a short sha256 of the content.
- * @throws HealerError `COMMAND_INVALID` / `PATH_INVALID` for a step that could never run (a NUL byte, a relative cwd or path):
+ * An `op` step is shown as the operation's id and its `describe()` line.
+ * @throws HealerError `COMMAND_INVALID` / `PATH_INVALID` for a step that could never run (a NUL byte, a relative cwd or path),
+ *   `ACTION_UNSAFE` for an operation not in `operations` or arguments its schema refuses:
  *   the planner puts that action in `cannotHeal` with the reason, before anything is applied.
  */
-export function describeStep(step: Step, redact: (text: string) => string = (t) => t): PlannedStep {
+export function describeStep(step: Step, redact: (text: string) => string = (t) => t, operations: readonly Operation[] = []): PlannedStep {
   const desc = step.description ? { description: redact(step.description) } : {};
   switch (step.kind) {
     case 'run': {
@@ -240,6 +245,10 @@ export function describeStep(step: Step, redact: (text: string) => string = (t) 
     case 'chmod':
       validatePath(step.path, 'chmod step path');
       return { kind: 'chmod', write: true, display: `chmod ${step.mode.toString(8).padStart(4, '0')} ${quoteShellWord(step.path)}`, ...desc };
+    case 'op': {
+      const { operation, args } = resolveOperation(operations, step.op, step.args);
+      return { kind: 'op', write: true, display: redact(`${operation.id}: ${operation.describe(args)}`), ...desc };
+    }
     case 'note':
       return { kind: 'note', write: step.write, display: redact(step.description) };
   }

@@ -5,13 +5,16 @@
  * @internal
  */
 import { errorMessage, isHealerError } from '../errors.js';
+import type { ExecutionSummary, LockHandle } from '../contract/state.js';
 import type { Execution, TimelineEvent } from '../schemas.js';
-import { TERMINAL_STATES } from '../schemas.js';
+import { ExecutionStateSchema, TERMINAL_STATES } from '../schemas.js';
+import { MAX_PAGE } from '../state/store-helpers.js';
 import { backupHandle, rollbackAction } from './backup-runner.js';
-import { ExecutionRun, withAppLock } from './execution-record.js';
+import { ExecutionRun } from './execution-record.js';
+import { acquireLease, executionLockKey, isRunningHere, markRunning, markStopped, withAppLock } from './lease.js';
 import { actionContext, appFromJournal, makeRunEnv, nonceFromJournal, resolvedFromJournal, type ResolvedApp } from './resolve-app.js';
 import { recordedGroups, stopProcessGroups, trackProcessGroups } from './process-groups.js';
-import type { Services } from './services.js';
+import { servicesForHost, type Services } from './services.js';
 
 export interface RecoveryReport {
   executionId: string;
@@ -20,31 +23,80 @@ export interface RecoveryReport {
   message: string;
 }
 
-/** Recover every unfinished execution whose process is gone. */
+/**
+ * Recover every unfinished execution whose run is gone: one this process is
+ * not running, whose execution lease has expired (no live lease, as the
+ * store judges it), and whose app lock can be taken.
+ */
 export async function recoverExecutions(svc: Services, options: { executionId?: string } = {}): Promise<RecoveryReport[]> {
-  const open = (await svc.state.listExecutions({})).filter(
-    (e) => !TERMINAL_STATES.includes(e.state) && (!options.executionId || e.executionId === options.executionId),
-  );
+  const open: Execution[] = [];
+  for (const summary of await unfinished(svc)) {
+    if (options.executionId && summary.executionId !== options.executionId) continue;
+    const execution = await svc.state.getExecution(summary.executionId);
+    if (execution && !TERMINAL_STATES.includes(execution.state)) open.push(execution);
+  }
   const reports: RecoveryReport[] = [];
   for (const execution of open.reverse()) {
-    if (isOwnerAlive(execution)) {
-      reports.push({ executionId: execution.executionId, state: 'SKIPPED', message: `Still running in pid ${execution.owner!.pid}.` });
+    const id = execution.executionId;
+    if (isRunningHere(id)) {
+      reports.push({ executionId: id, state: 'SKIPPED', message: 'Still running in this process.' });
       continue;
     }
-    reports.push(await recoverOne(svc, execution));
+    // On the execution's own host; one this healer cannot reach is left as it is.
+    let scoped: Services;
+    try {
+      scoped = await servicesForHost(svc, execution.target.host);
+    } catch (e) {
+      reports.push({ executionId: id, state: 'SKIPPED', message: `${errorMessage(e)} Nothing was changed.` });
+      continue;
+    }
+    const lease = await acquireLease(svc, executionLockKey(id), `recover ${id}`);
+    if (!lease) {
+      reports.push({ executionId: id, state: 'SKIPPED', message: `Still running: ${holderText(await svc.state.getLock(executionLockKey(id)))}.` });
+      continue;
+    }
+    markRunning(id);
+    try {
+      // Read again under the lease: the run may have ended between the listing and now.
+      const current = await svc.state.getExecution(id);
+      if (!current || TERMINAL_STATES.includes(current.state) || current.state === 'QUEUED') continue;
+      reports.push(await recoverOne(scoped, ExecutionRun.resume(scoped, current, lease), current));
+    } finally {
+      markStopped(id);
+      await lease.release();
+    }
   }
   return reports;
 }
 
-function isOwnerAlive(execution: Execution): boolean {
-  const owner = execution.owner;
-  if (!owner || owner.pid === process.pid) return false;
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Recover an execution this process runs, after an unexpected error (it holds the execution lease already). */
+export async function recoverOwn(svc: Services, run: ExecutionRun): Promise<RecoveryReport | null> {
+  // `svc` is the heal's own, scoped to its host already.
+  const current = await svc.state.getExecution(run.id);
+  if (!current || TERMINAL_STATES.includes(current.state)) return null;
+  return recoverOne(svc, ExecutionRun.resume(svc, current, run.lease), current);
+}
+
+function holderText(holder: LockHandle | null): string {
+  if (!holder) return 'its lease was just taken';
+  return `pid ${holder.owner.pid} on ${holder.owner.hostname} holds its lease until ${holder.expiresAt}`;
+}
+
+/**
+ * Every execution not in a terminal state, newest first, across all pages;
+ * not QUEUED ones: they never started, changed nothing and have no lease, and
+ * whoever queued them (a server's queue) runs or cancels them.
+ */
+async function unfinished(svc: Services): Promise<ExecutionSummary[]> {
+  const states = ExecutionStateSchema.options.filter((s) => !TERMINAL_STATES.includes(s) && s !== 'QUEUED');
+  const all: ExecutionSummary[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await svc.state.listExecutions({ states, limit: MAX_PAGE, ...(cursor ? { cursor } : {}) });
+    all.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
 }
 
 /** What the journal says about the last action of an execution. */
@@ -74,8 +126,7 @@ function readLastAction(timeline: readonly TimelineEvent[]): LastAction | null {
   return last;
 }
 
-async function recoverOne(svc: Services, execution: Execution): Promise<RecoveryReport> {
-  const run = ExecutionRun.resume(svc, execution);
+async function recoverOne(svc: Services, run: ExecutionRun, execution: Execution): Promise<RecoveryReport> {
   const report = (state: RecoveryReport['state'], message: string): RecoveryReport => ({ executionId: execution.executionId, state, message });
   const app = appFromJournal(execution);
   if (!app) {
@@ -88,8 +139,9 @@ async function recoverOne(svc: Services, execution: Execution): Promise<Recovery
     svc,
     app.id,
     `recover ${execution.executionId}`,
-    async (holder) => report('SKIPPED', `The application is locked by pid ${holder?.owner.pid ?? '?'}; try again later.`),
-    async (signal) => {
+    async (holder) => report('SKIPPED', `The application is locked (${holderText(holder)}); try again later.`),
+    (lock) => run.underLock(lock, async () => {
+      const signal = AbortSignal.any([run.lease.signal, lock.signal]);
       const last = readLastAction(execution.timeline);
       // The interrupted action's commands may still be running: stop them first, or they could write over the restore.
       const stop = last && !last.settled ? await stopLeftovers(svc, run, execution) : null;
@@ -118,7 +170,7 @@ async function recoverOne(svc: Services, execution: Execution): Promise<Recovery
       const env = trackProcessGroups(makeRunEnv(svc), run.journal);
       const target = execution.target;
       const resolved: ResolvedApp | null = entry
-        ? resolvedFromJournal(svc, target, app, entry)
+        ? await resolvedFromJournal(svc, target, app, entry)
         : null;
       await run.journal.record('rollback.started', `Recovering: rolling back ${last.actionId} from backup ${manifest.id}`, {
         state: 'ROLLING_BACK',
@@ -126,8 +178,10 @@ async function recoverOne(svc: Services, execution: Execution): Promise<Recovery
       });
       try {
         if (!resolved) throw new Error(`plugin "${execution.plugin}" is not loaded`);
-        const ctx = actionContext(svc, env, resolved, execution.executionId, [], null, signal, nonceFromJournal(execution, last.actionId));
-        ctx.backup = backupHandle(resolved.entry.plugin, manifest, ctx);
+        // Contexts are frozen: the one holding the backup is made once its handle is.
+        const nonce = nonceFromJournal(execution, last.actionId);
+        const bare = actionContext(svc, env, resolved, execution.executionId, [], null, signal, nonce);
+        const ctx = actionContext(svc, env, resolved, execution.executionId, [], backupHandle(resolved.entry.plugin, manifest, bare), signal, nonce);
         const action = resolved.entry.plugin.actions.find((a) => a.id === last.actionId);
         await rollbackAction(action, ctx);
       } catch (e) {
@@ -148,7 +202,7 @@ async function recoverOne(svc: Services, execution: Execution): Promise<Recovery
         ? await run.finish('ESCALATED', `Recovered: ${last.actionId} rolled back; ${fixed.join(', ')} had been verified and stays.`)
         : await run.finish('ROLLED_BACK', `Recovered: ${last.actionId} was interrupted mid-heal and has been rolled back.`);
       return report(done.state, done.message);
-    },
+    }),
   );
 }
 

@@ -4,7 +4,7 @@
  */
 import semver from 'semver';
 import type { z } from 'zod';
-import type { DiagnosticCheck, HealingAction, PluginDefinition } from '../contract/plugin.js';
+import type { DiagnosticCheck, HealingAction, Operation, PluginDefinition } from '../contract/plugin.js';
 import { HealerError } from '../errors.js';
 import { CORE_VERSION } from '../version.js';
 import { RISKS } from '../contract/plugin.js';
@@ -163,6 +163,19 @@ function validateShape(plugin: PluginDefinition): void {
     if (!CategorySchema.options.includes(check.category)) {
       problems.push(`check "${check.id}" has an unknown category ${JSON.stringify(check.category)} (one of: ${CategorySchema.options.join(', ')})`);
     }
+  }
+  const operations: unknown[] = plugin?.operations === undefined ? [] : Array.isArray(plugin.operations) ? plugin.operations : [];
+  if (plugin?.operations !== undefined && !Array.isArray(plugin.operations)) problems.push('operations must be an array');
+  for (const raw of operations) {
+    const op = raw as Partial<Operation> | null;
+    const id = typeof op?.id === 'string' ? op.id : '';
+    if (!ID_PATTERN.test(id) || !id.startsWith(`${plugin.name}/`)) problems.push(`operation id ${JSON.stringify(op?.id)} must be namespaced as "${name}/kebab-case"`);
+    else if (seen.has(id)) problems.push(`id "${id}" is declared twice`);
+    seen.add(id);
+    if (typeof op?.args?.safeParse !== 'function') problems.push(`operation "${id}" needs a zod schema as args`);
+    if (typeof op?.describe !== 'function') problems.push(`operation "${id}" has no describe()`);
+    if (typeof op?.apply !== 'function') problems.push(`operation "${id}" has no apply()`);
+    if (op?.read !== undefined && typeof op.read !== 'function') problems.push(`operation "${id}" has a read that is not a function`);
   }
   // An action fixes the plugin's own checks or the shared `core/...` checks: any other id is a typo that would never match.
   const knownChecks = new Set([...checks.map((c) => c.id), ...sharedChecks.map((c) => c.id)]);

@@ -14,7 +14,7 @@ import { makeActionContext, makePlanContext, type RunEnv } from './context.js';
 import { withAppAddress } from './app-address.js';
 import { appIdFor, detectStack, noStackMessage, type DetectionReport } from './detector.js';
 import type { RegisteredPlugin } from './registry.js';
-import type { AppRun, Services } from './services.js';
+import type { AppRun, ConfiguredApp, Services } from './services.js';
 
 /** A fresh environment for one run: facts are memoized for this run only. */
 export function makeRunEnv(svc: Services): RunEnv {
@@ -27,10 +27,15 @@ export function makeRunEnv(svc: Services): RunEnv {
   };
 }
 
-/** The settings for an app: the configured ones for its root (or the path it was given as), plus the target's URL. */
-export function settingsFor(svc: Services, target: Target, root = target.path, given?: string): AppSettings {
+/**
+ * The settings for an app: the static ones for its root (or the path it was
+ * given as), then what `settingsFor` gives for the app (host, root and the
+ * app id made of them) merged over them, then the target's URL.
+ */
+export async function settingsFor(svc: Services, target: Target, root = target.path, given?: string): Promise<ConfiguredApp> {
   const configured = svc.settings.apps[root] ?? svc.settings.apps[target.path] ?? (given ? svc.settings.apps[given] : undefined) ?? {};
-  return { ...configured, ...(target.url ? { url: target.url } : {}) };
+  const dynamic = (await svc.settings.settingsFor?.({ appId: appIdFor(target.host, root), host: target.host, root })) ?? {};
+  return { ...configured, ...dynamic, ...(target.url ? { url: target.url } : {}) };
 }
 
 export interface ResolvedApp extends AppRun {
@@ -62,11 +67,11 @@ export async function resolveApp(
   // the app id, and so the lock and the breaker, come from it.
   await checkTargetFolder(env, given);
   const target: Target = { ...given, path: await canonicalPath(env.exec, given.path) };
-  const preset = svc.settings.apps[target.path] ?? svc.settings.apps[given.path];
-  const plugin = options.plugin ?? preset?.plugin;
+  const preset = await settingsFor(svc, target, target.path, given.path);
+  const plugin = options.plugin ?? preset.plugin;
   const report = await detectStack(svc.registry, env, target, {
     ...(plugin ? { plugin } : {}),
-    settings: settingsFor(svc, target, target.path, given.path),
+    settings: preset,
     ...(options.signal ? { signal: options.signal } : {}),
   });
   if (!report.app && plugin) {
@@ -91,7 +96,7 @@ export async function resolveApp(
   }
   await refuseBackupRootInside(env, report.app.root);
   const entry = svc.registry.get(report.app.plugin)!;
-  const settings = settingsFor(svc, target, report.app.root, given.path);
+  const settings = report.app.root === target.path ? { ...preset } : await settingsFor(svc, target, report.app.root, given.path);
   // An address already found (verification after a change) is kept, not looked up again.
   if (settings.url === undefined && options.address?.url !== undefined) Object.assign(settings, options.address);
   return withAppAddress(env, { target, app: report.app, settings, entry, report }, options.signal);
@@ -117,8 +122,8 @@ export function appFromJournal(execution: Pick<Execution, 'timeline'>): AppInfo 
  * The app of a recorded execution, as its journal saw it (`app.detected`):
  * used to undo what it did without detecting again (the app may be broken).
  */
-export function resolvedFromJournal(svc: Services, target: Target, app: AppInfo, entry: RegisteredPlugin): ResolvedApp {
-  return { target, app, settings: settingsFor(svc, target, app.root), entry, report: { app, candidates: [], nearTies: [] } };
+export async function resolvedFromJournal(svc: Services, target: Target, app: AppInfo, entry: RegisteredPlugin): Promise<ResolvedApp> {
+  return { target, app, settings: await settingsFor(svc, target, app.root), entry, report: { app, candidates: [], nearTies: [] } };
 }
 
 function commonOf(resolved: ResolvedApp, signal: AbortSignal) {
@@ -127,7 +132,7 @@ function commonOf(resolved: ResolvedApp, signal: AbortSignal) {
 
 const resultsOf = (results: readonly CheckResultEntry[]) => results.map((r) => ({ id: r.id, status: r.status, details: r.details }));
 
-/** The context `preconditions()` and `plan()` of an action of the resolved app receive: no execution id. */
+/** The context `preconditions()` and `plan()` of an action of the resolved app receive: no execution id. Frozen, like {@link actionContext}. */
 export function planContext(
   env: RunEnv,
   resolved: ResolvedApp,
@@ -135,13 +140,15 @@ export function planContext(
   nonce: string,
   signal: AbortSignal = new AbortController().signal,
 ): PlanContext {
-  return makePlanContext(env, commonOf(resolved, signal), resolved.app, { results: resultsOf(results), nonce });
+  return Object.freeze(makePlanContext(env, commonOf(resolved, signal), resolved.app, { results: resultsOf(results), nonce }));
 }
 
 /**
  * The context an action of the resolved app receives. `nonce`: the one its
  * plan was made with (journaled with `action.started`); executions journaled
  * before nonces existed named their scratch files after the execution id.
+ * Frozen: what an action sees is never changed under it (a context with a
+ * backup is a new one, made once the backup is taken).
  */
 export function actionContext(
   svc: Services,
@@ -153,7 +160,7 @@ export function actionContext(
   signal: AbortSignal = new AbortController().signal,
   nonce: string = executionId,
 ): ActionContext {
-  return makeActionContext(env, commonOf(resolved, signal), resolved.app, { executionId, nonce, results: resultsOf(results), backup });
+  return Object.freeze(makeActionContext(env, commonOf(resolved, signal), resolved.app, { executionId, nonce, results: resultsOf(results), backup }));
 }
 
 /** The nonce an execution's journal recorded for an action (`action.started`), or its execution id for older journals. */

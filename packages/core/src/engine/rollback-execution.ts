@@ -5,10 +5,13 @@
  */
 import { HealerError, errorMessage, isHealerError, type HealerErrorCode } from '../errors.js';
 import type { Execution } from '../schemas.js';
+import { driftError } from '../backup/file-backup.js';
 import { backupHandle, rollbackAction } from './backup-runner.js';
-import { ExecutionRun, withAppLock } from './execution-record.js';
+import { ExecutionRun } from './execution-record.js';
+import { withAppLock } from './lease.js';
 import { actionContext, appFromJournal, makeRunEnv, nonceFromJournal, resolvedFromJournal } from './resolve-app.js';
-import type { Services } from './services.js';
+import { findStepDrift, leftFromData } from './step-left.js';
+import { servicesForHost, type Services } from './services.js';
 
 /** Options of {@link rollbackExecution}. */
 export interface RollbackOptions {
@@ -16,18 +19,32 @@ export interface RollbackOptions {
   force?: boolean;
 }
 
-export async function rollbackExecution(svc: Services, executionId: string, options: RollbackOptions = {}): Promise<Execution> {
-  const original = await svc.state.getExecution(executionId);
+export async function rollbackExecution(healerSvc: Services, executionId: string, options: RollbackOptions = {}): Promise<Execution> {
+  const original = await healerSvc.state.getExecution(executionId);
   if (!original) throw new HealerError('EXECUTION_NOT_FOUND', `No execution ${executionId} in this state store.`);
   const app = appFromJournal(original);
   const applied = original.attempts.filter((a) => a.verified && !a.rolledBack);
   if (!app || applied.length === 0) {
     throw new HealerError('NOTHING_TO_ROLL_BACK', `Execution ${executionId} left no applied change to roll back (state ${original.state}).`);
   }
-  const entry = svc.registry.get(original.plugin);
+  const entry = healerSvc.registry.get(original.plugin);
   if (!entry) throw new HealerError('PLUGIN_NOT_FOUND', `Plugin "${original.plugin}" that made execution ${executionId} is not loaded.`);
+  // On the host the heal ran on, whatever the healer's default one (`HOST_UNKNOWN` before anything is written).
+  const svc = await servicesForHost(healerSvc, original.target.host);
 
   const run = await ExecutionRun.start(svc, { kind: 'rollback', target: original.target, mode: original.mode, rollbackOf: executionId });
+  try {
+    return await rollbackStarted(svc, run, original, options);
+  } finally {
+    await run.close();
+  }
+}
+
+async function rollbackStarted(svc: Services, run: ExecutionRun, original: Execution, options: RollbackOptions): Promise<Execution> {
+  const executionId = original.executionId;
+  const app = appFromJournal(original)!;
+  const applied = original.attempts.filter((a) => a.verified && !a.rolledBack);
+  const entry = svc.registry.get(original.plugin)!;
   await run.update({ appId: app.id, plugin: app.plugin });
   await run.journal.record('execution.started', `Rollback of execution ${executionId}`, { state: 'ROLLING_BACK' });
   await run.journal.record('app.detected', `${app.stack} app at ${app.root}`, { data: { app } });
@@ -36,9 +53,10 @@ export async function rollbackExecution(svc: Services, executionId: string, opti
     app.id,
     run.id,
     async () => run.finish('BLOCKED', 'Another run holds this application; try again when it ends.'),
-    async (signal) => {
+    (lock) => run.underLock(lock, async () => {
+      const signal = AbortSignal.any([run.lease.signal, lock.signal]);
       const env = makeRunEnv(svc);
-      const resolved = resolvedFromJournal(svc, original.target, app, entry);
+      const resolved = await resolvedFromJournal(svc, original.target, app, entry);
       // Everything checked (backup parts intact, nothing drifted) before the first write.
       const steps = [];
       for (const attempt of [...applied].reverse()) {
@@ -48,14 +66,21 @@ export async function rollbackExecution(svc: Services, executionId: string, opti
           return run.finish('FAILED', `${attempt.actionId} took no backup and has no rollback: it cannot be undone automatically.`);
         }
         // The action sees the execution it ran in: what it kept aside is named after that one.
-        const ctx = actionContext(svc, env, resolved, executionId, [], null, signal, nonceFromJournal(original, attempt.actionId));
-        const handle = manifest ? backupHandle(entry.plugin, manifest, ctx, { force: options.force === true }) : null;
-        ctx.backup = handle;
+        const nonce = nonceFromJournal(original, attempt.actionId);
+        const bare = actionContext(svc, env, resolved, executionId, [], null, signal, nonce);
+        const handle = manifest ? backupHandle(entry.plugin, manifest, bare, { force: options.force === true }) : null;
+        const ctx = actionContext(svc, env, resolved, executionId, [], handle, signal, nonce);
         steps.push({ attempt, action, manifest, ctx, handle });
       }
-      for (const { attempt, handle } of steps) {
+      const operations = entry.plugin.operations ?? [];
+      for (const { attempt, handle, ctx } of steps) {
         try {
           await handle?.check();
+          if (options.force !== true) {
+            const fixed = original.timeline.findLast((e) => e.type === 'action.fixed' && e.actionId === attempt.actionId);
+            const drift = await findStepDrift(ctx, leftFromData(fixed?.data), operations);
+            if (drift.length > 0) throw driftError(attempt.backupId ?? attempt.actionId, drift);
+          }
         } catch (e) {
           await Promise.all(steps.map((s) => s.handle?.release()));
           return refuse(run, attempt.actionId, e);
@@ -77,9 +102,10 @@ export async function rollbackExecution(svc: Services, executionId: string, opti
       // An action whose own rollback did not need its backup leaves the staged copy unused.
       await Promise.all(steps.map((s) => s.handle?.release()));
       for (const a of original.attempts) if (applied.includes(a)) a.rolledBack = true;
-      await svc.state.updateExecution(executionId, { attempts: original.attempts });
+      // Under this run's app lock fence: the original belongs to the same app.
+      await svc.state.updateExecution(executionId, { attempts: original.attempts }, run.fence);
       return run.finish('ROLLED_BACK', `Rolled back ${applied.map((a) => a.actionId).join(', ')} of execution ${executionId}.`);
-    },
+    }),
   );
 }
 

@@ -26,14 +26,22 @@ export interface HealerSettings {
   checkTimeoutMs: number;
   /** Run the shared checks (disk, memory, load, http...) for every app. Default true. */
   sharedChecks: boolean;
-  /** Per-app settings by app root (url, port, markers...). */
-  apps: Record<string, AppSettings & { mode?: Mode; plugin?: string }>;
+  /** Per-app settings by app root (url, port, markers...), for every host. */
+  apps: Record<string, ConfiguredApp>;
+  /** Settings of one app read per call (a server's database), merged over `apps`. */
+  settingsFor?: (app: { appId: string; host: string; root: string }) => Promise<ConfiguredApp | undefined>;
 }
+
+/** One app's settings, with its mode and plugin when set. */
+export type ConfiguredApp = AppSettings & { mode?: Mode; plugin?: string };
 
 export interface Services {
   registry: PluginRegistry;
   state: StateStore;
+  /** The executor of the host this run works on (the default one unless scoped by {@link servicesForHost}). */
   exec: Executor;
+  /** The executor of any host; rejects with `HOST_UNKNOWN` for a host this healer cannot reach. */
+  executorFor(host: string): Promise<Executor>;
   logger: Logger;
   redactor: Redactor;
   breaker: CircuitBreaker;
@@ -47,4 +55,10 @@ export interface AppRun {
   target: Target;
   app: AppInfo;
   settings: AppSettings;
+}
+
+/** The services of a run on `host`: the same, with that host's executor. `HOST_UNKNOWN` when it has none. */
+export async function servicesForHost(svc: Services, host: string): Promise<Services> {
+  if (svc.exec.host === host) return svc;
+  return { ...svc, exec: await svc.executorFor(host) };
 }

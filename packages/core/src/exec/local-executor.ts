@@ -19,7 +19,7 @@ import { HealerError, isHealerError } from '../errors.js';
 import type { TransportInfo } from '../ssh/options.js';
 import { validatePath } from './paths.js';
 import { notRegularFileError, READ_FILE_LIMIT, tooLargeError } from './read-limits.js';
-import { toArgv, validateEnv } from './command.js';
+import { inheritedEnv, toArgv, validateEnv } from './command.js';
 
 export interface LocalExecutorOptions {
   /** Prefix commands run with `{ sudo: true }` with `sudo -n`. Default false (run as is). */
@@ -63,7 +63,7 @@ export class LocalExecutor implements Executor {
       }
       const child = spawn(argv[0]!, argv.slice(1), {
         cwd: options.cwd,
-        env: options.env ? { ...process.env, ...options.env } : process.env,
+        env: { ...inheritedEnv(process.env), ...options.env },
         // Own process group, so a timeout kills everything the command started.
         detached: true,
         stdio: ['pipe', 'pipe', 'pipe'],

@@ -98,6 +98,11 @@ export class LockFolder {
     throw corrupt(file, 'is not a lock record');
   }
 
+  /** The last fencing token handed out for `key` (0 when none was). */
+  currentToken(key: string): Promise<number> {
+    return this.#readCounter(key);
+  }
+
   #lockPath(key: string): string {
     return join(this.#dir, `${encodeKey(key)}.lock`);
   }

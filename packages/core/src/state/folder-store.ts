@@ -11,7 +11,9 @@
  *                                  last line (crash mid-append) is ignored
  * breakers/<key>.json              one BreakerRecord
  * locks/<key>.lock                 a held lock: { key, token, owner: { pid, hostname, purpose }, expiresAt }
- * locks/<key>.token                the last fencing token handed out for <key>
+ * locks/<key>.token                the last fencing token handed out for <key>; kept after the
+ *                                  lock is released (fenced writes compare with it). Healer's
+ *                                  keys: `app:<appId>` and `execution:<id>` (one per execution)
  * locks/<key>.lock.<ino>-<token>.claim   transient: held while a stale lock is removed
  * locks/.internal/                 short mutexes of the store itself (breaker updates)
  * backups/<id>.json                one BackupManifest
@@ -22,7 +24,7 @@ import { homedir } from 'node:os';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { BackupManifest } from '../contract/backup.js';
-import type { BreakerRecord, LockHandle, LockOwner, StateStore } from '../contract/state.js';
+import type { BreakerRecord, ExecutionFilter, ExecutionPage, Fence, LockHandle, LockOwner, StateStore } from '../contract/state.js';
 import { HealerError } from '../errors.js';
 import { ExecutionSchema, TimelineEventSchema, type Execution, type TimelineEvent } from '../schemas.js';
 import { corrupt, describeIssues, encodeKey, isErrno, readJsonOrNull, writeFileAtomic } from './fs-util.js';
@@ -30,12 +32,11 @@ import { LockFolder } from './file-lock.js';
 import { KeyedMutex } from './mutex.js';
 import { appendJournalLine, readJournal } from './journal.js';
 import {
-  applyLimit,
   checkBreakerKey,
+  checkExecutionFilter,
+  checkFence,
   compareBackupsNewestFirst,
-  compareNewestFirst,
-  matchesExecutionFilter,
-  type ExecutionFilter,
+  pageOf,
 } from './store-helpers.js';
 
 const HeaderSchema = ExecutionSchema.omit({ timeline: true });
@@ -98,19 +99,22 @@ export class FolderStateStore implements StateStore {
     await this.#writeJson(headerFile, header);
   }
 
-  async appendEvent(executionId: string, event: TimelineEvent): Promise<void> {
+  async appendEvent(executionId: string, event: TimelineEvent, fence?: Fence): Promise<void> {
     const dir = this.#executionDir(executionId);
     if (!(await exists(join(dir, 'execution.json')))) throw notFound(executionId);
+    await this.#checkFence(fence, executionId);
     await appendJournalLine(join(dir, 'timeline.jsonl'), event);
   }
 
   async updateExecution(
     executionId: string,
     patch: Partial<Omit<Execution, 'timeline' | 'executionId'>>,
+    fence?: Fence,
   ): Promise<void> {
     const headerFile = join(this.#executionDir(executionId), 'execution.json');
     const header = await this.#readHeader(headerFile);
     if (header === null) throw notFound(executionId);
+    await this.#checkFence(fence, executionId);
     const { timeline: _t, executionId: _id, ...fields } = patch as Partial<Execution>;
     await this.#writeJson(headerFile, { ...header, ...fields });
   }
@@ -122,24 +126,21 @@ export class FolderStateStore implements StateStore {
     return { ...header, timeline: await readJournal(join(dir, 'timeline.jsonl'), TimelineEventSchema) };
   }
 
-  async listExecutions(filter: ExecutionFilter = {}): Promise<Execution[]> {
+  async listExecutions(filter: ExecutionFilter = {}): Promise<ExecutionPage> {
+    const checked = checkExecutionFilter(filter);
     const root = join(this.home, 'executions');
     const headers: ExecutionHeader[] = [];
     for (const name of await listNames(root)) {
       // A folder without a header is an execution still being created.
       const header = await this.#readHeader(join(root, name, 'execution.json'));
-      if (header !== null && matchesExecutionFilter(header, filter)) headers.push(header);
+      if (header !== null && checked.matches(header)) headers.push(header);
     }
-    const newest = applyLimit(headers.sort(compareNewestFirst), filter.limit);
-    return Promise.all(
-      newest.map(async (header) => ({
-        ...header,
-        timeline: await readJournal(
-          join(this.#executionDir(header.executionId), 'timeline.jsonl'),
-          TimelineEventSchema,
-        ),
-      })),
-    );
+    const page = pageOf(headers.map((h) => ({ ...h, events: 0 })), checked.limit);
+    // Only the page's journals are read, to count their events.
+    for (const item of page.items) {
+      item.events = (await readJournal(join(this.#executionDir(item.executionId), 'timeline.jsonl'), TimelineEventSchema)).length;
+    }
+    return page;
   }
 
   async getBreaker(key: string): Promise<BreakerRecord | null> {
@@ -213,6 +214,16 @@ export class FolderStateStore implements StateStore {
     const file = this.#baselineFile(appId, name);
     await mkdir(join(this.home, 'baselines', encodeKey(appId)), { recursive: true, mode: 0o700 });
     await this.#writeJson(file, value ?? null);
+  }
+
+  /**
+   * The fence is checked against the lock's token file just before the write.
+   * Between that read and the write, another process may take the lock: a
+   * window of one file read, which files cannot close without a mutex on
+   * every write; a database store checks and writes in one transaction.
+   */
+  async #checkFence(fence: Fence | undefined, executionId: string): Promise<void> {
+    if (fence !== undefined) checkFence(fence, await this.#locks.currentToken(fence.key), executionId);
   }
 
   #executionDir(executionId: string): string {

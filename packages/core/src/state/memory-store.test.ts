@@ -4,7 +4,7 @@ import type { BackupManifest } from '../contract/backup.js';
 import type { BreakerRecord } from '../contract/state.js';
 import { isHealerError } from '../errors.js';
 import { MemoryStateStore } from './memory-store.js';
-import { makeExecution } from '../../test/state-store-suite.js';
+import { makeExecution } from '../testing/state-store-suite.js';
 
 const execution = makeExecution('e1', { appId: 'app', mode: 'auto' });
 
@@ -23,7 +23,7 @@ describe('MemoryStateStore', () => {
     const store = new MemoryStateStore();
     const mine = structuredClone(execution);
     await store.createExecution(mine);
-    const event = { seq: 1, at: '2026-01-01T00:00:01.000Z', type: 'step', message: 'one', data: { n: 1 } };
+    const event = { seq: 1, at: '2026-01-01T00:00:01.000Z', type: 'state' as const, message: 'one', data: { n: 1 } };
     await store.appendEvent('e1', event);
     const patch = { message: 'patched' };
     await store.updateExecution('e1', patch);

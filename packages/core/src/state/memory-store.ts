@@ -1,16 +1,15 @@
 import type { BackupManifest } from '../contract/backup.js';
-import type { BreakerRecord, LockHandle, LockOwner, StateStore } from '../contract/state.js';
+import type { BreakerRecord, ExecutionFilter, ExecutionPage, Fence, LockHandle, LockOwner, StateStore } from '../contract/state.js';
 import { HealerError } from '../errors.js';
 import type { Execution, TimelineEvent } from '../schemas.js';
 import {
-  applyLimit,
   checkBreakerKey,
+  checkExecutionFilter,
+  checkFence,
   compareBackupsNewestFirst,
-  compareNewestFirst,
   isLockStale,
   leaseEnd,
-  matchesExecutionFilter,
-  type ExecutionFilter,
+  pageOf,
 } from './store-helpers.js';
 
 /**
@@ -36,15 +35,19 @@ export class MemoryStateStore implements StateStore {
     this.#executions.set(execution.executionId, structuredClone(execution));
   }
 
-  async appendEvent(executionId: string, event: TimelineEvent): Promise<void> {
-    this.#mustGet(executionId).timeline.push(structuredClone(event));
+  async appendEvent(executionId: string, event: TimelineEvent, fence?: Fence): Promise<void> {
+    const execution = this.#mustGet(executionId);
+    checkFence(fence, fence === undefined ? 0 : (this.#tokens.get(fence.key) ?? 0), executionId);
+    execution.timeline.push(structuredClone(event));
   }
 
   async updateExecution(
     executionId: string,
     patch: Partial<Omit<Execution, 'timeline' | 'executionId'>>,
+    fence?: Fence,
   ): Promise<void> {
     const current = this.#mustGet(executionId);
+    checkFence(fence, fence === undefined ? 0 : (this.#tokens.get(fence.key) ?? 0), executionId);
     const { timeline: _t, executionId: _id, ...fields } = structuredClone(patch) as Partial<Execution>;
     Object.assign(current, fields);
   }
@@ -54,9 +57,13 @@ export class MemoryStateStore implements StateStore {
     return found === undefined ? null : structuredClone(found);
   }
 
-  async listExecutions(filter: ExecutionFilter = {}): Promise<Execution[]> {
-    const matching = [...this.#executions.values()].filter((e) => matchesExecutionFilter(e, filter));
-    return applyLimit(matching.sort(compareNewestFirst), filter.limit).map((e) => structuredClone(e));
+  async listExecutions(filter: ExecutionFilter = {}): Promise<ExecutionPage> {
+    const checked = checkExecutionFilter(filter);
+    const matching = [...this.#executions.values()].filter((e) => checked.matches(e));
+    return pageOf(
+      matching.map(({ timeline, ...header }) => ({ ...structuredClone(header), events: timeline.length })),
+      checked.limit,
+    );
   }
 
   async getBreaker(key: string): Promise<BreakerRecord | null> {

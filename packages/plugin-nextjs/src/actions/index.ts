@@ -1,16 +1,18 @@
 /**
- * The Next.js actions: rebuild, restart, clear the cache, plus the Node
- * plugin's dependency, port and audit actions renamed into `nextjs/...`.
+ * The Next.js actions: rebuild, restart, clear the cache, audit fix (with a
+ * rebuild), plus the Node plugin's dependency and port actions renamed into
+ * `nextjs/...`.
  */
-import { actionInNamespace, auditFixAction, freePortAction, reinstallDependenciesAction } from '@healer/plugin-nodejs';
+import { actionInNamespace, freePortAction, reinstallDependenciesAction } from '@healer/plugin-nodejs';
+import { nextAuditFixAction } from './audit-fix.js';
 import { clearCacheAction } from './clear-cache.js';
 import { rebuildAction } from './rebuild.js';
 import { restartAction } from './restart.js';
 import type { NextAction } from './shared.js';
 
-export { clearCacheAction, rebuildAction, restartAction };
+export { clearCacheAction, nextAuditFixAction, rebuildAction, restartAction };
 
 /** The Node actions, as `nextjs/...`. */
-export const reusedNodeActions: NextAction[] = [reinstallDependenciesAction, freePortAction, auditFixAction].map((a) => actionInNamespace(a, 'nextjs') as NextAction);
+export const reusedNodeActions: NextAction[] = [reinstallDependenciesAction, freePortAction].map((a): NextAction => actionInNamespace(a, 'nextjs'));
 
-export const nextjsActions: NextAction[] = [rebuildAction, restartAction, clearCacheAction, ...reusedNodeActions];
+export const nextjsActions: NextAction[] = [rebuildAction, restartAction, clearCacheAction, nextAuditFixAction, ...reusedNodeActions];

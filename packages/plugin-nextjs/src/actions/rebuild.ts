@@ -6,19 +6,23 @@
  * copied to a folder under the backup root, `node_modules` is hard-linked there (a copy
  * when hard links fail; never a symlink, which Turbopack refuses when it
  * points out of the project), and `next build` runs in the copy. Only a
- * build that succeeds is swapped in, by two renames on the same
- * filesystem: the current `.next` to `.next.healer-prev-<nonce>` (the
- * engine's token for this change, recorded with the plan), then
- * the new one to `.next`. Then the app is restarted when it has a runner.
+ * build that succeeds is swapped in by the `nextjs/swap-build` operation:
+ * the current `.next` renamed to `.next.healer-prev-<nonce>` (the engine's
+ * token for this change, recorded with the plan), then the new one moved to
+ * `.next`; its build id is what the change left, so a rollback asked for
+ * later refuses when another build was put in place since. Then the app is
+ * restarted when it has a runner.
  * A failed build changes nothing in the app root. Rollback puts the
- * previous `.next` back and restarts. The previous build is left beside the
+ * previous `.next` back and restarts (when there was none, it removes the
+ * new one and stops the app, as it was before). The previous build is left beside the
  * app after a verified rebuild (the execution's rollback point); the build
- * copy is always removed.
+ * copy is removed by the last step, or by the rollback when a step failed.
  */
 import { posix } from 'node:path';
-import { HealerError, type Step } from '@healer/core';
-import { nodeMeta, readPackageJson, restartApp, restartSteps, runSteps, waitForApp } from '@healer/plugin-nodejs';
+import { HealerError, opStep, type Step } from '@healer/core';
+import { manifestBackup, nodeMeta, optionalRestartSteps, readPackageJson, restartApp, settleAfterRestart, stopApp } from '@healer/plugin-nodejs';
 import { BUILD_EXISTS, BUILD_STALE, REBUILD } from '../checks/ids.js';
+import { swapBuildOp } from './swap-build.js';
 import { absentMarker, buildDir, previousBuildPath, type NextAction, type NextActionContext, type NextPlanContext } from './shared.js';
 
 /** Copy the sources (not node_modules, .next, .git, anything Healer kept aside) and hard-link node_modules. */
@@ -49,15 +53,72 @@ async function buildCommand(ctx: NextPlanContext): Promise<string[]> {
   return [ctx.config.nodeBinary, 'node_modules/next/dist/bin/next', 'build'];
 }
 
-function optionalRestart(ctx: NextPlanContext): Step[] {
-  const steps = restartSteps(nodeMeta(ctx.app).runner, ctx.app.root);
-  return typeof steps === 'string' ? [] : steps;
+/** A precondition of every action that runs `next build`. */
+export async function nextInstalled(ctx: NextPlanContext): Promise<true | string> {
+  if (!(await ctx.fs.exists(posix.join(ctx.app.root, 'node_modules/next/package.json')))) return 'next is not installed (node_modules/next is missing): reinstall the dependencies first';
+  return true;
 }
 
 async function removeBuildDir(ctx: NextActionContext): Promise<void> {
   const dir = buildDir(ctx.backupRoot, ctx.app.root, ctx.nonce);
   const r = await ctx.exec.run(['rm', '-rf', '--', dir], { timeoutMs: 300_000 });
   if (r.exitCode !== 0) ctx.logger.warn('Could not remove the build copy', { dir, error: r.stderr.trim() });
+}
+
+/** The steps that build in a copy and swap the new `.next` in (no restart: the caller adds it). */
+export async function rebuildSteps(ctx: NextPlanContext): Promise<Step[]> {
+  const root = ctx.app.root;
+  const dir = buildDir(ctx.backupRoot, root, ctx.nonce);
+  return [
+    { kind: 'run', command: { script: COPY_SCRIPT, args: [root, dir] }, write: true, timeoutMs: 600_000, description: 'copy the sources to a build folder under the backup root (node_modules hard-linked)' },
+    { kind: 'run', command: await buildCommand(ctx), cwd: dir, env: { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' }, write: true, timeoutMs: ctx.config.buildTimeoutMs, description: 'next build in the build folder' },
+    opStep(swapBuildOp, { current: (await ctx.fs.exists(posix.join(root, '.next'))) ? 'kept-aside' : 'none' }),
+    // Reached only when every step before it succeeded; otherwise the rollback removes the build folder.
+    { kind: 'remove', path: dir, description: 'remove the build folder' },
+  ];
+}
+
+/**
+ * Undo {@link rebuildSteps} on disk: remove the build copy, put the previous
+ * `.next` back (or remove the new one when there was none). Says what it
+ * swapped: `previous`, `none` (there was no build before) or `false`
+ * (nothing was swapped: the build failed, the app kept serving its build).
+ */
+export async function putBackBuild(ctx: NextActionContext): Promise<'previous' | 'none' | false> {
+  const root = ctx.app.root;
+  const previous = previousBuildPath(root, ctx.nonce);
+  const current = posix.join(root, '.next');
+  await removeBuildDir(ctx);
+  if (await ctx.fs.exists(previous)) {
+    await ctx.fs.remove(current);
+    await ctx.fs.rename(previous, current);
+    return 'previous';
+  }
+  if (await ctx.fs.exists(absentMarker(previous))) {
+    await ctx.fs.remove(current);
+    await ctx.fs.remove(absentMarker(previous));
+    return 'none';
+  }
+  return false;
+}
+
+/**
+ * Bring the app back to the build that is in place after {@link putBackBuild}:
+ * restart into the previous build, or stop the app when there was none (it
+ * had nothing to serve before either). Nothing when nothing was swapped or the
+ * app has no runner.
+ */
+export async function restartOrStopAfterPutBack(ctx: NextActionContext, swapped: 'previous' | 'none' | false): Promise<void> {
+  if (!swapped || optionalRestartSteps(ctx).length === 0) return;
+  if (swapped === 'none') {
+    await stopApp(ctx);
+    return;
+  }
+  try {
+    await restartApp(ctx);
+  } catch (e) {
+    throw new HealerError('RESTORE_FAILED', `The previous build is back but the app did not answer after the restart: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 export const rebuildAction: NextAction = {
@@ -67,57 +128,15 @@ export const rebuildAction: NextAction = {
   risk: 'medium',
   fixes: [BUILD_EXISTS, BUILD_STALE],
   // The swap is undone by renames; the backup holds the files a build could rewrite (next-env.d.ts is written into the copy only).
-  backup: (ctx) => ({ paths: ['package.json', ...(nodeMeta(ctx.app).lockfile ? [nodeMeta(ctx.app).lockfile!] : [])] }),
-  async preconditions(ctx) {
-    if (!(await ctx.fs.exists(posix.join(ctx.app.root, 'node_modules/next/package.json')))) return 'next is not installed (node_modules/next is missing): reinstall the dependencies first';
-    return true;
-  },
+  backup: manifestBackup,
+  preconditions: nextInstalled,
   async plan(ctx) {
-    const root = ctx.app.root;
-    const dir = buildDir(ctx.backupRoot, root, ctx.nonce);
-    const previous = previousBuildPath(root, ctx.nonce);
-    const current = posix.join(root, '.next');
-    const hasBuild = await ctx.fs.exists(current);
-    return [
-      { kind: 'run', command: { script: COPY_SCRIPT, args: [root, dir] }, write: true, timeoutMs: 600_000, description: 'copy the sources to a build folder under the backup root (node_modules hard-linked)' },
-      { kind: 'run', command: await buildCommand(ctx), cwd: dir, env: { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' }, write: true, timeoutMs: ctx.config.buildTimeoutMs, description: 'next build in the build folder' },
-      hasBuild
-        ? { kind: 'run', command: ['mv', '-T', '--', current, previous], write: true, description: 'keep the current .next aside for rollback' }
-        : { kind: 'write-file', path: absentMarker(previous), content: 'there was no .next before this execution\n', description: 'record that there was no build' },
-      { kind: 'run', command: ['mv', '-T', '--', posix.join(dir, '.next'), current], write: true, description: 'move the new build into place' },
-      ...optionalRestart(ctx),
-    ];
+    return [...(await rebuildSteps(ctx)), ...optionalRestartSteps(ctx)];
   },
-  async apply(ctx, steps) {
-    try {
-      await runSteps(ctx, steps);
-    } finally {
-      await removeBuildDir(ctx);
-    }
-    if (optionalRestart(ctx).length > 0) await waitForApp(ctx);
-  },
+  settle: settleAfterRestart,
   async rollback(ctx) {
-    const root = ctx.app.root;
-    const previous = previousBuildPath(root, ctx.nonce);
-    const current = posix.join(root, '.next');
-    await removeBuildDir(ctx);
-    let swapped = false;
-    if (await ctx.fs.exists(previous)) {
-      await ctx.fs.remove(current);
-      await ctx.fs.rename(previous, current);
-      swapped = true;
-    } else if (await ctx.fs.exists(absentMarker(previous))) {
-      await ctx.fs.remove(current);
-      await ctx.fs.remove(absentMarker(previous));
-      swapped = true;
-    }
+    const swapped = await putBackBuild(ctx);
     if (ctx.backup) await ctx.backup.restore();
-    // Nothing was swapped when the build failed: the running app never stopped serving the previous build.
-    if (!swapped || optionalRestart(ctx).length === 0) return;
-    try {
-      await restartApp(ctx);
-    } catch (e) {
-      throw new HealerError('RESTORE_FAILED', `The previous build is back but the app did not answer after the restart: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    await restartOrStopAfterPutBack(ctx, swapped);
   },
 };

@@ -4,17 +4,16 @@
  * production build to start.
  */
 import { posix } from 'node:path';
-import { actionInNamespace, restartAction as nodeRestart } from '@healer/plugin-nodejs';
+import { actionInNamespace, appAnswersCheck, restartAction as nodeRestart } from '@healer/plugin-nodejs';
 import { AVAILABILITY, RESTART } from '../checks/ids.js';
 import type { NextAction } from './shared.js';
 
-const reused = actionInNamespace(nodeRestart, 'nextjs') as NextAction;
+// The Node plugin's app-answers check is nextjs/availability here.
+const reused: NextAction = actionInNamespace({ ...nodeRestart, fixes: nodeRestart.fixes.map((f) => (f === appAnswersCheck.id ? AVAILABILITY : f)) }, 'nextjs');
 
 export const restartAction: NextAction = {
   ...reused,
   id: RESTART,
-  // The Node plugin's app-answers check is nextjs/availability here.
-  fixes: reused.fixes.map((f) => (f === 'nextjs/app-answers' ? AVAILABILITY : f)),
   async preconditions(ctx) {
     if (!(await ctx.fs.exists(posix.join(ctx.app.root, '.next/BUILD_ID')))) return 'there is no production build to start (see nextjs/rebuild)';
     return reused.preconditions ? reused.preconditions(ctx) : true;

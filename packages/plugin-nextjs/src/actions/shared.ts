@@ -1,14 +1,13 @@
 /** Types and helpers the Next actions share. */
 import { posix } from 'node:path';
 import type { ActionContext, HealingAction, PlanContext } from '@healer/core';
+import { safeName } from '@healer/plugin-nodejs';
 import type { NextjsConfig } from '../config.js';
 import type { NextAppMeta } from '../types.js';
 
 export type NextAction = HealingAction<NextjsConfig, NextAppMeta>;
 export type NextActionContext = ActionContext<NextjsConfig, NextAppMeta>;
 export type NextPlanContext = PlanContext<NextjsConfig, NextAppMeta>;
-
-const safeName = (nonce: string): string => nonce.replace(/[^A-Za-z0-9_-]/g, '_');
 
 /**
  * Where the sources are copied and built: a sibling of the app root (same

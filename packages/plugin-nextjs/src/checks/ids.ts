@@ -8,3 +8,6 @@ export const AVAILABILITY = 'nextjs/availability';
 export const REBUILD = 'nextjs/rebuild';
 export const RESTART = 'nextjs/restart';
 export const CLEAR_CACHE = 'nextjs/clear-cache';
+/** The Node plugin's audit check and fix, as `nextjs/...`. */
+export const AUDIT = 'nextjs/audit';
+export const AUDIT_FIX = 'nextjs/audit-fix';

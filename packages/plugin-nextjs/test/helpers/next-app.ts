@@ -31,7 +31,8 @@ export async function installNext(): Promise<NextCache> {
 }
 
 export const PAGE = 'export default function Home() {\n  return <p>hello from next</p>;\n}\n';
-export const BROKEN_PAGE = 'export default function Home( {\n  return <p>broken\n';
+/** A page that does not compile. Its first line is long, so the build output is longer than a step failure's excerpt keeps whole. */
+export const BROKEN_PAGE = `export default function Home( { /* ${'a missing parenthesis, '.repeat(8)}*/\n  return <p>broken\n`;
 
 export interface NextApp {
   root: string;

@@ -7,26 +7,34 @@ import { posix } from 'node:path';
 import { HealerError, type BackupSpec, type Step } from '@healer/core';
 import { nodeMeta } from '../detect.js';
 import type { PackageManager } from '../types.js';
-import { restartApp, restartSteps, runSteps, waitForApp, type NodeActionContext, type NodePlanContext } from './shared.js';
+import { optionalRestartSteps, restartApp, safeName, type NodeActionContext, type NodePlanContext } from './shared.js';
+
+/** What every kept-aside `node_modules` (and its marker) is named after, whichever change kept it. */
+const ASIDE_PREFIX = '.healer-node_modules.previous';
 
 /**
- * Where the previous `node_modules` is kept. One fixed name per app (not per
- * execution) so a plan looks the same when approved and when run; the
- * execution that owns it is recorded beside it ({@link ownerFile}).
+ * Where the previous `node_modules` is kept by the change with this nonce
+ * (see `PlanContext.nonce`): a name of its own, so a later change that
+ * drops it is seen by this change's rollback (and by the engine's drift check).
  */
-export function asidePath(root: string): string {
-  return posix.join(root, '.healer-node_modules.previous');
+export function asidePath(root: string, nonce: string): string {
+  return posix.join(root, `${ASIDE_PREFIX}-${safeName(nonce)}`);
 }
 
 /** A marker written instead when there was no `node_modules` to keep. */
 export const absentMarker = (aside: string): string => `${aside}.absent`;
 
-/** The id of the execution that kept the current aside folder. */
-export const ownerFile = (aside: string): string => `${aside}.execution`;
+/** Where a copy of `node_modules` is made before it is named {@link asidePath}. */
+export const partialPath = (aside: string): string => `${aside}.copying`;
 
-/** The execution an action context belongs to: the one that took the backup (a later rollback runs under its own id). */
-export function owningExecution(ctx: NodeActionContext): string {
-  return ctx.backup?.manifest.executionId ?? ctx.executionId;
+/** What any change kept aside in the app root (sorted, so a plan lists it the same way every time). */
+async function keptAside(ctx: NodePlanContext): Promise<string[]> {
+  const entries = await ctx.fs.list(ctx.app.root);
+  return entries
+    .map((e) => e.name)
+    .filter((name) => name.startsWith(ASIDE_PREFIX))
+    .sort()
+    .map((name) => posix.join(ctx.app.root, name));
 }
 
 /** The install command of a package manager, frozen to the lockfile when there is one. */
@@ -47,20 +55,15 @@ export function manifestBackup(ctx: NodePlanContext): BackupSpec {
   return { paths: ['package.json', ...(lockfile ? [lockfile] : [])] };
 }
 
-/** Remove what an earlier execution kept aside: only the latest change can be rolled back this way. */
+/** Remove what an earlier change kept aside: only the latest change can be rolled back this way. */
 export async function staleAsideSteps(ctx: NodePlanContext): Promise<Step[]> {
-  const aside = asidePath(ctx.app.root);
-  const steps: Step[] = [];
-  for (const p of [aside, absentMarker(aside), ownerFile(aside)]) {
-    if (await ctx.fs.exists(p)) steps.push({ kind: 'remove', path: p, description: 'drop what an earlier execution kept aside' });
-  }
-  return steps;
+  return (await keptAside(ctx)).map((path) => ({ kind: 'remove', path, description: 'drop what an earlier change kept aside' }));
 }
 
 /** Keep the current `node_modules` aside (or mark that there was none). */
 export async function keepAsideSteps(ctx: NodePlanContext): Promise<Step[]> {
   const root = ctx.app.root;
-  const aside = asidePath(root);
+  const aside = asidePath(root, ctx.nonce);
   const stale = await staleAsideSteps(ctx);
   if (await ctx.fs.exists(posix.join(root, 'node_modules'))) {
     return [...stale, { kind: 'rename', from: posix.join(root, 'node_modules'), to: aside, description: 'keep the current node_modules aside for rollback' }];
@@ -68,51 +71,12 @@ export async function keepAsideSteps(ctx: NodePlanContext): Promise<Step[]> {
   return [...stale, { kind: 'write-file', path: absentMarker(aside), content: 'node_modules did not exist before this change\n', description: 'record that there was no node_modules' }];
 }
 
-/** Restart steps when the app has a runner (a new install needs a new process to load it). */
-export function optionalRestartSteps(ctx: NodePlanContext): Step[] {
-  const steps = restartSteps(nodeMeta(ctx.app).runner, ctx.app.root);
-  return typeof steps === 'string' ? [] : steps;
-}
-
-/**
- * Run the steps, recording which execution owns the aside folder once the
- * earlier one is removed, then wait for the app to answer when it was
- * restarted.
- */
-export async function applyAndWait(ctx: NodeActionContext, steps: Step[]): Promise<void> {
-  const firstOther = steps.findIndex((s) => s.kind !== 'remove');
-  const split = firstOther < 0 ? steps.length : firstOther;
-  await runSteps(ctx, steps.slice(0, split));
-  // Not a planned step: its content (the execution id) would change the plan between approval and run.
-  await ctx.fs.writeFile(ownerFile(asidePath(ctx.app.root)), `${owningExecution(ctx)}\n`);
-  await runSteps(ctx, steps.slice(split));
-  if (optionalRestartSteps(ctx).length > 0) await waitForApp(ctx);
-}
-
 /**
  * Put the previous `node_modules`, package.json and lockfile back, then
  * restart the app when it has a runner.
  */
 export async function restoreNodeModules(ctx: NodeActionContext): Promise<void> {
-  const root = ctx.app.root;
-  const aside = asidePath(root);
-  const nm = posix.join(root, 'node_modules');
-  const owner = (await ctx.fs.readText(ownerFile(aside), { maxBytes: 256 }))?.trim();
-  if (owner !== undefined && owner !== owningExecution(ctx)) {
-    throw new HealerError('RESTORE_FAILED', `node_modules was replaced again by execution ${owner}: roll that one back first.`);
-  }
-  if (await ctx.fs.exists(aside)) {
-    await ctx.fs.remove(nm);
-    await ctx.fs.rename(aside, nm);
-  } else if (await ctx.fs.exists(absentMarker(aside))) {
-    await ctx.fs.remove(nm);
-    await ctx.fs.remove(absentMarker(aside));
-  }
-  await ctx.fs.remove(ownerFile(aside));
-  const lockfile = nodeMeta(ctx.app).lockfile;
-  if (ctx.backup) await ctx.backup.restore();
-  // The install wrote a lockfile the app did not have.
-  if (lockfile === null) for (const f of ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock']) await ctx.fs.remove(posix.join(root, f));
+  await putBackNodeModules(ctx);
   if (optionalRestartSteps(ctx).length > 0) {
     try {
       await restartApp(ctx);
@@ -120,5 +84,31 @@ export async function restoreNodeModules(ctx: NodeActionContext): Promise<void> 
       ctx.logger.warn('The app did not answer after the rollback restart', { error: e instanceof Error ? e.message : String(e) });
     }
   }
+}
+
+/** Put the previous `node_modules`, package.json and lockfile back (files only: no restart). */
+export async function putBackNodeModules(ctx: NodeActionContext): Promise<void> {
+  const root = ctx.app.root;
+  const aside = asidePath(root, ctx.nonce);
+  const nm = posix.join(root, 'node_modules');
+  if (await ctx.fs.exists(aside)) {
+    await ctx.fs.remove(nm);
+    await ctx.fs.rename(aside, nm);
+  } else if (await ctx.fs.exists(absentMarker(aside))) {
+    await ctx.fs.remove(nm);
+    await ctx.fs.remove(absentMarker(aside));
+  } else {
+    // Nothing of this change is aside: either it stopped before keeping anything, or a later change dropped it.
+    const own = new Set([aside, absentMarker(aside), partialPath(aside)]);
+    const later = (await keptAside(ctx)).filter((p) => !own.has(p));
+    if (later.length > 0) {
+      throw new HealerError('RESTORE_FAILED', `node_modules was replaced again by a later change (${later.map((p) => posix.basename(p)).join(', ')} is aside): roll that one back first.`);
+    }
+  }
+  await ctx.fs.remove(partialPath(aside));
+  const lockfile = nodeMeta(ctx.app).lockfile;
+  if (ctx.backup) await ctx.backup.restore();
+  // The install wrote a lockfile the app did not have.
+  if (lockfile === null) for (const f of ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock']) await ctx.fs.remove(posix.join(root, f));
 }
 

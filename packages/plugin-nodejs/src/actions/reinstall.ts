@@ -7,8 +7,8 @@
 import { posix } from 'node:path';
 import { DEPENDENCIES_INSTALLED, REINSTALL_DEPENDENCIES } from '../checks/dependencies.js';
 import { nodeMeta } from '../detect.js';
-import { applyAndWait, installCommand, keepAsideSteps, manifestBackup, optionalRestartSteps, restoreNodeModules } from './node-modules.js';
-import type { NodeAction } from './shared.js';
+import { installCommand, keepAsideSteps, manifestBackup, restoreNodeModules } from './node-modules.js';
+import { optionalRestartSteps, settleAfterRestart, type NodeAction } from './shared.js';
 
 export const reinstallDependenciesAction: NodeAction = {
   id: REINSTALL_DEPENDENCIES,
@@ -32,6 +32,6 @@ export const reinstallDependenciesAction: NodeAction = {
       ...optionalRestartSteps(ctx),
     ];
   },
-  apply: applyAndWait,
+  settle: settleAfterRestart,
   rollback: restoreNodeModules,
 };

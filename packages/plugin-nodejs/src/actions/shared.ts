@@ -1,5 +1,5 @@
-/** Helpers the Node actions share: restart steps, running steps, waiting for the app. */
-import { HealerError, stepFailedError, type ActionContext, type HealingAction, type PlanContext, type Step } from '@healer/core';
+/** Helpers the Node actions share: restart steps, waiting for the app. */
+import { applySteps, HealerError, type ActionContext, type HealingAction, type PlanContext, type Step } from '@healer/core';
 import type { NodeRuntimeConfig } from '../config.js';
 import { nodeMeta } from '../detect.js';
 import type { NodeRunner, NodeAppMeta } from '../types.js';
@@ -9,6 +9,9 @@ export type NodeAction = HealingAction<NodeRuntimeConfig, NodeAppMeta>;
 export type NodeActionContext = ActionContext<NodeRuntimeConfig, NodeAppMeta>;
 /** What plan() and preconditions() see: no execution id, no backup. */
 export type NodePlanContext = PlanContext<NodeRuntimeConfig, NodeAppMeta>;
+
+/** A nonce (`PlanContext.nonce`) as it goes into a file name: letters, digits, `_` and `-` only. */
+export const safeName = (nonce: string): string => nonce.replace(/[^A-Za-z0-9_-]/g, '_');
 
 /** The steps that restart the app through its runner, or a reason why it cannot be restarted. */
 export function restartSteps(runner: NodeRunner, root: string): Step[] | string {
@@ -27,37 +30,33 @@ export function restartSteps(runner: NodeRunner, root: string): Step[] | string 
   }
 }
 
-/** Run steps in order (the engine's default, plus running them again from a rollback). */
-export async function runSteps(ctx: NodePlanContext, steps: readonly Step[]): Promise<void> {
-  for (const step of steps) {
-    ctx.signal.throwIfAborted();
-    switch (step.kind) {
-      case 'run': {
-        const r = await ctx.exec.run(step.command, {
-          ...(step.cwd ? { cwd: step.cwd } : {}),
-          ...(step.env ? { env: step.env } : {}),
-          ...(step.timeoutMs ? { timeoutMs: step.timeoutMs } : {}),
-          signal: ctx.signal,
-        });
-        if (r.timedOut || r.exitCode !== 0) throw stepFailedError(step.description ?? 'command', r);
-        break;
-      }
-      case 'rename':
-        await ctx.fs.rename(step.from, step.to);
-        break;
-      case 'remove':
-        await ctx.fs.remove(step.path);
-        break;
-      case 'write-file':
-        await ctx.fs.writeFile(step.path, step.content, step.mode !== undefined ? { mode: step.mode } : {});
-        break;
-      case 'chmod':
-        await ctx.fs.chmod(step.path, step.mode);
-        break;
-      case 'note':
-        break;
-    }
+/** The steps that stop the app through its runner (none when the runner cannot stop it: no runner, or commands without `stop`). */
+export function stopSteps(runner: NodeRunner, root: string): Step[] {
+  switch (runner.kind) {
+    case 'pm2':
+      return [{ kind: 'run', command: ['pm2', 'stop', runner.name], write: true, description: `pm2 stop ${runner.name}` }];
+    case 'systemd':
+      return [{ kind: 'run', command: ['systemctl', 'stop', '--', runner.unit], write: true, description: `systemctl stop ${runner.unit}` }];
+    case 'commands':
+      return runner.stop ? [{ kind: 'run', command: runner.stop, cwd: root, write: true, description: 'the configured stop command' }] : [];
+    default:
+      return [];
   }
+}
+
+/**
+ * Stop the app through its runner (a rollback that returns the app to "not
+ * running", e.g. when what it would start was removed). Returns false, with a
+ * warning in the log, when the runner cannot stop it.
+ */
+export async function stopApp(ctx: NodeActionContext): Promise<boolean> {
+  const steps = stopSteps(nodeMeta(ctx.app).runner, ctx.app.root);
+  if (steps.length === 0) {
+    ctx.logger.warn('The app cannot be stopped through its runner (no stop command): left as it is');
+    return false;
+  }
+  await applySteps(ctx, steps);
+  return true;
 }
 
 /** Wait until the app's URL answers below 500 (no URL: return at once). Throws when it does not within `startTimeoutMs`. */
@@ -95,10 +94,21 @@ async function exited(ctx: NodePlanContext): Promise<boolean> {
   return r.exitCode !== 0 && !/not permitted/i.test(r.stderr);
 }
 
-/** Restart the app through its runner and wait for it to answer. */
-export async function restartApp(ctx: NodePlanContext): Promise<void> {
+/** Restart steps when the app has a runner, else none (a change that needs a new process to load it restarts when it can). */
+export function optionalRestartSteps(ctx: NodePlanContext): Step[] {
+  const steps = restartSteps(nodeMeta(ctx.app).runner, ctx.app.root);
+  return typeof steps === 'string' ? [] : steps;
+}
+
+/** A `settle()` for actions that end with {@link optionalRestartSteps}: wait for the app when it was restarted. */
+export async function settleAfterRestart(ctx: NodeActionContext): Promise<void> {
+  if (optionalRestartSteps(ctx).length > 0) await waitForApp(ctx);
+}
+
+/** Restart the app through its runner and wait for it to answer (a rollback that must bring the app back). */
+export async function restartApp(ctx: NodeActionContext): Promise<void> {
   const steps = restartSteps(nodeMeta(ctx.app).runner, ctx.app.root);
   if (typeof steps === 'string') throw new HealerError('COMMAND_FAILED', `Cannot restart: ${steps}.`);
-  await runSteps(ctx, steps);
+  await applySteps(ctx, steps);
   await waitForApp(ctx);
 }

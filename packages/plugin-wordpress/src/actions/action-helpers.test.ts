@@ -4,7 +4,7 @@ import { upgradingTimestamp } from './maintenance.js';
 import { configMode, folderMode } from './permissions.js';
 import { pluginFiles } from './plugins.js';
 import { flaggedFiles, quarantinePath } from './quarantine.js';
-import { isTransient } from './clear-caches.js';
+import { isTransient } from '../transients.js';
 
 describe('action helpers', () => {
   it('finds a plugin slug in active_plugins, folder or single file, and nothing that merely starts alike', () => {

@@ -1,12 +1,13 @@
 /**
  * Edits of `wp-config.php` (low): debug display and SAVEQUERIES off, and a
  * higher `WP_MEMORY_LIMIT`. Each plans one `write-file` step holding the
- * whole new file, so the plan hash covers the exact bytes; the backup is the
- * file itself.
+ * whole new file, so the plan hash covers the exact bytes; the engine writes
+ * it (after planning again: a file edited since the plan is refused, nothing
+ * written); the backup is the file itself.
  */
 import { restoreBackup, type Step } from '@healer/core';
 import { definedValueText, setDefine } from './wp-config-edit.js';
-import { editableConfigPath, metaOf, notApplicable, plannedWrite, readRequired, type WpAction, type WpPlanContext } from './shared.js';
+import { editableConfigPath, metaOf, notApplicable, readRequired, type WpAction, type WpPlanContext } from './shared.js';
 import { debugSettingsCheck } from '../checks/debug-settings.js';
 import { memoryExhaustedCheck } from '../checks/php-logs.js';
 import { ACTION } from '../checks/shared.js';
@@ -82,15 +83,6 @@ function configEditAction(spec: { id: string; title: string; description: string
       const p = await planEdit(ctx, edit);
       if (typeof p === 'string') throw notApplicable(id, p);
       return [{ kind: 'write-file', path: p.path, content: p.text, description: p.summary }];
-    },
-    async apply(ctx, steps) {
-      const planned = plannedWrite(steps);
-      // The file must still be the one the plan was made from: rewrite it again and compare.
-      const fresh = await planEdit(ctx, edit);
-      if (typeof fresh === 'string' || fresh.path !== planned.path || fresh.text !== planned.content) {
-        throw notApplicable(id, 'wp-config.php changed since the plan was made; nothing was written');
-      }
-      await ctx.fs.writeFile(planned.path, planned.content);
     },
     rollback: restoreBackup,
   };

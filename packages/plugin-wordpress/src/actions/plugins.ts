@@ -2,11 +2,12 @@
  * The plugin rungs of the white-screen ladder: deactivate the plugin the
  * fatal error points at (low, or high when it is in `protectedPlugins`), and
  * safe mode, every plugin off (high). Deactivation only rewrites the
- * `active_plugins` option, never a file: the backup is the `options` part and
- * the rollback puts the option back.
+ * `active_plugins` option (and `active_sitewide_plugins` on multisite), never
+ * a file: the plan is one `wordpress/deactivate-plugins` operation the engine
+ * applies, the backup is the `options` part and the rollback puts the option back.
  */
-import { restoreBackup, type Step } from '@healer/core';
-import { assertSamePlan } from './plan-guard.js';
+import { opStep, restoreBackup, type Step } from '@healer/core';
+import { deactivatePluginsOp } from './ops-site.js';
 import { WHITE_SCREEN_CHECKS, culpritOf, databaseDown, notApplicable, notWhiteScreen, opsOf, type WpAction, type WpPlanContext } from './shared.js';
 import { fatalErrorsCheck } from '../checks/php-logs.js';
 import { ACTION } from '../checks/shared.js';
@@ -42,25 +43,13 @@ async function culpritDeactivation(ctx: WpPlanContext, protectedOnly: boolean): 
   return { files, before };
 }
 
-function describeDeactivation(d: Deactivation, kind: string, what: string): Step[] {
-  const after = d.before.filter((f) => !d.files.includes(f));
-  return [
-    {
-      kind: 'note',
-      write: true,
-      description: `${what}: set option active_plugins to ${JSON.stringify(after)} (was ${JSON.stringify(d.before)}) through the ${kind} operations`,
-    },
-  ];
+/** The plan: one operation that drops `d.files` from the active plugins (the engine applies it). */
+function deactivationSteps(d: Deactivation, what: string): Step[] {
+  return [opStep(deactivatePluginsOp, { files: d.files, active: d.before }, what)];
 }
 
 function deactivateCulprit(protectedOnly: boolean): WpAction {
   const id = protectedOnly ? 'wordpress/deactivate-protected-plugin' : ACTION.deactivatePlugin;
-  const planFor = async (ctx: WpPlanContext): Promise<{ steps: Step[]; d: Deactivation }> => {
-    const d = await culpritDeactivation(ctx, protectedOnly);
-    if (typeof d === 'string') throw notApplicable(id, d);
-    const ops = await opsOf(ctx);
-    return { steps: describeDeactivation(d, ops.kind, `Deactivate ${d.files.join(', ')}`), d };
-  };
   return {
     id,
     title: protectedOnly ? 'Deactivate the protected plugin that crashes the site' : 'Deactivate the plugin that crashes the site',
@@ -76,12 +65,9 @@ function deactivateCulprit(protectedOnly: boolean): WpAction {
       return typeof d === 'string' ? d : true;
     },
     async plan(ctx) {
-      return (await planFor(ctx)).steps;
-    },
-    async apply(ctx, steps) {
-      const { steps: fresh, d } = await planFor(ctx);
-      assertSamePlan(id, steps, fresh);
-      await (await opsOf(ctx)).deactivatePlugins(d.files);
+      const d = await culpritDeactivation(ctx, protectedOnly);
+      if (typeof d === 'string') throw notApplicable(id, d);
+      return deactivationSteps(d, `Deactivate ${d.files.join(', ')}`);
     },
     rollback: restoreBackup,
   };
@@ -132,14 +118,7 @@ export const safeMode: WpAction = {
   async plan(ctx) {
     const t = await safeModeTarget(ctx);
     if (typeof t === 'string') throw notApplicable(ACTION.safeMode, t);
-    return describeDeactivation(t, (await opsOf(ctx)).kind, everyPlugin(t.files.length));
-  },
-  async apply(ctx, steps) {
-    const t = await safeModeTarget(ctx);
-    if (typeof t === 'string') throw notApplicable(ACTION.safeMode, t);
-    const ops = await opsOf(ctx);
-    assertSamePlan(ACTION.safeMode, steps, describeDeactivation(t, ops.kind, everyPlugin(t.files.length)));
-    await ops.deactivatePlugins(t.files);
+    return deactivationSteps(t, everyPlugin(t.files.length));
   },
   rollback: restoreBackup,
 };

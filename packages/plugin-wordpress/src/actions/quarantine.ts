@@ -1,12 +1,15 @@
 /**
  * Quarantine suspicious files (high): the PHP files in uploads and the files
  * with `eval(base64_decode(` the checks flagged are moved (never deleted)
- * into `<backup root>/quarantine/<sha256 prefix>/<path under the app root>`.
+ * into `<backup root>/quarantine/<sha256 prefix>/<path under the app root>`:
+ * the plan makes the private folders (a `wordpress/quarantine-folder`
+ * operation each) and renames the files; the engine applies it.
  * The rollback moves them back and then restores the backup's copies, so
  * contents and modes come back exactly.
  */
 import { posix } from 'node:path';
-import { HealerError, isPathWithin, type Step } from '@healer/core';
+import { HealerError, isPathWithin, opStep, type Step } from '@healer/core';
+import { quarantineFolderOp, quarantineRoot } from './ops-site.js';
 import { backupRootOf, notApplicable, type WpAction, type WpPlanContext } from './shared.js';
 import { malwarePatternsCheck, phpInUploadsCheck } from '../checks/suspicious-files.js';
 import { ACTION } from '../checks/shared.js';
@@ -36,7 +39,7 @@ export function flaggedFiles(root: string, details: Record<string, unknown> | un
 
 /** Where a file goes: beside the backups, out of the web root, under its content hash so repeated quarantines never collide. */
 export function quarantinePath(backupRoot: string, appRoot: string, file: string, sha256: string): string {
-  return posix.join(backupRoot, 'quarantine', sha256.slice(0, 16), posix.relative(appRoot, file));
+  return posix.join(quarantineRoot(backupRoot), sha256.slice(0, 16), posix.relative(appRoot, file));
 }
 
 async function sha256Of(ctx: WpPlanContext, files: string[]): Promise<Map<string, string>> {
@@ -88,16 +91,12 @@ export const quarantineFiles: WpAction = {
   async plan(ctx): Promise<Step[]> {
     const moves = await quarantineMoves(ctx);
     if (typeof moves === 'string') throw notApplicable(ID, moves);
-    return moves.map((m) => ({ kind: 'rename', from: m.from, to: m.to, description: `quarantine ${posix.relative(ctx.app.root, m.from)}` }));
-  },
-  async apply(ctx, steps) {
-    for (const step of steps) {
-      if (step.kind !== 'rename') continue;
-      // The quarantine folder is private to the backup owner: these files are suspect.
-      await ctx.fs.mkdir(posix.join(backupRootOf(ctx), 'quarantine'), { mode: 0o700 });
-      await ctx.fs.mkdir(posix.dirname(step.to), { mode: 0o700 });
-      await ctx.fs.rename(step.from, step.to);
-    }
+    // The folders first (private: these files are suspect), then one rename per file.
+    const folders = [...new Set(moves.map((m) => posix.dirname(m.to)))].sort();
+    return [
+      ...folders.map((path) => opStep(quarantineFolderOp, { path })),
+      ...moves.map((m): Step => ({ kind: 'rename', from: m.from, to: m.to, description: `quarantine ${posix.relative(ctx.app.root, m.from)}` })),
+    ];
   },
   async rollback(ctx) {
     if (!ctx.backup) throw new HealerError('RESTORE_FAILED', `${ID}: no backup was taken.`);
@@ -110,7 +109,7 @@ export const quarantineFiles: WpAction = {
         await ctx.fs.mkdir(posix.dirname(entry.path));
         await ctx.fs.rename(q, entry.path);
         // Only folders left empty: another quarantine may share this hash folder.
-        await ctx.exec.run(['find', posix.join(backupRoot, 'quarantine', entry.sha256.slice(0, 16)), '-depth', '-type', 'd', '-empty', '-delete']);
+        await ctx.exec.run(['find', posix.join(quarantineRoot(backupRoot), entry.sha256.slice(0, 16)), '-depth', '-type', 'd', '-empty', '-delete']);
       }
     }
     // Then the saved copies: contents, modes and owners exactly as they were, verified.

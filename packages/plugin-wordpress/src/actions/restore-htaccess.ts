@@ -1,11 +1,13 @@
 /**
  * Put WordPress's standard `# BEGIN WordPress` block back in `.htaccess`
  * (medium): everything outside the markers is kept byte for byte. The base
- * path comes from the `home` option, as WordPress computes it.
+ * path comes from the `home` option, as WordPress computes it. One
+ * `write-file` step with the whole new file, written by the engine (which
+ * plans again first and refuses when `.htaccess` changed since the plan).
  */
 import { restoreBackup } from '@healer/core';
 import { replaceWordpressBlock, rewriteBase } from './htaccess-block.js';
-import { appPath, databaseDown, metaOf, notApplicable, opsOf, plannedWrite, type WpAction, type WpPlanContext } from './shared.js';
+import { appPath, databaseDown, metaOf, notApplicable, opsOf, type WpAction, type WpPlanContext } from './shared.js';
 import { htaccessCheck } from '../checks/htaccess.js';
 import { ACTION } from '../checks/shared.js';
 
@@ -42,12 +44,6 @@ export const restoreHtaccess: WpAction = {
     const p = await planHtaccess(ctx);
     if (typeof p === 'string') throw notApplicable(ID, p);
     return [{ kind: 'write-file', path: p.path, content: p.text, description: 'write the standard WordPress block into .htaccess, keeping every other line' }];
-  },
-  async apply(ctx, steps) {
-    const planned = plannedWrite(steps);
-    const fresh = await planHtaccess(ctx);
-    if (typeof fresh === 'string' || fresh.text !== planned.content) throw notApplicable(ID, '.htaccess changed since the plan was made; nothing was written');
-    await ctx.fs.writeFile(planned.path, planned.content);
   },
   rollback: restoreBackup,
 };

@@ -4,7 +4,7 @@
  * @internal
  */
 import { posix } from 'node:path';
-import { HealerError, isPathWithin, type ActionContext, type HealingAction, type PlanContext, type Step } from '@healer/core';
+import { HealerError, isPathWithin, type ActionContext, type HealingAction, type PlanContext } from '@healer/core';
 import type { WordpressConfig } from '../config.js';
 import { wpMeta } from '../detect.js';
 import { wpOps } from '../ops/index.js';
@@ -71,13 +71,6 @@ export function editableConfigPath(ctx: WpPlanContext): { path: string } | { ref
 /** The backup root for this app (known at plan time; the plan's fs writes nowhere). */
 export function backupRootOf(ctx: WpPlanContext): string {
   return ctx.backupRoot;
-}
-
-/** The first step of kind write-file (the content an action planned to write). */
-export function plannedWrite(steps: readonly Step[]): { path: string; content: string } {
-  const step = steps.find((s) => s.kind === 'write-file');
-  if (!step || step.kind !== 'write-file') throw new HealerError('INVALID_ARGUMENT', 'The plan has no file to write.');
-  return { path: step.path, content: step.content };
 }
 
 /** Read a text file the action is about to change; a clear error when it is gone. */

@@ -1,12 +1,13 @@
 /**
  * The theme rung of the white-screen ladder: switch to the configured
  * `defaultTheme`, or the newest installed `twenty*` theme that is not the
- * broken one (medium). Only the `template` and `stylesheet` options change;
- * the backup's `options` part puts them back.
+ * broken one (medium). Only the `template` and `stylesheet` options change,
+ * through one `wordpress/set-theme` operation the engine applies; the
+ * backup's `options` part puts them back.
  */
 import { posix } from 'node:path';
-import { restoreBackup, type Step } from '@healer/core';
-import { assertSamePlan } from './plan-guard.js';
+import { opStep, restoreBackup, type Step } from '@healer/core';
+import { setThemeOp } from './ops-site.js';
 import { WHITE_SCREEN_CHECKS, culpritOf, databaseDown, metaOf, notApplicable, notWhiteScreen, opsOf, type WpAction, type WpPlanContext } from './shared.js';
 import { ACTION } from '../checks/shared.js';
 
@@ -89,15 +90,9 @@ async function themeSwitch(ctx: WpPlanContext): Promise<ThemeSwitch | string> {
   return `${why} default twenty* theme other than ${[...broken].join(', ')} is installed`;
 }
 
-function describeSwitch(s: ThemeSwitch, kind: string): Step[] {
-  const show = (t: ThemeSwitch['to']): string => (t.template === t.stylesheet ? t.stylesheet : `${t.stylesheet} (child of ${t.template})`);
-  return [
-    {
-      kind: 'note',
-      write: true,
-      description: `Switch the theme from ${show(s.from)} to ${show(s.to)}: set options template = ${JSON.stringify(s.to.template)}, stylesheet = ${JSON.stringify(s.to.stylesheet)} through the ${kind} operations`,
-    },
-  ];
+/** The plan: one operation that sets `template` and `stylesheet` (the engine applies it). */
+function switchSteps(s: ThemeSwitch): Step[] {
+  return [opStep(setThemeOp, { template: s.to.template, stylesheet: s.to.stylesheet, was: { template: s.from.template, stylesheet: s.from.stylesheet } })];
 }
 
 /** Switch to a default theme (medium): the middle rung of the white-screen ladder. */
@@ -115,14 +110,7 @@ export const switchTheme: WpAction = {
   async plan(ctx) {
     const s = await themeSwitch(ctx);
     if (typeof s === 'string') throw notApplicable(ID, s);
-    return describeSwitch(s, (await opsOf(ctx)).kind);
-  },
-  async apply(ctx, steps) {
-    const s = await themeSwitch(ctx);
-    if (typeof s === 'string') throw notApplicable(ID, s);
-    const ops = await opsOf(ctx);
-    assertSamePlan(ID, steps, describeSwitch(s, ops.kind));
-    await ops.switchTheme(s.to.template, s.to.stylesheet);
+    return switchSteps(s);
   },
   rollback: restoreBackup,
 };

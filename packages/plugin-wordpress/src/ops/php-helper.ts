@@ -75,7 +75,7 @@ export function phpHelperOps(ctx: OpsContext): WpOps {
     async switchTheme(template, stylesheet) {
       await run('switch-theme', { template: checkSlug(template, 'theme'), stylesheet: checkSlug(stylesheet, 'theme') });
     },
-    tablesNeedingRepair: () => run<Array<{ table: string; message: string }>>('check-tables'),
+    tablesNeedingRepair: (only) => run<Array<{ table: string; message: string }>>('check-tables', only ? { tables: [...only] } : {}),
     repairTables: (tables) => run<Array<{ table: string; ok: boolean; message: string }>>('repair-tables', { tables }),
     autoloadSize: () => run<{ bytes: number; largest: Array<{ name: string; bytes: number }> }>('autoload-size'),
     cronEvents: () => run<CronEvent[]>('cron-events'),

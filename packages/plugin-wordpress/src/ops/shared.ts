@@ -135,9 +135,10 @@ export function sqlTableOps(deps: {
   optionsTable(): string;
 }): Pick<WpOps, 'tablesNeedingRepair' | 'repairTables' | 'autoloadSize'> {
   return {
-    async tablesNeedingRepair() {
+    async tablesNeedingRepair(only) {
       const out: Array<{ table: string; message: string }> = [];
-      for (const [table, rows] of await deps.tableRows('CHECK TABLE', await deps.prefixTables())) {
+      const tables = (await deps.prefixTables()).filter((t) => !only || only.includes(t));
+      for (const [table, rows] of await deps.tableRows('CHECK TABLE', tables)) {
         if (!rowsOk(rows)) out.push({ table, message: rowsMessage(rows, true) });
       }
       return out;

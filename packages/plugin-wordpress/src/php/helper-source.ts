@@ -270,7 +270,9 @@ function healer_run($op, $args) {
       return true;
     case 'check-tables':
       $out = array();
-      foreach (healer_table_rows('CHECK TABLE', healer_prefix_tables()) as $table => $rows) {
+      $tables = healer_prefix_tables();
+      if (isset($args['tables'])) { $tables = array_values(array_intersect($tables, array_map('strval', (array) $args['tables']))); }
+      foreach (healer_table_rows('CHECK TABLE', $tables) as $table => $rows) {
         if (!healer_rows_ok($rows)) { $out[] = array('table' => (string) $table, 'message' => healer_rows_message($rows, true)); }
       }
       return $out;

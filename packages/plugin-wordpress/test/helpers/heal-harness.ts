@@ -6,7 +6,7 @@
  */
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createHealer, FolderStateStore, type Executor, type Healer, type ModeInput } from '@healer/core';
+import { createHealer, FolderStateStore, type CreateHealerOptions, type Executor, type Healer, type ModeInput } from '@healer/core';
 import { hashFolder } from '@healer/test-utils';
 import type { WordpressConfigInput } from '../../src/config.js';
 import { wordpressPlugin } from '../../src/plugin.js';
@@ -38,12 +38,20 @@ export interface SiteHealerOptions {
   config?: WordpressConfigInput;
   /** Extra app settings (`webServer`...); `url` is the site's. */
   settings?: Record<string, unknown>;
+  /** The plugin object to register instead of {@link wordpressPlugin} (a test's wrapped copy of it). */
+  plugin?: typeof wordpressPlugin;
 }
 
 /** A healer for one site: state in `<site dir>/healer-home`, backups beside the site (the default root). */
 export function siteHealer(site: WordPressSite, options: SiteHealerOptions = {}): Healer {
-  return createHealer({
-    plugins: [{ plugin: wordpressPlugin, config: { phpErrorLog: site.phpErrorLog, ...options.config } }],
+  const { config, ...rest } = siteHealerOptions(site, options);
+  return createHealer({ ...rest, plugins: [{ plugin: options.plugin ?? wordpressPlugin, config }] });
+}
+
+/** What {@link siteHealer} gives `createHealer` besides the plugin: its options, and the plugin's configuration. */
+export function siteHealerOptions(site: WordPressSite, options: SiteHealerOptions = {}): Omit<CreateHealerOptions, 'plugins'> & { config: WordpressConfigInput } {
+  return {
+    config: { phpErrorLog: site.phpErrorLog, ...options.config },
     state: new FolderStateStore({ home: join(site.dir, 'healer-home') }),
     sharedChecks: false,
     checkTimeoutMs: 60_000,
@@ -52,7 +60,7 @@ export function siteHealer(site: WordPressSite, options: SiteHealerOptions = {})
     apps: { [site.root]: { url: site.url, phpUser: PHP_S_USER, ...options.settings } },
     ...(options.mode ? { mode: options.mode } : {}),
     ...(options.executor ? { executor: options.executor } : {}),
-  });
+  };
 }
 
 /** The options a WordPress backup saves, as the site has them now. */

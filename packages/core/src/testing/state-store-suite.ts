@@ -1,17 +1,19 @@
 /**
- * The behaviour every StateStore must have. `describeStateStore(name, factory)`
- * registers the suite for one implementation; the factory gives a fresh,
- * empty store and a cleanup.
+ * The behaviour every StateStore must have, for the authors of other stores
+ * (a database, a key-value service): `describeStateStore(name, factory)`
+ * registers the suite with vitest for one implementation; the factory gives
+ * a fresh, empty store and a cleanup. Import it from `@healer/core/testing`
+ * in a vitest test file.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BackupManifest } from '../src/contract/backup.js';
-import type { BreakerRecord, LockOwner, StateStore } from '../src/contract/state.js';
-import { isHealerError } from '../src/errors.js';
-import type { Execution, TimelineEvent } from '../src/schemas.js';
+import type { BackupManifest } from '../contract/backup.js';
+import type { BreakerRecord, ExecutionPage, LockOwner, StateStore } from '../contract/state.js';
+import { isHealerError } from '../errors.js';
+import type { Execution, TimelineEvent } from '../schemas.js';
 
 export interface StoreUnderTest {
   store: StateStore;
@@ -41,7 +43,7 @@ export function makeExecution(executionId: string, overrides: Partial<Execution>
 }
 
 export function makeEvent(seq: number, overrides: Partial<TimelineEvent> = {}): TimelineEvent {
-  return { seq, at: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(), type: 'step', message: `step ${seq}`, ...overrides };
+  return { seq, at: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(), type: 'state', message: `step ${seq}`, ...overrides };
 }
 
 export function makeBackup(id: string, appId: string, createdAt: string): BackupManifest {
@@ -135,18 +137,54 @@ export function describeStateStore(
         expect(await store.getExecution('other')).toBeNull();
       });
 
-      it('lists newest first, filtered by app and state, limited', async () => {
+      it('lists headers newest first, filtered by app, state, kind and time, without timelines', async () => {
         await store.createExecution(makeExecution('a', { startedAt: '2026-01-02T00:00:00.000Z', state: 'FIXED' }));
-        await store.createExecution(makeExecution('b', { startedAt: '2026-01-03T00:00:00.000Z', state: 'FAILED' }));
+        await store.createExecution(makeExecution('b', { startedAt: '2026-01-03T00:00:00.000Z', state: 'FAILED', kind: 'rollback' }));
         await store.createExecution(makeExecution('c', { startedAt: '2026-01-01T00:00:00.000Z', appId: 'other' }));
         await store.createExecution(makeExecution('d', { startedAt: '2026-01-04T00:00:00.000Z', state: 'FIXED' }));
         await store.appendEvent('b', makeEvent(1));
-        const ids = (list: Execution[]) => list.map((e) => e.executionId);
+        await store.appendEvent('b', makeEvent(2));
+        const ids = (page: ExecutionPage) => page.items.map((e) => e.executionId);
         expect(ids(await store.listExecutions())).toEqual(['d', 'b', 'a', 'c']);
         expect(ids(await store.listExecutions({ appId: 'local:srv-app' }))).toEqual(['d', 'b', 'a']);
         expect(ids(await store.listExecutions({ states: ['FIXED'] }))).toEqual(['d', 'a']);
-        expect(ids(await store.listExecutions({ limit: 2 }))).toEqual(['d', 'b']);
-        expect((await store.listExecutions({ states: ['FAILED'] }))[0]?.timeline).toEqual([makeEvent(1)]);
+        expect(ids(await store.listExecutions({ kind: 'rollback' }))).toEqual(['b']);
+        expect(ids(await store.listExecutions({ since: '2026-01-02T00:00:00.000Z', until: '2026-01-04T00:00:00.000Z' }))).toEqual(['b', 'a']);
+        const failed = (await store.listExecutions({ states: ['FAILED'] })).items[0];
+        expect(failed).toMatchObject({ executionId: 'b', kind: 'rollback', events: 2 });
+        expect(failed).not.toHaveProperty('timeline');
+      });
+
+      it('pages with a cursor: every execution once, in order, whatever the page size', async () => {
+        // Two share a start time: the id breaks the tie, so no page boundary loses or repeats one.
+        const starts = ['2026-01-05', '2026-01-03', '2026-01-03', '2026-01-01', '2026-01-04', '2026-01-02', '2026-01-03'];
+        for (const [i, day] of starts.entries()) await store.createExecution(makeExecution(`e${i}`, { startedAt: `${day}T00:00:00.000Z` }));
+        const whole = (await store.listExecutions({ limit: 100 })).items.map((e) => e.executionId);
+        expect(whole).toEqual(['e0', 'e4', 'e6', 'e2', 'e1', 'e5', 'e3']);
+        for (const limit of [1, 2, 3, 7]) {
+          const seen: string[] = [];
+          let cursor: string | undefined;
+          let pages = 0;
+          do {
+            const page = await store.listExecutions({ limit, ...(cursor ? { cursor } : {}) });
+            expect(page.items.length).toBeLessThanOrEqual(limit);
+            seen.push(...page.items.map((e) => e.executionId));
+            cursor = page.nextCursor ?? undefined;
+            pages += 1;
+          } while (cursor && pages < 20);
+          expect(seen).toEqual(whole);
+          expect(pages).toBe(Math.ceil(whole.length / limit));
+        }
+        // A page made before a newer execution was added still continues where it stopped.
+        const first = await store.listExecutions({ limit: 2 });
+        await store.createExecution(makeExecution('newest', { startedAt: '2026-02-01T00:00:00.000Z' }));
+        expect((await store.listExecutions({ limit: 2, cursor: first.nextCursor! })).items.map((e) => e.executionId)).toEqual(['e6', 'e2']);
+      });
+
+      it('refuses a bad filter before reading anything', async () => {
+        for (const filter of [{ limit: 0 }, { limit: 501 }, { limit: 1.5 }, { since: 'yesterday' }, { until: '2026-13-45' }, { cursor: 'not-a-cursor' }]) {
+          await expect(store.listExecutions(filter)).rejects.toSatisfy((e) => isHealerError(e, 'INVALID_ARGUMENT'));
+        }
       });
 
       it('accepts ids with separators and dots', async () => {
@@ -155,7 +193,7 @@ export function describeStateStore(
           await store.appendEvent(id, makeEvent(1));
           expect((await store.getExecution(id))?.executionId).toBe(id);
         }
-        expect(await store.listExecutions()).toHaveLength(3);
+        expect((await store.listExecutions()).items).toHaveLength(3);
       });
 
       it('hands out copies: changing a returned object changes nothing stored', async () => {
@@ -230,6 +268,51 @@ export function describeStateStore(
         const winners = results.filter((r) => r !== null);
         expect(winners).toHaveLength(1);
         expect((await store.getLock('k'))?.token).toBe(winners[0]?.token);
+      });
+    });
+
+    describe('fencing', () => {
+      it('accepts writes fenced by the current token, and writes without a fence', async () => {
+        await store.createExecution(makeExecution('exec-1', { state: 'QUEUED' }));
+        const lock = await store.acquireLock('app:a', me, 60_000);
+        const fence = { key: 'app:a', token: lock!.token };
+        await store.appendEvent('exec-1', makeEvent(1), fence);
+        await store.updateExecution('exec-1', { state: 'APPLYING' }, fence);
+        // A caller that holds no lock (a program annotating a record) writes unchecked.
+        await store.appendEvent('exec-1', makeEvent(2));
+        await store.updateExecution('exec-1', { message: 'noted' });
+        // Releasing the lock does not void its fence: only a newer acquisition does.
+        await store.releaseLock(lock!);
+        await store.appendEvent('exec-1', makeEvent(3), fence);
+        expect(await store.getExecution('exec-1')).toMatchObject({ state: 'APPLYING', message: 'noted', timeline: [{ seq: 1 }, { seq: 2 }, { seq: 3 }] });
+      });
+
+      it('refuses, with LOCK_LOST and without writing, a write fenced by a token older than the lock\'s current one', async () => {
+        await store.createExecution(makeExecution('exec-1'));
+        const old = await store.acquireLock('app:a', me, 30);
+        await store.appendEvent('exec-1', makeEvent(1), { key: 'app:a', token: old!.token });
+        await sleep(80);
+        // The lease ended; another run took the lock over.
+        const next = await store.acquireLock('app:a', { ...me, purpose: 'recovery' }, 60_000);
+        const stale = { key: 'app:a', token: old!.token };
+        await expect(store.appendEvent('exec-1', makeEvent(2), stale)).rejects.toSatisfy((e) => isHealerError(e, 'LOCK_LOST'));
+        await expect(store.updateExecution('exec-1', { state: 'FIXED' }, stale)).rejects.toSatisfy((e) => isHealerError(e, 'LOCK_LOST'));
+        await store.appendEvent('exec-1', makeEvent(3), { key: 'app:a', token: next!.token });
+        await store.updateExecution('exec-1', { state: 'ROLLED_BACK' }, { key: 'app:a', token: next!.token });
+        // Another process sees the same refusal.
+        const other = subject.reopen?.() ?? store;
+        await expect(other.appendEvent('exec-1', makeEvent(4), stale)).rejects.toSatisfy((e) => isHealerError(e, 'LOCK_LOST'));
+        const got = await store.getExecution('exec-1');
+        expect(got?.timeline.map((e) => e.seq)).toEqual([1, 3]);
+        expect(got?.state).toBe('ROLLED_BACK');
+        // A fence names its own key: another lock's tokens do not matter.
+        await store.acquireLock('app:b', me, 60_000);
+        await store.acquireLock('app:b2', me, 60_000);
+        await store.appendEvent('exec-1', makeEvent(5), { key: 'app:a', token: next!.token });
+      });
+
+      it('an unknown execution is EXECUTION_NOT_FOUND, fenced or not', async () => {
+        await expect(store.appendEvent('nope', makeEvent(1), { key: 'app:a', token: 1 })).rejects.toSatisfy((e) => isHealerError(e, 'EXECUTION_NOT_FOUND'));
       });
     });
 

@@ -1,0 +1,7 @@
+/** The stack plugins `healer-server api` loads. */
+import { wordpressPlugin } from '@healer/plugin-wordpress';
+import { nodejsPlugin } from '@healer/plugin-nodejs';
+import { nextjsPlugin } from '@healer/plugin-nextjs';
+import type { ServerPlugin } from './routes/plugins.js';
+
+export const BUILTIN_PLUGINS: readonly ServerPlugin[] = [wordpressPlugin, nodejsPlugin, nextjsPlugin];
