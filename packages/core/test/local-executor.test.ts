@@ -80,3 +80,56 @@ describe('LocalExecutor.readFile is bounded by bytes', () => {
     expect(Buffer.from(await exec.readFile('/proc/meminfo', { maxBytes: 8 })).toString()).toBe('MemTotal');
   });
 });
+
+describe("LocalExecutor does not hand the healer's own environment to commands", () => {
+  it('drops HEALER_*, database and Redis URLs, secrets, tokens and passwords; keeps PATH, HOME and the per-command env', async () => {
+    const names = ['HEALER_DATABASE_URL', 'HEALER_SECRET_KEY', 'DATABASE_URL', 'REDIS_URL', 'GITHUB_TOKEN', 'APP_SECRET', 'DB_PASSWORD', 'PGPASSWORD', 'MYSQL_PWD', 'SENTRY_API_KEY'];
+    const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
+    for (const n of names) process.env[n] = `private-${n}`;
+    process.env['HEALER_TEST_KEEP_AWAY'] = 'x';
+    const exec = new LocalExecutor();
+    try {
+      const r = await exec.run(['env'], { env: { PASSED_ON_PURPOSE: 'yes', DB_PASSWORD: 'given-by-the-step' } });
+      expect(r.exitCode).toBe(0);
+      const seen = new Map(r.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+      for (const n of names.filter((x) => x !== 'DB_PASSWORD')) expect(seen.has(n), n).toBe(false);
+      expect(seen.has('HEALER_TEST_KEEP_AWAY')).toBe(false);
+      expect(r.stdout).not.toContain('private-');
+      // What a step passes on purpose reaches it.
+      expect(seen.get('DB_PASSWORD')).toBe('given-by-the-step');
+      expect(seen.get('PASSED_ON_PURPOSE')).toBe('yes');
+      expect(seen.get('PATH')).toBe(process.env['PATH']);
+      expect(seen.get('HOME')).toBe(process.env['HOME']);
+    } finally {
+      for (const n of names) {
+        if (saved[n] === undefined) delete process.env[n];
+        else process.env[n] = saved[n];
+      }
+      delete process.env['HEALER_TEST_KEEP_AWAY'];
+      await exec.close();
+    }
+  });
+
+  it("drops the healer's own NODE_PATH: an app without node_modules must not load the healer's packages", async () => {
+    const saved = process.env['NODE_PATH'];
+    const work = await fsp.mkdtemp(join(os.tmpdir(), 'healer-node-path-'));
+    // The healer's own packages (as a package manager's NODE_PATH names them), and an app folder without node_modules.
+    const ownModules = join(work, 'healer-modules');
+    await fsp.mkdir(join(ownModules, 'express'), { recursive: true });
+    await fsp.writeFile(join(ownModules, 'express', 'index.js'), 'module.exports = 1;');
+    await fsp.mkdir(join(work, 'app'));
+    process.env['NODE_PATH'] = ownModules;
+    const exec = new LocalExecutor();
+    try {
+      const probe = ['node', '-e', "try { require('express'); console.log('found') } catch { console.log('missing') }"];
+      expect((await exec.run(probe, { cwd: join(work, 'app') })).stdout.trim()).toBe('missing');
+      // A step that sets it on purpose still gets it.
+      expect((await exec.run(probe, { cwd: join(work, 'app'), env: { NODE_PATH: ownModules } })).stdout.trim()).toBe('found');
+    } finally {
+      if (saved === undefined) delete process.env['NODE_PATH'];
+      else process.env['NODE_PATH'] = saved;
+      await fsp.rm(work, { recursive: true, force: true });
+      await exec.close();
+    }
+  });
+});

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { planDifferences, planTwice } from '@healer/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextjsPlugin } from '../src/plugin.js';
@@ -48,8 +48,8 @@ describe('plans of the shipped Next.js actions', () => {
     expect(planned.map((a) => a.actionId).sort()).toEqual(nextjsPlugin.actions.map((a) => a.id).sort());
     expect(planDifferences(first, second)).toEqual([]);
     expect(second.planHash).toBe(first.planHash);
-    // The rebuild's names are made from the nonce: the hash does not depend on it.
+    // The rebuild's build folder is named from the nonce: the hash does not depend on it.
     const rebuild = planned.find((a) => a.actionId === REBUILD)!;
-    expect(rebuild.steps.map((s) => s.display).join('\n')).toContain(`.next.healer-prev-${rebuild.nonce}`);
+    expect(rebuild.steps.map((s) => s.display).join('\n')).toContain(`nextjs-builds/${basename(app.root)}-${rebuild.nonce}`);
   }, 120_000);
 });

@@ -25,6 +25,34 @@ export function toArgv(command: Command): string[] {
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
+ * Variables of the healer's own process that a command never inherits: its
+ * database and Redis URLs, keys, tokens and passwords (`HEALER_*`,
+ * `DATABASE_URL`, `REDIS_URL`, `*_SECRET`, `*_TOKEN`, `*_PASSWORD`...).
+ */
+const PRIVATE_ENV = /^HEALER_|^(PGPASSWORD|MYSQL_PWD)$|(^|_)(DATABASE_URL|REDIS_URL|SECRET|SECRET_KEY|TOKEN|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY)$/i;
+
+/**
+ * Variables of the healer's own process that would change what an app's
+ * command finds: `NODE_PATH` (a package manager sets it for the healer's own
+ * dependencies) would let an app without `node_modules` load them, and a
+ * heal would be verified against modules the app does not have.
+ */
+const OWN_RUNTIME_ENV = new Set(['NODE_PATH']);
+
+/**
+ * The environment a local command starts from: this process's, without its
+ * private variables ({@link PRIVATE_ENV}) and its own module path ({@link OWN_RUNTIME_ENV}).
+ * A command's own `env` may still set them.
+ */
+export function inheritedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && !PRIVATE_ENV.test(name) && !OWN_RUNTIME_ENV.has(name)) out[name] = value;
+  }
+  return out;
+}
+
+/**
  * Check per-command environment variables: names match `^[A-Za-z_][A-Za-z0-9_]*$`,
  * values are strings without NUL. Returns `env` (or `{}`), else throws `COMMAND_INVALID`.
  */
