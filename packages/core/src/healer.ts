@@ -108,7 +108,8 @@ export interface Healer {
    * expanded on the target) with one search built from every plugin's
    * signatures, then detect each.
    */
-  discover(roots?: readonly string[], options?: { maxDepth?: number }): Promise<DiscoveredApp[]>;
+  /** Find apps under `roots` (default: the usual web roots) on `options.host` (default: the executor's host). */
+  discover(roots?: readonly string[], options?: { maxDepth?: number; host?: string }): Promise<DiscoveredApp[]>;
   diagnose(target: TargetInput, options?: { plugin?: string; since?: Date; signal?: AbortSignal }): Promise<Diagnosis>;
   plan(target: TargetInput, options?: { plugin?: string; mode?: ModeInput; since?: Date }): Promise<Plan>;
   /**
@@ -259,17 +260,20 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
     },
 
     async discover(roots = DEFAULT_DISCOVERY_ROOTS, opts = {}) {
+      const { host = executor.host, ...findOptions } = opts;
+      const scoped = await on(host);
+      const hostExec = scoped.exec;
       const signatures = [...new Set(registry.enabled().flatMap((e) => e.plugin.signatures))];
-      const folders = await findCandidates(executor, [...roots], signatures, opts);
+      const folders = await findCandidates(hostExec, [...roots], signatures, findOptions);
       // Every file detection will read, for every candidate, in one batch.
       const files = [...new Set(registry.enabled().flatMap((e) => [...e.plugin.signatures, ...(e.plugin.detectFiles ?? [])]))];
-      const snapshot = await prefetchFiles(executor, folders.flatMap((dir) => files.map((f) => (dir === '/' ? `/${f}` : `${dir}/${f}`))));
-      const env = { ...makeRunEnv(svc), exec: new SnapshotExecutor(executor, snapshot) };
+      const snapshot = await prefetchFiles(hostExec, folders.flatMap((dir) => files.map((f) => (dir === '/' ? `/${f}` : `${dir}/${f}`))));
+      const env = { ...makeRunEnv(scoped), exec: new SnapshotExecutor(hostExec, snapshot) };
       const found: DiscoveredApp[] = [];
       const limit = 8;
       for (let i = 0; i < folders.length; i += limit) {
         const batch = folders.slice(i, i + limit);
-        const reports = await Promise.all(batch.map((path) => detectStack(registry, env, toTarget(path))));
+        const reports = await Promise.all(batch.map((path) => detectStack(registry, env, toTarget({ host, path }))));
         reports.forEach((r, j) => found.push({ path: batch[j]!, app: r.app, nearTies: r.nearTies }));
       }
       return found;

@@ -55,6 +55,26 @@ function makeHealer(executor: Executor, executorFor?: (host: string) => Executor
 }
 
 describe('executorFor with two hosts', () => {
+  it("discovers on the host asked for, through that host's executor only, with ids of that host", async () => {
+    const aCalls: string[] = [];
+    const bCalls: string[] = [];
+    const a = recording(new LocalExecutor(), aCalls, 'host-a');
+    const b = recording(new LocalExecutor(), bCalls, 'host-b');
+    const healer = makeHealer(a, (host) => (host === 'host-b' ? b : undefined));
+    const parent = app.slice(0, app.lastIndexOf('/'));
+    const found = await healer.discover([parent], { host: 'host-b', maxDepth: 1 });
+    const mine = found.find((f) => f.path === app);
+    expect(mine?.app?.id).toBe(appIdFor('host-b', app));
+    expect(bCalls.length).toBeGreaterThan(0);
+    expect(aCalls).toEqual([]);
+    // A host without an executor: HOST_UNKNOWN, nothing run anywhere.
+    aCalls.length = 0;
+    bCalls.length = 0;
+    const err = await healer.discover([parent], { host: 'host-c' }).catch((e: unknown) => e);
+    expect(isHealerError(err) && err.code).toBe('HOST_UNKNOWN');
+    expect([...aCalls, ...bCalls]).toEqual([]);
+  });
+
   it('heals, rolls back and prunes a host-b record through host-b\'s executor only', async () => {
     const aCalls: string[] = [];
     const bCalls: string[] = [];
