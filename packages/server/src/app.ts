@@ -13,7 +13,7 @@ import type { Orm } from './db/orm.js';
 import { authenticate } from './http/authenticate.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { healthRouter } from './http/health.js';
-import { createMetrics } from './http/metrics.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
 import type { RateLimiter } from './http/rate-limit.js';
 import { requestIdFor } from './http/request-id.js';
 import { mountRoutes, type RouteDef } from './http/route.js';
@@ -23,6 +23,10 @@ import { auditRoutes } from './routes/audit.js';
 import { pluginRoutes, validateWithConfigSchema, type PluginConfigValidator, type ServerPlugin } from './routes/plugins.js';
 import { serverRoutes } from './routes/servers.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { operationRoutes } from './routes/operations.js';
+import type { Fleet } from './fleet/fleet.js';
+import type { EventHub } from './http/event-hub.js';
+import type { JobQueues } from './jobs/queues.js';
 import type { SecretBox } from './secrets.js';
 import { SERVER_VERSION } from './version.js';
 
@@ -37,13 +41,22 @@ export interface AppDeps {
   validatePluginConfig?: PluginConfigValidator;
   /** Largest JSON body accepted. Default `256kb`. */
   bodyLimit?: string;
+  fleet: Fleet;
+  queues: JobQueues;
+  events: EventHub;
+  eventPollMs?: number;
+  /** Where metrics are kept (the worker of the same process adds its own). Default: a new registry. */
+  metrics?: Metrics;
 }
 
 /** Every API route, in the order they are mounted and documented. */
-export function apiRoutes(deps: Pick<AppDeps, 'secrets' | 'plugins' | 'validatePluginConfig'>): RouteDef<never>[] {
+export function apiRoutes(deps: Pick<AppDeps, 'secrets' | 'plugins' | 'validatePluginConfig'> & Partial<Pick<AppDeps, 'orm' | 'fleet' | 'queues' | 'events' | 'eventPollMs'>>): RouteDef<never>[] {
+  const { orm, fleet, queues, events, eventPollMs } = deps;
+  const operations = operationRoutes({ orm, fleet, queues, events, ...(eventPollMs ? { pollMs: eventPollMs } : {}) });
   return [
     ...serverRoutes({ secrets: deps.secrets }),
     ...applicationRoutes(),
+    ...operations,
     ...pluginRoutes({ plugins: deps.plugins, validateConfig: deps.validatePluginConfig ?? validateWithConfigSchema }),
     ...tokenRoutes(),
     ...auditRoutes(),
@@ -73,7 +86,7 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   app.use(helmet());
-  const metrics = createMetrics();
+  const metrics = deps.metrics ?? createMetrics();
   app.use(metrics.middleware);
   app.use(express.json({ limit: deps.bodyLimit ?? '256kb' }));
 

@@ -1,6 +1,6 @@
 /**
- * `healer-server`: `migrate`, `token create`, `api`. `start` and `worker`
- * are reserved for the API + workers and the BullMQ workers.
+ * `healer-server`: `migrate`, `token create`, `api`, `worker`, and `start`
+ * (the API and the workers in one process).
  * `runServerCli(argv, io)` runs in-process and returns the exit code.
  */
 import { Command, CommanderError, Option } from 'commander';
@@ -10,7 +10,7 @@ import { ROLES, type Role } from './db/entities.js';
 import { addAuditEvent } from './http/audit.js';
 import { createApiToken } from './auth/tokens.js';
 import { ConfigError } from './errors.js';
-import { startApi, type RunningApi, type RuntimeOptions } from './runtime.js';
+import { createRuntime, startApi, startRuntimeWorker, type RunningApi, type RuntimeOptions, type WorkerRunOptions } from './runtime.js';
 import { SERVER_VERSION } from './version.js';
 
 export interface ServerCliIo {
@@ -19,7 +19,10 @@ export interface ServerCliIo {
   env: NodeJS.ProcessEnv;
   /** Called by `api` once it listens; the caller owns shutdown (signals, tests). */
   onListening?: (api: RunningApi) => void | Promise<void>;
+  /** Called by `worker` once it runs; the caller owns shutdown. */
+  onRunning?: (service: { close(): Promise<void> }) => void | Promise<void>;
   runtime?: RuntimeOptions;
+  worker?: WorkerRunOptions;
 }
 
 /** Only what a command needs is validated: `migrate` needs no Redis or secret key. */
@@ -36,7 +39,7 @@ function databaseConfig(env: NodeJS.ProcessEnv): Pick<ServerConfig, 'databaseUrl
 
 export async function runServerCli(argv: readonly string[], io: ServerCliIo): Promise<number> {
   const program = new Command('healer-server')
-    .description('Healer server: the REST API (and, later, the workers) for a fleet.')
+    .description('Healer server: the REST API and the workers for a fleet.')
     .version(SERVER_VERSION, '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
@@ -93,17 +96,44 @@ export async function runServerCli(argv: readonly string[], io: ServerCliIo): Pr
       await io.onListening?.(api);
     });
 
-  for (const [name, what] of [
-    ['start', 'the API and the workers in one process'],
-    ['worker', 'the BullMQ workers (discover, diagnose, heal, health-check)'],
-  ] as const) {
-    program
-      .command(name)
-      .description(`(reserved, not available yet) ${what}`)
-      .action(() => {
-        throw new ConfigError([{ path: name, message: 'this command is reserved and not available yet' }]);
+  const concurrency = new Option('--concurrency <n>', 'jobs run at once per queue').default(2).argParser((value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 64) throw new ConfigError([{ path: '--concurrency', message: 'must be a whole number from 1 to 64' }]);
+    return n;
+  });
+
+  program
+    .command('start')
+    .description('the API and the workers in one process (the embedded default)')
+    .addOption(concurrency)
+    .action(async (opts: { concurrency: number }) => {
+      const config = loadConfig(io.env);
+      const { BUILTIN_PLUGINS } = await import('./builtin-plugins.js');
+      const api = await startApi(config, { plugins: BUILTIN_PLUGINS, ...io.runtime });
+      const worker = startRuntimeWorker(api.runtime, config, { concurrency: opts.concurrency, ...io.worker });
+      io.stderr.write(`Listening on ${api.url}, with ${opts.concurrency} job(s) at once per queue\n`);
+      const closeApi = api.close;
+      // Workers first (running jobs finish), then the API and the pools.
+      await io.onListening?.({ ...api, close: async (graceMs?: number) => { await worker.close(); await closeApi(graceMs); } });
+    });
+
+  program
+    .command('worker')
+    .description('the workers: discover, diagnose, heal and scheduled health checks (stop with SIGTERM: running jobs finish)')
+    .addOption(concurrency)
+    .action(async (opts: { concurrency: number }) => {
+      const config = loadConfig(io.env);
+      const { BUILTIN_PLUGINS } = await import('./builtin-plugins.js');
+      const runtime = await createRuntime(config, { plugins: BUILTIN_PLUGINS, ...io.runtime });
+      const worker = startRuntimeWorker(runtime, config, { concurrency: opts.concurrency, ...io.worker });
+      io.stderr.write(`Worker running, ${opts.concurrency} job(s) at once per queue\n`);
+      await io.onRunning?.({
+        async close() {
+          await worker.close();
+          await runtime.close();
+        },
       });
-  }
+    });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

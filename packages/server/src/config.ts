@@ -32,6 +32,8 @@ const EnvSchema = z.object({
   HEALER_SECRET_OLD_KEYS: z.string().optional(),
   HEALER_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   HEALER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Prefix of every Redis key and channel (queues, events): several servers can share one Redis. */
+  HEALER_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" or "-", at most 64').default('healer'),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -47,6 +49,8 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** Requests per minute per token (or per address without one). */
   rateLimitPerMinute: number;
+  /** Prefix of Redis keys and channels. Default `healer`. */
+  redisPrefix?: string;
 }
 
 /** Reads and validates the configuration. Throws a {@link ConfigError} listing every problem. */
@@ -81,5 +85,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     currentKeyId: d.HEALER_SECRET_KEY_ID,
     logLevel: d.HEALER_LOG_LEVEL,
     rateLimitPerMinute: d.HEALER_RATE_LIMIT_PER_MINUTE,
+    redisPrefix: d.HEALER_REDIS_PREFIX,
   };
 }

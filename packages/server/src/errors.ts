@@ -10,9 +10,13 @@ export type ApiErrorCode =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
+  | 'PLAN_DRIFT'
+  | 'HEAL_IN_PROGRESS'
   | 'RATE_LIMITED'
   | 'PAYLOAD_TOO_LARGE'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | 'HOST_UNREACHABLE'
+  | 'UNAVAILABLE';
 
 /** One problem found by validation: where (`body.port`) and what. */
 export interface Issue {
@@ -26,9 +30,13 @@ const STATUS: Record<ApiErrorCode, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  PLAN_DRIFT: 409,
+  HEAL_IN_PROGRESS: 409,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  HOST_UNREACHABLE: 502,
+  UNAVAILABLE: 503,
 };
 
 const BRAND = Symbol.for('healer.server.api-error');
@@ -37,14 +45,17 @@ export class ApiError extends Error {
   readonly code: ApiErrorCode;
   readonly status: number;
   readonly issues: Issue[] | undefined;
+  /** Facts the caller can act on (the id of the heal already running...); never a secret. */
+  readonly details: Record<string, unknown> | undefined;
   readonly [BRAND] = true;
 
-  constructor(code: ApiErrorCode, message: string, options: { issues?: Issue[]; cause?: unknown } = {}) {
+  constructor(code: ApiErrorCode, message: string, options: { issues?: Issue[]; details?: Record<string, unknown>; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ApiError';
     this.code = code;
     this.status = STATUS[code];
     this.issues = options.issues;
+    this.details = options.details;
   }
 }
 

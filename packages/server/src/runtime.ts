@@ -12,9 +12,15 @@ import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
 import { openOrm, type Orm } from './db/orm.js';
 import { createLogger } from './http/logger.js';
+import { createMetrics, registerFleetMetrics } from './http/metrics.js';
+import type { Registry } from 'prom-client';
 import { MemoryTokenBucket, type RateLimiter } from './http/rate-limit.js';
 import type { PluginConfigValidator, ServerPlugin } from './routes/plugins.js';
 import { SecretBox } from './secrets.js';
+import { Fleet, type FleetOptions } from './fleet/fleet.js';
+import { EventHub } from './http/event-hub.js';
+import { JobQueues } from './jobs/queues.js';
+import { startWorker, type OutcomeListener, type RunningWorker } from './jobs/worker.js';
 
 export interface RuntimeOptions {
   plugins?: readonly ServerPlugin[];
@@ -23,6 +29,10 @@ export interface RuntimeOptions {
   logDestination?: DestinationStream;
   /** Default: an in-memory token bucket sized by `rateLimitPerMinute` (burst = one minute's worth). */
   rateLimiter?: RateLimiter;
+  /** SSH timeouts and the run's lease, for the fleet (tests shorten them). */
+  fleet?: Pick<FleetOptions, 'ssh' | 'lockTtlMs' | 'backupRoot'>;
+  /** How often an event stream re-reads PostgreSQL besides live events. */
+  eventPollMs?: number;
 }
 
 export interface Runtime {
@@ -31,7 +41,11 @@ export interface Runtime {
   redis: Redis;
   logger: Logger;
   secrets: SecretBox;
-  /** Closes Redis and PostgreSQL. */
+  fleet: Fleet;
+  queues: JobQueues;
+  /** The process's metrics registry (the API's, and the worker's when it runs in the same process). */
+  metrics: Registry;
+  /** Closes the queues, the SSH connections, Redis and PostgreSQL. */
   close(): Promise<void>;
 }
 
@@ -48,12 +62,23 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
   redis.on('error', (err: Error & { code?: string }) => logger.warn({ code: err.code }, 'redis error'));
   const rateLimiter =
     options.rateLimiter ?? new MemoryTokenBucket({ capacity: config.rateLimitPerMinute, refillPerSecond: config.rateLimitPerMinute / 60 });
+  const prefix = config.redisPrefix ?? 'healer';
+  const fleet = new Fleet({ orm, redis, secrets, logger, plugins: options.plugins ?? [], prefix, ...options.fleet });
+  const queues = new JobQueues(redis, prefix, () => undefined);
+  const events = new EventHub(redis, prefix, logger);
+  const metrics = createMetrics();
+  registerFleetMetrics(metrics.registry, { orm, queues });
   const app = createApp({
+    metrics,
     orm,
     redis,
     secrets,
     logger,
     rateLimiter,
+    fleet,
+    queues,
+    events,
+    ...(options.eventPollMs ? { eventPollMs: options.eventPollMs } : {}),
     plugins: options.plugins ?? [],
     ...(options.validatePluginConfig ? { validatePluginConfig: options.validatePluginConfig } : {}),
   });
@@ -63,7 +88,13 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
     redis,
     logger,
     secrets,
+    fleet,
+    queues,
+    metrics: metrics.registry,
     async close() {
+      events.close();
+      await queues.close().catch(() => undefined);
+      await fleet.close();
       redis.disconnect();
       await orm.close(true);
     },
@@ -108,4 +139,25 @@ export async function startApi(config: ServerConfig, options: RuntimeOptions = {
       return closing;
     },
   };
+}
+
+export interface WorkerRunOptions {
+  /** Jobs run at once per queue. Default 2. */
+  concurrency?: number;
+  sweepEveryMs?: number;
+  requeueAfterMs?: number;
+  onOutcome?: OutcomeListener;
+}
+
+/** The workers on a runtime's fleet and queues (`healer-server worker`, or with the API in `start`). */
+export function startRuntimeWorker(runtime: Runtime, config: ServerConfig, options: WorkerRunOptions = {}): RunningWorker {
+  return startWorker({
+    orm: runtime.orm,
+    redisUrl: config.redisUrl,
+    fleet: runtime.fleet,
+    queues: runtime.queues,
+    logger: runtime.logger,
+    registry: runtime.metrics,
+    ...options,
+  });
 }

@@ -74,16 +74,40 @@ describe('healer-server', () => {
     for (const name of ['HEALER_DATABASE_URL', 'HEALER_REDIS_URL', 'HEALER_SECRET_KEY']) expect(message).toContain(name);
   });
 
-  it('reserves start and worker', async () => {
-    const help = io(env);
-    await runServerCli(['--help'], help.io);
-    expect(help.out.join('')).toMatch(/start\s+\(reserved/);
-    expect(help.out.join('')).toMatch(/worker\s+\(reserved/);
-    for (const name of ['start', 'worker']) {
+  it('start serves the API with the workers, and worker runs alone; both refuse a bad --concurrency with nothing started', async () => {
+    for (const bad of ['0', 'x', '65']) {
       const run = io(env);
-      expect(await runServerCli([name], run.io)).toBe(2);
-      expect(run.err.join('')).toMatch(/reserved/);
+      expect(await runServerCli(['worker', '--concurrency', bad], run.io)).toBe(2);
+      expect(run.err.join('')).toContain('--concurrency');
     }
+    const prefix = `healer-cli-${Date.now().toString(36)}`;
+    const started = io({ ...env, HEALER_PORT: String(await freePort()), HEALER_REDIS_PREFIX: prefix });
+    let ready = 0;
+    expect(
+      await runServerCli(['start', '--concurrency', '1'], {
+        ...started.io,
+        async onListening(api) {
+          ready = (await fetch(`${api.url}/health/ready`)).status;
+          await api.close();
+        },
+      }),
+    ).toBe(0);
+    expect(ready).toBe(200);
+    expect(started.err.join('')).toContain('1 job(s) at once');
+
+    const worker = io({ ...env, HEALER_REDIS_PREFIX: prefix });
+    let closed = false;
+    expect(
+      await runServerCli(['worker'], {
+        ...worker.io,
+        async onRunning(service) {
+          await service.close();
+          closed = true;
+        },
+      }),
+    ).toBe(0);
+    expect(closed).toBe(true);
+    expect(worker.err.join('')).toContain('Worker running, 2 job(s)');
   });
 
   it('api serves until closed', async () => {

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { z } from 'zod';
 import { freePort } from '@healer/test-utils';
+import { definePlugin } from '@healer/core';
 import type { ServerConfig } from '../src/config.js';
 import { createApiToken } from '../src/auth/tokens.js';
 import type { Role } from '../src/db/entities.js';
@@ -56,19 +57,35 @@ export function testConfig(overrides: Partial<ServerConfig> & { databaseUrl: str
     currentKeyId: 'k1',
     logLevel: 'debug',
     rateLimitPerMinute: 10_000,
+    // Queues and event channels of their own: test files share one Redis.
+    redisPrefix: `healer-test-${randomBytes(6).toString('hex')}`,
     ...overrides,
   };
 }
 
-/** A plugin with a configuration schema, to test validation of plugin configuration. */
-export const demoPlugin: ServerPlugin = {
+/** A plugin with a configuration schema, to test validation of plugin configuration. It detects nothing. */
+export const demoPlugin: ServerPlugin = definePlugin({
   name: 'demo',
   version: '1.2.3',
   description: 'A test plugin',
+  engines: { core: '*' },
   stacks: ['demo'],
+  signatures: ['demo.txt'],
   configSchema: z.strictObject({ threshold: z.number().int().min(1), label: z.string().optional() }),
-};
-export const plainPlugin: ServerPlugin = { name: 'plain', version: '0.1.0', stacks: ['plain'] };
+  detect: async () => null,
+  checks: [],
+  actions: [],
+});
+export const plainPlugin: ServerPlugin = definePlugin({
+  name: 'plain',
+  version: '0.1.0',
+  engines: { core: '*' },
+  stacks: ['plain'],
+  signatures: ['plain.txt'],
+  detect: async () => null,
+  checks: [],
+  actions: [],
+});
 
 /** Collects pino's output, one JSON line per entry. */
 export class LogCapture {

@@ -3,17 +3,31 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../src/app.js';
 import { PERMISSIONS, ROLE_PERMISSIONS } from '../src/auth/permissions.js';
-import { ApplicationEntity, ServerEntity, type Role } from '../src/db/entities.js';
+import { makeEvent, makeExecution } from '@healer/core/testing';
+import { freePort } from '@healer/test-utils';
+import { ApplicationEntity, DiagnosticRunEntity, ServerEntity, type Role } from '../src/db/entities.js';
 import { SecretBox } from '../src/secrets.js';
 import { demoPlugin, startTestServer, type TestServer } from './helpers.js';
 
 let t: TestServer;
 let appId: string;
+/** A server on a closed loopback port: routes that reach the host fail there with 502, after the permission check. */
+let unreachable: string;
+let runId: string;
+/** A finished execution (its event stream replays and ends). */
+const finishedId = 'ex_perm0000001_0123456789';
 
 async function newServer(): Promise<string> {
   const em = t.runtime.orm.em.fork();
   const id = randomUUID();
   em.create(ServerEntity, { id, name: `s-${id.slice(0, 8)}`, host: 'h.example.com', user: 'u', authKind: 'agent' });
+  await em.flush();
+  return id;
+}
+async function newApp(server = unreachable): Promise<string> {
+  const em = t.runtime.orm.em.fork();
+  const id = randomUUID();
+  em.create(ApplicationEntity, { id, server, path: `/srv/app-${id.slice(0, 8)}`, stack: 'nodejs' });
   await em.flush();
   return id;
 }
@@ -28,7 +42,14 @@ beforeAll(async () => {
   appId = randomUUID();
   const em = t.runtime.orm.em.fork();
   em.create(ApplicationEntity, { id: appId, server, path: '/var/www/site', stack: 'wordpress' });
+  unreachable = randomUUID();
+  em.create(ServerEntity, { id: unreachable, name: 'closed-port', host: '127.0.0.1', port: await freePort(), user: 'u', authKind: 'agent' });
+  const run = em.create(DiagnosticRunEntity, { application: appId, status: 'pass', score: 100 });
   await em.flush();
+  runId = run.id;
+  await t.runtime.fleet.store.createExecution(
+    makeExecution(finishedId, { state: 'FIXED', finishedAt: '2026-01-01T00:01:00.000Z', timeline: [makeEvent(1, { type: 'execution.finished', state: 'FIXED' })] }),
+  );
 });
 afterAll(async () => {
   await t?.close();
@@ -88,6 +109,36 @@ const CASES: Case[] = [
   { route: 'post /tokens', what: 'create a token', allowed: ADMIN, success: 201, call: async () => ({ method: 'post', path: '/tokens', body: { name: 'n', role: 'viewer' } }) },
   { route: 'delete /tokens/:id', what: 'revoke a token', allowed: ADMIN, success: 200, call: async () => ({ method: 'delete', path: `/tokens/${await newToken()}` }) },
   { route: 'get /audit', what: 'read the audit log', allowed: ADMIN, success: 200, call: async () => ({ method: 'get', path: '/audit' }) },
+  { route: 'post /servers/:id/discover', what: 'discover apps on a server', allowed: HEALERS, success: 202, call: async () => ({ method: 'post', path: `/servers/${await newServer()}/discover`, body: {} }) },
+  { route: 'post /applications/:id/diagnose', what: 'diagnose an application', allowed: HEALERS, success: 202, call: async () => ({ method: 'post', path: `/applications/${appId}/diagnose` }) },
+  { route: 'get /applications/:id/diagnostics', what: "read an application's diagnostics", allowed: ALL, success: 200, call: async () => ({ method: 'get', path: `/applications/${appId}/diagnostics` }) },
+  { route: 'get /diagnostics/:id', what: 'read a diagnostic run', allowed: ALL, success: 200, call: async () => ({ method: 'get', path: `/diagnostics/${runId}` }) },
+  { route: 'get /applications/:id/plan', what: 'plan a heal (the host is unreachable: 502)', allowed: HEALERS, success: 502, call: async () => ({ method: 'get', path: `/applications/${await newApp()}/plan` }) },
+  { route: 'post /applications/:id/heal', what: 'queue a heal', allowed: HEALERS, success: 202, call: async () => ({ method: 'post', path: `/applications/${await newApp()}/heal`, body: {} }) },
+  {
+    route: 'post /applications/:id/heal',
+    what: 'approve actions of a heal (the host is unreachable: 502)',
+    allowed: ADMIN,
+    success: 502,
+    call: async () => ({ method: 'post', path: `/applications/${await newApp()}/heal`, body: { approve: { all: true, planHash: 'sha256-0123456789' } } }),
+  },
+  { route: 'get /executions', what: 'list executions', allowed: ALL, success: 200, call: async () => ({ method: 'get', path: '/executions' }) },
+  { route: 'get /executions/:id', what: 'read an execution', allowed: ALL, success: 200, call: async () => ({ method: 'get', path: `/executions/${finishedId}` }) },
+  { route: 'get /executions/:id/events', what: "stream an execution's events", allowed: ALL, success: 200, call: async () => ({ method: 'get', path: `/executions/${finishedId}/events` }) },
+  {
+    route: 'post /executions/:id/rollback',
+    what: 'roll back an execution (it applied nothing: 409)',
+    allowed: HEALERS,
+    success: 409,
+    call: async () => ({ method: 'post', path: `/executions/${finishedId}/rollback`, body: {} }),
+  },
+  {
+    route: 'post /executions/:id/rollback',
+    what: 'force a rollback despite drift (it applied nothing: 409)',
+    allowed: ADMIN,
+    success: 409,
+    call: async () => ({ method: 'post', path: `/executions/${finishedId}/rollback`, body: { force: true } }),
+  },
 ];
 
 describe('roles x permissions', () => {

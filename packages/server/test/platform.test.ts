@@ -117,7 +117,30 @@ describe('metrics and OpenAPI', () => {
     const doc = (await request(t.runtime.app).get('/openapi.json').expect(200)).body;
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/api/v1/applications', '/api/v1/applications/{id}', '/api/v1/audit', '/api/v1/plugins', '/api/v1/plugins/{name}', '/api/v1/servers', '/api/v1/servers/{id}', '/api/v1/tokens', '/api/v1/tokens/{id}', '/health', '/health/ready', '/metrics'].sort(),
+      [
+        '/api/v1/applications',
+        '/api/v1/applications/{id}',
+        '/api/v1/applications/{id}/diagnose',
+        '/api/v1/applications/{id}/diagnostics',
+        '/api/v1/applications/{id}/heal',
+        '/api/v1/applications/{id}/plan',
+        '/api/v1/audit',
+        '/api/v1/diagnostics/{id}',
+        '/api/v1/executions',
+        '/api/v1/executions/{id}',
+        '/api/v1/executions/{id}/events',
+        '/api/v1/executions/{id}/rollback',
+        '/api/v1/plugins',
+        '/api/v1/plugins/{name}',
+        '/api/v1/servers',
+        '/api/v1/servers/{id}',
+        '/api/v1/servers/{id}/discover',
+        '/api/v1/tokens',
+        '/api/v1/tokens/{id}',
+        '/health',
+        '/health/ready',
+        '/metrics',
+      ].sort(),
     );
     expect(Object.keys(doc.paths['/api/v1/servers/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
     const create = doc.paths['/api/v1/servers'].post;

@@ -13,6 +13,7 @@ export const ErrorBodySchema = z
       code: z.string(),
       message: z.string(),
       issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+      details: z.record(z.string(), z.unknown()).optional(),
     }),
     requestId: z.string(),
   })

@@ -122,8 +122,10 @@ export const ExecutionEntity = defineEntity({
     finishedAt: p.datetime().nullable(),
     /** The whole execution record as core keeps it, for reading back without joins. */
     record: p.json<Record<string, unknown>>().nullable(),
+    /** What the API was asked (mode, approval), for a heal it queued. */
+    request: p.json<Record<string, unknown>>().nullable(),
   },
-  indexes: [{ properties: 'state' }, { properties: ['startedAt', 'id'] }, { properties: 'appId' }],
+  indexes: [{ properties: 'state' }, { properties: ['startedAt', 'id'] }, { properties: 'appId' }, { properties: ['application', 'state'] }],
 });
 export type Execution = InferEntity<typeof ExecutionEntity>;
 

@@ -29,7 +29,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     return;
   }
   res.status(error.status).json({
-    error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) },
+    error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}), ...(error.details ? { details: error.details } : {}) },
     requestId: req.requestId,
   });
 };

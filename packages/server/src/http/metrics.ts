@@ -1,6 +1,8 @@
 /** Prometheus metrics: the process defaults plus one request-duration histogram, on a registry of our own. */
 import type { RequestHandler } from 'express';
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Orm } from '../db/orm.js';
+import type { JobQueues } from '../jobs/queues.js';
 
 export interface Metrics {
   registry: Registry;
@@ -27,4 +29,47 @@ export function createMetrics(): Metrics {
     next();
   };
   return { registry, middleware };
+}
+
+/**
+ * Fleet figures read at scrape time from PostgreSQL and Redis, so that every
+ * API process reports the same numbers whichever worker did the work:
+ * executions by kind and state (heal outcomes), breakers by state, queue depth.
+ */
+export function registerFleetMetrics(registry: Registry, deps: { orm: Orm; queues: JobQueues }): void {
+  new Gauge({
+    name: 'healer_executions',
+    help: 'Executions recorded, by kind and state',
+    labelNames: ['kind', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      // A database that does not answer leaves these out of the scrape rather than failing it.
+      const rows = (await deps.orm.em.getKnex()('executions').select('kind', 'state').count({ n: '*' }).groupBy('kind', 'state').catch(() => [])) as Array<{ kind: string; state: string; n: string }>;
+      this.reset();
+      for (const r of rows) this.set({ kind: r.kind, state: r.state }, Number(r.n));
+    },
+  });
+  new Gauge({
+    name: 'healer_breakers',
+    help: 'Circuit breakers, by state',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = (await deps.orm.em.getKnex().raw(`select record->>'state' as state, count(*) as n from breakers group by 1`).catch(() => ({ rows: [] }))) as { rows: Array<{ state: string | null; n: string }> };
+      this.reset();
+      for (const r of rows.rows) this.set({ state: r.state ?? 'unknown' }, Number(r.n));
+    },
+  });
+  new Gauge({
+    name: 'healer_queue_depth',
+    help: 'Jobs waiting, delayed or running, by queue',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+    async collect() {
+      const depth = await deps.queues.depth().catch(() => null);
+      this.reset();
+      if (!depth) return;
+      for (const [queue, n] of Object.entries(depth)) this.set({ queue }, n);
+    },
+  });
 }

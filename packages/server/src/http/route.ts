@@ -22,6 +22,8 @@ export interface RouteContext<S extends RequestSchemas> extends Parsed<S> {
 export interface Reply {
   status?: number;
   body?: unknown;
+  /** The handler wrote the response itself (a stream of server-sent events). */
+  streamed?: boolean;
 }
 
 export interface RouteDef<S extends RequestSchemas = RequestSchemas> {
@@ -56,6 +58,7 @@ export function mountRoutes(router: Router, routes: readonly RouteDef<never>[]):
       requirePermission(req.actor, route.permission);
       const parsed = parseRequest(route.request, { params: req.params, query: req.query, body: req.body });
       const reply = await route.handle({ ...parsed, req, res, actor: req.actor });
+      if (reply.streamed) return;
       res.status(reply.status ?? 200);
       if (reply.body === undefined) res.end();
       else res.json(reply.body);

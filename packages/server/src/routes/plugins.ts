@@ -3,6 +3,7 @@
  * and configuration (PluginSetting rows). A plugin's `configSchema`, when it
  * has one, validates the configuration before it is stored.
  */
+import type { PluginDefinition } from '@healer/core';
 import type { z } from 'zod';
 import { PluginSettingEntity, type PluginSetting } from '../db/entities.js';
 import { ApiError, type Issue } from '../errors.js';
@@ -10,14 +11,8 @@ import { recordAudit } from '../http/audit.js';
 import { defineRoute } from '../http/route.js';
 import { PluginListSchema, PluginParamsSchema, PluginPatchSchema, PluginSchema } from '../api/schemas.js';
 
-/** What the server needs to know of a plugin: structurally a subset of core's plugin definition. */
-export interface ServerPlugin {
-  name: string;
-  version: string;
-  description?: string;
-  stacks: readonly string[];
-  configSchema?: z.ZodType;
-}
+/** A stack plugin the server loads: core's plugin definition (the workers run its checks and actions). */
+export type ServerPlugin = PluginDefinition;
 
 /** Validates a plugin's configuration; returns the issues (empty when valid). */
 export type PluginConfigValidator = (plugin: ServerPlugin, config: Record<string, unknown>) => Issue[] | Promise<Issue[]>;
