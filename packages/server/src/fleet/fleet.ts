@@ -114,15 +114,8 @@ export class Fleet {
         if (!address) return undefined;
         const app = await orm.em.fork().findOne(ApplicationEntity, { path: root, server: address });
         if (!app) return undefined;
-        const { url, port, bodyMarkers, errorMarkers, plugin } = app.settings as Record<string, unknown>;
-        return {
-          mode: app.mode,
-          ...(typeof url === 'string' ? { url } : {}),
-          ...(typeof port === 'number' ? { port } : {}),
-          ...(typeof plugin === 'string' ? { plugin } : {}),
-          ...(Array.isArray(bodyMarkers) ? { bodyMarkers: bodyMarkers as string[] } : {}),
-          ...(Array.isArray(errorMarkers) ? { errorMarkers: errorMarkers as string[] } : {}),
-        };
+        // Every setting (core checks the ones it knows: url, port, markers...; plugins read their own, phpUser...), and the app's mode.
+        return { ...app.settings, mode: app.mode };
       },
       logger: coreLogger(this.#options.logger),
       ...(this.#options.lockTtlMs ? { lockTtlMs: this.#options.lockTtlMs } : {}),
