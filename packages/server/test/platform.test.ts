@@ -117,7 +117,14 @@ describe('metrics and OpenAPI', () => {
     const doc = (await request(t.runtime.app).get('/openapi.json').expect(200)).body;
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/api/v1/applications', '/api/v1/applications/{id}', '/api/v1/audit', '/api/v1/plugins', '/api/v1/plugins/{name}', '/api/v1/servers', '/api/v1/servers/{id}', '/api/v1/tokens', '/api/v1/tokens/{id}', '/health', '/health/ready', '/metrics'].sort(),
+      [
+        '/api/v1/applications',
+        '/api/v1/applications/{id}',
+        '/api/v1/applications/{id}/breaker',
+        '/api/v1/applications/{id}/breaker/reset',
+        '/api/v1/audit',
+        '/api/v1/backups',
+        '/api/v1/breakers', '/api/v1/plugins', '/api/v1/plugins/{name}', '/api/v1/servers', '/api/v1/servers/{id}', '/api/v1/tokens', '/api/v1/tokens/{id}', '/health', '/health/ready', '/metrics'].sort(),
     );
     expect(Object.keys(doc.paths['/api/v1/servers/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
     const create = doc.paths['/api/v1/servers'].post;
@@ -130,6 +137,9 @@ describe('metrics and OpenAPI', () => {
     expect(doc.components.schemas.ServerCreate.properties.hostKeyFingerprint).toBeDefined();
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.components.schemas.Error).toBeDefined();
+    expect(doc.paths['/api/v1/applications/{id}/breaker/reset'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/BreakerReset' });
+    expect(Object.keys(doc.components.schemas.Breaker.properties)).toEqual(expect.arrayContaining(['key', 'appId', 'state', 'failures', 'openedAt', 'until']));
+    expect(Object.keys(doc.components.schemas.Backup.properties).filter((k) => /sha|meta|files$|manifest/i.test(k))).toEqual([]);
   });
 });
 

@@ -1,0 +1,177 @@
+/**
+ * Circuit breakers: `/breakers` lists every record, `/applications/:id/breaker`
+ * shows one application's, and a reset (healer.approve: a person decides the
+ * app may be healed again) clears them. Everything goes through core's
+ * `CircuitBreaker` on the PostgreSQL store, so the records are read and
+ * written by the same rules the workers apply.
+ */
+import { CircuitBreaker, actionBreakerKey, appBreakerKey, type BreakerPolicy, type BreakerRecord } from '@healer/core';
+import type { Request } from 'express';
+import type { z } from 'zod';
+import {
+  ApplicationBreakerSchema,
+  BreakerListQuerySchema,
+  BreakerPageSchema,
+  BreakerResetSchema,
+  BreakerSchema,
+  IdParamsSchema,
+  pageBody,
+} from '../api/schemas.js';
+import { ApiError } from '../errors.js';
+import { recordAudit } from '../http/audit.js';
+import { defineRoute } from '../http/route.js';
+import { applicationsByCoreId, findApplicationWithCoreId } from '../state/core-ids.js';
+import { PostgresStateStore } from '../state/postgres-store.js';
+
+type BreakerView = z.input<typeof BreakerSchema>;
+
+export interface BreakerRouteDeps {
+  /** The limits the workers heal with (core's defaults when absent): they decide what "as of now" shows. */
+  breakerPolicy?: BreakerPolicy;
+}
+
+/** What a breaker key names; null for a key of another shape. */
+export function parseBreakerKey(key: string): { kind: 'app' | 'action'; appId: string; actionId: string | null } | null {
+  if (key.startsWith('app:')) return { kind: 'app', appId: key.slice(4), actionId: null };
+  if (key.startsWith('action:')) {
+    const rest = key.slice(7);
+    // Core's app ids are hex: the first colon ends the app id, the action id may hold anything after it.
+    const colon = rest.indexOf(':');
+    if (colon > 0) return { kind: 'action', appId: rest.slice(0, colon), actionId: rest.slice(colon + 1) };
+  }
+  return null;
+}
+
+/**
+ * One record as the API shows it. `now` is the record as of now (core's
+ * tick); `stored` the row as written, which still says `open` while the
+ * cooldown runs out, so its `updatedAt` is when the failure that opened it
+ * was recorded.
+ */
+function toBreakerView(now: BreakerRecord, stored: BreakerRecord | undefined, applicationId: string | null): BreakerView | null {
+  const key = parseBreakerKey(now.key);
+  if (key === null) return null;
+  return {
+    key: now.key,
+    kind: key.kind,
+    appId: key.appId,
+    applicationId,
+    actionId: key.actionId,
+    state: now.state,
+    failures: now.consecutiveFailures,
+    attempts: now.attempts.length,
+    openedAt: stored?.state === 'open' && stored.updatedAt !== '' ? stored.updatedAt : null,
+    until: now.state === 'closed' ? null : now.openUntil,
+    demotedTo: now.demotedTo,
+    updatedAt: now.updatedAt === '' ? null : now.updatedAt,
+  };
+}
+
+/** The breaker service of a request: core's rules on the request's database pool. */
+function contextOf(req: Request, policy: BreakerPolicy | undefined): { store: PostgresStateStore; breaker: CircuitBreaker } {
+  const store = new PostgresStateStore({ knex: req.em.getKnex() });
+  return { store, breaker: new CircuitBreaker(store, policy) };
+}
+
+/** Every record whose key starts with `prefix`, as views, sorted by key. */
+async function viewsOf(req: Request, policy: BreakerPolicy | undefined, prefix?: string): Promise<BreakerView[]> {
+  const { store, breaker } = contextOf(req, policy);
+  const filter = prefix === undefined ? {} : { prefix };
+  const [now, stored] = await Promise.all([breaker.listBreakers(filter), store.listBreakers(filter)]);
+  const storedByKey = new Map(stored.map((r) => [r.key, r]));
+  const applications = await applicationsByCoreId(req.em, now.map((r) => parseBreakerKey(r.key)?.appId ?? ''));
+  return now.flatMap((r) => {
+    const view = toBreakerView(r, storedByKey.get(r.key), applications.get(parseBreakerKey(r.key)?.appId ?? '') ?? null);
+    return view === null ? [] : [view];
+  });
+}
+
+/** The records of one application (core id), sorted by key. */
+async function viewsOfApp(req: Request, policy: BreakerPolicy | undefined, appId: string): Promise<BreakerView[]> {
+  const [own, actions] = await Promise.all([viewsOf(req, policy, appBreakerKey(appId)), viewsOf(req, policy, actionBreakerKey(appId, ''))]);
+  return [...own, ...actions].filter((v) => v.appId === appId).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** `/applications/:id/breaker`'s body for an application and its core id. */
+async function applicationBreaker(req: Request, policy: BreakerPolicy | undefined, applicationId: string, appId: string): Promise<z.input<typeof ApplicationBreakerSchema>> {
+  const { breaker } = contextOf(req, policy);
+  const status = await breaker.status(appId);
+  const mine = await viewsOfApp(req, policy, appId);
+  return {
+    applicationId,
+    appId,
+    allowed: status.decision.allowed,
+    state: status.decision.state,
+    reason: status.decision.reason,
+    nextAttemptAt: status.decision.nextAttemptAt,
+    blockedBy: status.decision.blockedBy,
+    app: mine.find((v) => v.kind === 'app') ?? null,
+    actions: mine.filter((v) => v.kind === 'action'),
+  };
+}
+
+export function breakerRoutes(deps: BreakerRouteDeps = {}) {
+  const tag = 'breakers';
+  const policy = deps.breakerPolicy;
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/breakers',
+      tag,
+      summary: 'List circuit breaker records as of now, sorted by key, one page at a time',
+      permission: 'healer.read',
+      request: { query: BreakerListQuerySchema },
+      responses: { 200: { description: 'A page of breaker records', schema: BreakerPageSchema } },
+      async handle({ req, query }) {
+        let views: BreakerView[];
+        if (query.application === undefined) views = await viewsOf(req, policy);
+        else {
+          // An unknown application has no records: an empty page, as for any other filter.
+          const found = await findApplicationWithCoreId(req.em, query.application);
+          views = found === null ? [] : await viewsOfApp(req, policy, found.appId);
+        }
+        if (query.state !== undefined) views = views.filter((v) => v.state === query.state);
+        if (query.kind !== undefined) views = views.filter((v) => v.kind === query.kind);
+        // The state is judged as of now, so the page is cut after filtering (records are few: one per app and action).
+        const offset = (query.page - 1) * query.pageSize;
+        return { body: pageBody(query, [views.slice(offset, offset + query.pageSize), views.length], (v) => v) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/applications/:id/breaker',
+      tag,
+      summary: "An application's circuit breakers (its own and its actions') and whether a heal may start now",
+      permission: 'healer.read',
+      request: { params: IdParamsSchema },
+      responses: { 200: { description: "The application's breakers", schema: ApplicationBreakerSchema } },
+      async handle({ req, params }) {
+        const found = await findApplicationWithCoreId(req.em, params.id);
+        if (!found) throw new ApiError('NOT_FOUND', `No application ${params.id}`);
+        return { body: await applicationBreaker(req, policy, params.id, found.appId) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/applications/:id/breaker/reset',
+      tag,
+      summary: "Reset an application's circuit breakers: closed circuits, no attempts counted, no demotion",
+      permission: 'healer.approve',
+      request: { params: IdParamsSchema, body: BreakerResetSchema },
+      responses: { 200: { description: "The application's breakers after the reset", schema: ApplicationBreakerSchema } },
+      async handle({ req, params, body }) {
+        const found = await findApplicationWithCoreId(req.em, params.id);
+        if (!found) throw new ApiError('NOT_FOUND', `No application ${params.id}`);
+        const before = await viewsOfApp(req, policy, found.appId);
+        await contextOf(req, policy).breaker.reset(found.appId);
+        recordAudit(req, 'breaker.reset', `application:${params.id}`, {
+          appId: found.appId,
+          reason: body.reason,
+          cleared: before.map((v) => ({ key: v.key, state: v.state, failures: v.failures, demotedTo: v.demotedTo })),
+        });
+        await req.em.flush();
+        return { body: await applicationBreaker(req, policy, params.id, found.appId) };
+      },
+    }),
+  ];
+}
