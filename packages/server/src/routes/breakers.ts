@@ -73,30 +73,30 @@ function contextOf(req: Request, policy: BreakerPolicy | undefined): { store: Po
   return { store, breaker: new CircuitBreaker(store, policy) };
 }
 
-/** Every record whose key starts with `prefix`, as views, sorted by key. */
-async function viewsOf(req: Request, policy: BreakerPolicy | undefined, prefix?: string): Promise<BreakerView[]> {
-  const { store, breaker } = contextOf(req, policy);
-  const filter = prefix === undefined ? {} : { prefix };
-  const [now, stored] = await Promise.all([breaker.listBreakers(filter), store.listBreakers(filter)]);
-  const storedByKey = new Map(stored.map((r) => [r.key, r]));
-  const applications = await applicationsByCoreId(req.em, now.map((r) => parseBreakerKey(r.key)?.appId ?? ''));
+/** Records as views, in the order given: `now` as core shows them, `stored` as written, each app id mapped to its application. */
+function toViews(now: readonly (BreakerRecord | null)[], stored: readonly (BreakerRecord | null)[], applicationOf: (appId: string) => string | null): BreakerView[] {
+  const storedByKey = new Map(stored.flatMap((r) => (r === null ? [] : [[r.key, r] as const])));
   return now.flatMap((r) => {
-    const view = toBreakerView(r, storedByKey.get(r.key), applications.get(parseBreakerKey(r.key)?.appId ?? '') ?? null);
+    const view = r === null ? null : toBreakerView(r, storedByKey.get(r.key), applicationOf(parseBreakerKey(r.key)?.appId ?? ''));
     return view === null ? [] : [view];
   });
 }
 
-/** The records of one application (core id), sorted by key. */
-async function viewsOfApp(req: Request, policy: BreakerPolicy | undefined, appId: string): Promise<BreakerView[]> {
-  const [own, actions] = await Promise.all([viewsOf(req, policy, appBreakerKey(appId)), viewsOf(req, policy, actionBreakerKey(appId, ''))]);
-  return [...own, ...actions].filter((v) => v.appId === appId).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+const byKey = (a: BreakerView, b: BreakerView): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/** Every record, as views sorted by key, with the application each belongs to. */
+async function allViews(req: Request, policy: BreakerPolicy | undefined): Promise<BreakerView[]> {
+  const { store, breaker } = contextOf(req, policy);
+  const [now, stored] = await Promise.all([breaker.listBreakers(), store.listBreakers()]);
+  const applications = await applicationsByCoreId(req.em, now.map((r) => parseBreakerKey(r.key)?.appId ?? ''));
+  return toViews(now, stored, (appId) => applications.get(appId) ?? null);
 }
 
 /** `/applications/:id/breaker`'s body for an application and its core id. */
 async function applicationBreaker(req: Request, policy: BreakerPolicy | undefined, applicationId: string, appId: string): Promise<z.input<typeof ApplicationBreakerSchema>> {
-  const { breaker } = contextOf(req, policy);
-  const status = await breaker.status(appId);
-  const mine = await viewsOfApp(req, policy, appId);
+  const { store, breaker } = contextOf(req, policy);
+  const [status, own, actions] = await Promise.all([breaker.status(appId), store.getBreaker(appBreakerKey(appId)), store.listBreakers({ prefix: actionBreakerKey(appId, '') })]);
+  const views = toViews([status.app, ...status.actions], [own, ...actions], () => applicationId);
   return {
     applicationId,
     appId,
@@ -105,9 +105,14 @@ async function applicationBreaker(req: Request, policy: BreakerPolicy | undefine
     reason: status.decision.reason,
     nextAttemptAt: status.decision.nextAttemptAt,
     blockedBy: status.decision.blockedBy,
-    app: mine.find((v) => v.kind === 'app') ?? null,
-    actions: mine.filter((v) => v.kind === 'action'),
+    app: views.find((v) => v.kind === 'app') ?? null,
+    actions: views.filter((v) => v.kind === 'action'),
   };
+}
+
+/** An application's records in one list, sorted by key. */
+function recordsOf(body: z.input<typeof ApplicationBreakerSchema>): BreakerView[] {
+  return [...(body.app ? [body.app] : []), ...body.actions].sort(byKey);
 }
 
 export function breakerRoutes(deps: BreakerRouteDeps = {}) {
@@ -124,11 +129,11 @@ export function breakerRoutes(deps: BreakerRouteDeps = {}) {
       responses: { 200: { description: 'A page of breaker records', schema: BreakerPageSchema } },
       async handle({ req, query }) {
         let views: BreakerView[];
-        if (query.application === undefined) views = await viewsOf(req, policy);
+        if (query.application === undefined) views = await allViews(req, policy);
         else {
           // An unknown application has no records: an empty page, as for any other filter.
           const found = await findApplicationWithCoreId(req.em, query.application);
-          views = found === null ? [] : await viewsOfApp(req, policy, found.appId);
+          views = found === null ? [] : recordsOf(await applicationBreaker(req, policy, query.application, found.appId));
         }
         if (query.state !== undefined) views = views.filter((v) => v.state === query.state);
         if (query.kind !== undefined) views = views.filter((v) => v.kind === query.kind);
@@ -162,7 +167,7 @@ export function breakerRoutes(deps: BreakerRouteDeps = {}) {
       async handle({ req, params, body }) {
         const found = await findApplicationWithCoreId(req.em, params.id);
         if (!found) throw new ApiError('NOT_FOUND', `No application ${params.id}`);
-        const before = await viewsOfApp(req, policy, found.appId);
+        const before = recordsOf(await applicationBreaker(req, policy, params.id, found.appId));
         await contextOf(req, policy).breaker.reset(found.appId);
         recordAudit(req, 'breaker.reset', `application:${params.id}`, {
           appId: found.appId,
