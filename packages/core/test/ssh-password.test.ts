@@ -8,6 +8,7 @@
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sshOptions, startSshd, type RunningSshd } from '@healer/test-utils';
 import { isHealerError } from '../src/errors.js';
@@ -56,6 +57,18 @@ describe.each([
     const marker = join(dir, 'ok');
     expect(await attempt(sshd, { password: PASSWORD }, marker)).toEqual({ code: 'resolved', message: '' });
     expect(await exists(marker)).toBe(true);
+  });
+
+  it('keeps the password out of what the executor shows of itself', async () => {
+    const { identityFile: _unused, ...base } = sshOptions(sshd);
+    const exec = new SshExecutor({ ...base, password: PASSWORD });
+    try {
+      await exec.run(['true']);
+      const shown = [inspect(exec, { depth: 10, showHidden: true }), JSON.stringify(exec), JSON.stringify(exec.info()), exec.host];
+      for (const text of shown) expect(text).not.toContain(PASSWORD);
+    } finally {
+      await exec.close();
+    }
   });
 
   it('refuses a wrong password with AUTH_FAILED, runs nothing and never prints the password', async () => {
