@@ -148,6 +148,21 @@ describe('POST /applications/:id/breaker/reset', () => {
     expect((await store.getBreaker(`app:${shopId}`))?.state).toBe('open');
   });
 
+  it('resets nothing when the audit event cannot be written (one transaction)', async () => {
+    const conn = t.runtime.orm.em.fork().getConnection();
+    // A fault injected for this test only: the audit insert of a reset fails.
+    await conn.execute(`create function fail_reset_audit() returns trigger language plpgsql as $$ begin raise exception 'audit unavailable'; end $$`);
+    await conn.execute(`create trigger fail_reset_audit before insert on audit_events for each row when (new.action = 'breaker.reset') execute function fail_reset_audit()`);
+    try {
+      expect((await reset(shop).expect(500)).body.error.code).toBe('INTERNAL');
+    } finally {
+      await conn.execute(`drop trigger fail_reset_audit on audit_events`);
+      await conn.execute(`drop function fail_reset_audit()`);
+    }
+    expect((await store.getBreaker(`app:${shopId}`))?.state).toBe('open');
+    expect(await store.listBreakers({ prefix: `action:${shopId}:` })).toHaveLength(1);
+  });
+
   it("clears the app's and its actions' records the way core resets them, leaves other apps alone, and audits it", async () => {
     const res = await reset(shop, { reason: 'disk replaced' }).expect(200);
     expect(ApplicationBreakerSchema.parse(res.body)).toMatchObject({ applicationId: shop, allowed: true, state: 'closed', app: null, actions: [] });

@@ -6,6 +6,7 @@
  * written by the same rules the workers apply.
  */
 import { CircuitBreaker, actionBreakerKey, appBreakerKey, type BreakerPolicy, type BreakerRecord } from '@healer/core';
+import type { Knex } from '@mikro-orm/postgresql';
 import type { Request } from 'express';
 import type { z } from 'zod';
 import {
@@ -18,7 +19,7 @@ import {
   pageBody,
 } from '../api/schemas.js';
 import { ApiError } from '../errors.js';
-import { recordAudit } from '../http/audit.js';
+import { addAuditEvent, auditActorOf } from '../http/audit.js';
 import { defineRoute } from '../http/route.js';
 import { applicationsByCoreId, findApplicationWithCoreId } from '../state/core-ids.js';
 import { PostgresStateStore } from '../state/postgres-store.js';
@@ -67,9 +68,9 @@ function toBreakerView(now: BreakerRecord, stored: BreakerRecord | undefined, ap
   };
 }
 
-/** The breaker service of a request: core's rules on the request's database pool. */
-function contextOf(req: Request, policy: BreakerPolicy | undefined): { store: PostgresStateStore; breaker: CircuitBreaker } {
-  const store = new PostgresStateStore({ knex: req.em.getKnex() });
+/** Core's breaker rules on the PostgreSQL store, through `db`: the request's pool, or a transaction. */
+function contextOf(db: Knex, policy: BreakerPolicy | undefined): { store: PostgresStateStore; breaker: CircuitBreaker } {
+  const store = new PostgresStateStore({ knex: db });
   return { store, breaker: new CircuitBreaker(store, policy) };
 }
 
@@ -86,15 +87,15 @@ const byKey = (a: BreakerView, b: BreakerView): number => (a.key < b.key ? -1 : 
 
 /** Every record, as views sorted by key, with the application each belongs to. */
 async function allViews(req: Request, policy: BreakerPolicy | undefined): Promise<BreakerView[]> {
-  const { store, breaker } = contextOf(req, policy);
+  const { store, breaker } = contextOf(req.em.getKnex(), policy);
   const [now, stored] = await Promise.all([breaker.listBreakers(), store.listBreakers()]);
   const applications = await applicationsByCoreId(req.em, now.map((r) => parseBreakerKey(r.key)?.appId ?? ''));
   return toViews(now, stored, (appId) => applications.get(appId) ?? null);
 }
 
 /** `/applications/:id/breaker`'s body for an application and its core id. */
-async function applicationBreaker(req: Request, policy: BreakerPolicy | undefined, applicationId: string, appId: string): Promise<z.input<typeof ApplicationBreakerSchema>> {
-  const { store, breaker } = contextOf(req, policy);
+async function applicationBreaker(db: Knex, policy: BreakerPolicy | undefined, applicationId: string, appId: string): Promise<z.input<typeof ApplicationBreakerSchema>> {
+  const { store, breaker } = contextOf(db, policy);
   const [status, own, actions] = await Promise.all([breaker.status(appId), store.getBreaker(appBreakerKey(appId)), store.listBreakers({ prefix: actionBreakerKey(appId, '') })]);
   const views = toViews([status.app, ...status.actions], [own, ...actions], () => applicationId);
   return {
@@ -133,7 +134,7 @@ export function breakerRoutes(deps: BreakerRouteDeps = {}) {
         else {
           // An unknown application has no records: an empty page, as for any other filter.
           const found = await findApplicationWithCoreId(req.em, query.application);
-          views = found === null ? [] : recordsOf(await applicationBreaker(req, policy, query.application, found.appId));
+          views = found === null ? [] : recordsOf(await applicationBreaker(req.em.getKnex(), policy, query.application, found.appId));
         }
         if (query.state !== undefined) views = views.filter((v) => v.state === query.state);
         if (query.kind !== undefined) views = views.filter((v) => v.kind === query.kind);
@@ -153,7 +154,7 @@ export function breakerRoutes(deps: BreakerRouteDeps = {}) {
       async handle({ req, params }) {
         const found = await findApplicationWithCoreId(req.em, params.id);
         if (!found) throw new ApiError('NOT_FOUND', `No application ${params.id}`);
-        return { body: await applicationBreaker(req, policy, params.id, found.appId) };
+        return { body: await applicationBreaker(req.em.getKnex(), policy, params.id, found.appId) };
       },
     }),
     defineRoute({
@@ -167,15 +168,19 @@ export function breakerRoutes(deps: BreakerRouteDeps = {}) {
       async handle({ req, params, body }) {
         const found = await findApplicationWithCoreId(req.em, params.id);
         if (!found) throw new ApiError('NOT_FOUND', `No application ${params.id}`);
-        const before = recordsOf(await applicationBreaker(req, policy, params.id, found.appId));
-        await contextOf(req, policy).breaker.reset(found.appId);
-        recordAudit(req, 'breaker.reset', `application:${params.id}`, {
-          appId: found.appId,
-          reason: body.reason,
-          cleared: before.map((v) => ({ key: v.key, state: v.state, failures: v.failures, demotedTo: v.demotedTo })),
+        // One transaction: the records cleared and the audit event are committed together or not at all
+        // (core's per-record updates become savepoints, their row locks held until the commit).
+        await req.em.transactional(async (em) => {
+          const trx = em.getTransactionContext<Knex.Transaction>()!;
+          const before = recordsOf(await applicationBreaker(trx, policy, params.id, found.appId));
+          await contextOf(trx, policy).breaker.reset(found.appId);
+          addAuditEvent(em, auditActorOf(req), 'breaker.reset', `application:${params.id}`, {
+            appId: found.appId,
+            reason: body.reason,
+            cleared: before.map((v) => ({ key: v.key, state: v.state, failures: v.failures, demotedTo: v.demotedTo })),
+          });
         });
-        await req.em.flush();
-        return { body: await applicationBreaker(req, policy, params.id, found.appId) };
+        return { body: await applicationBreaker(req.em.getKnex(), policy, params.id, found.appId) };
       },
     }),
   ];
