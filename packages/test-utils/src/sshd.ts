@@ -6,8 +6,9 @@
  *
  * With `password`, the daemon also takes a password, without touching the
  * machine's accounts: it runs in a private mount namespace (`unshare`) where
- * `/etc/shadow` and `/etc/pam.d/sshd` are throwaway copies from the temp
- * folder, the login user's entry holding the test password. The real files
+ * `/etc/shadow` and `/etc/pam.d/sshd` are throwaway files from the temp
+ * folder: a shadow file with the login user's entry alone, holding the test
+ * password, and a PAM stack of `pam_unix` alone. The real files
  * stay as they were for every other process, and the namespace (with its
  * mounts) ends with the daemon.
  */
@@ -362,10 +363,8 @@ async function passwordLogin(
 ): Promise<{ config: string[]; wrap: Wrap }> {
   const shadowFile = join(dir, 'shadow');
   const pamFile = join(dir, 'pam-sshd');
-  const hash = await cryptPassword(password);
-  const shadow = (await fsp.readFile('/etc/shadow', 'utf8')).split('\n').filter((l) => l !== '' && !l.startsWith(`${user}:`));
-  shadow.push(`${user}:${hash}:19000:0:99999:7:::`);
-  await fsp.writeFile(shadowFile, shadow.join('\n') + '\n', { mode: 0o600 });
+  // One line: the daemon only looks up its login user, and no other account's hash is copied anywhere.
+  await fsp.writeFile(shadowFile, `${user}:${await cryptPassword(password)}:19000:0:99999:7:::\n`, { mode: 0o600 });
   // pam_unix checks the password against the (bind-mounted) shadow file; nothing else of the system's PAM stack runs.
   await fsp.writeFile(
     pamFile,

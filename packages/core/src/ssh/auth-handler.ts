@@ -73,14 +73,22 @@ export function createAuthHandler(user: string, steps: AuthStep[], password: str
 }
 
 /**
- * Answers a keyboard-interactive round: the password goes to a hidden prompt
- * when it is the only hidden one or when it names a password; every other
- * prompt (a one-time code, a question shown in clear) gets an empty answer,
- * so the password is never typed into something else.
+ * Answers the rounds of one keyboard-interactive exchange: the password goes,
+ * once, to a hidden prompt that is the only hidden one of its round or that
+ * names a password; every other prompt (a one-time code, a later round, a
+ * question shown in clear) gets an empty answer, so the password is never
+ * typed into something else.
  */
 export function answerPasswordPrompts(password: string) {
+  let given = false;
   return (_name: string, _instructions: string, _lang: string, prompts: Prompt[], finish: (answers: string[]) => void): void => {
     const hidden = prompts.filter((p) => p.echo !== true);
-    finish(prompts.map((p) => (p.echo !== true && (hidden.length === 1 || /password/i.test(p.prompt)) ? password : '')));
+    finish(
+      prompts.map((p) => {
+        if (given || p.echo === true || (hidden.length > 1 && !/password/i.test(p.prompt))) return '';
+        given = true;
+        return password;
+      }),
+    );
   };
 }

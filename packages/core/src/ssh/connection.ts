@@ -1,8 +1,8 @@
 /**
  * One SSH connection per host: connect with strict host-key checking, key,
- * agent or password authentication, keepalive, an idle timeout, and reconnection with
- * exponential backoff after a drop. Failures become coded errors:
- * `AUTH_FAILED`, `CONNECTION_FAILED`, `HOST_KEY_*`.
+ * agent or password authentication, keepalive, an idle timeout, and
+ * reconnection with exponential backoff after a drop. Failures become coded
+ * errors: `AUTH_FAILED`, `CONNECTION_FAILED`, `HOST_KEY_*`.
  * @internal
  */
 import { promises as fsp } from 'node:fs';
