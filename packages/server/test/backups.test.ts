@@ -114,6 +114,9 @@ describe('GET /backups', () => {
     expect(ids((await get(`?application=${blog}&execution=ex-shop-1`).expect(200)).body)).toEqual([]);
     expect((await get(`?application=${randomUUID()}`).expect(200)).body).toMatchObject({ items: [], total: 0 });
     expect((await get('?execution=ex-none').expect(200)).body).toMatchObject({ items: [], total: 0 });
+    // An execution the database holds no row of: found by the manifest's execution id.
+    expect(ids((await get('?execution=ex-unknown').expect(200)).body)).toEqual(['bk-orphan']);
+    expect((await get(`?execution=${encodeURIComponent("x' or '1'='1")}`).expect(200)).body).toMatchObject({ items: [], total: 0 });
   });
 
   it('pages without overlap', async () => {

@@ -55,13 +55,14 @@ export function backupRoutes() {
       request: { query: BackupListQuerySchema },
       responses: { 200: { description: 'A page of backups', schema: BackupPageSchema } },
       async handle({ req, query }) {
-        const where: FilterQuery<Backup> = {};
+        // The store indexes backups by core's ids; the foreign keys are set only where a row was there to link to.
+        const filters: FilterQuery<Backup>[] = [];
         if (query.application !== undefined) {
-          // The store indexes backups by core's app id; the foreign key is set only where the row was linked.
           const found = await findApplicationWithCoreId(req.em, query.application);
-          where.$or = found === null ? [{ application: query.application }] : [{ application: query.application }, { appId: found.appId }];
+          filters.push(found === null ? { application: query.application } : { $or: [{ application: query.application }, { appId: found.appId }] });
         }
-        if (query.execution !== undefined) where.execution = query.execution;
+        if (query.execution !== undefined) filters.push({ $or: [{ execution: query.execution }, { manifest: { executionId: query.execution } }] });
+        const where: FilterQuery<Backup> = filters.length === 0 ? {} : { $and: filters };
         // The id breaks ties so that pages never overlap.
         const [rows, total] = await req.em.findAndCount(BackupEntity, where, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], ...pageWindow(query) });
         const applications = await applicationsByCoreId(
