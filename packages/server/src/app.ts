@@ -3,6 +3,7 @@
  * health, then the authenticated API under `/api/v1`, then the one error
  * handler. Built from its dependencies; `runtime.ts` composes them.
  */
+import type { BreakerPolicy } from '@healer/core';
 import express, { Router, type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
@@ -20,6 +21,8 @@ import { mountRoutes, type RouteDef } from './http/route.js';
 import './http/types.js';
 import { applicationRoutes } from './routes/applications.js';
 import { auditRoutes } from './routes/audit.js';
+import { backupRoutes } from './routes/backups.js';
+import { breakerRoutes } from './routes/breakers.js';
 import { pluginRoutes, validateWithConfigSchema, type PluginConfigValidator, type ServerPlugin } from './routes/plugins.js';
 import { serverRoutes } from './routes/servers.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -39,6 +42,8 @@ export interface AppDeps {
   plugins: readonly ServerPlugin[];
   /** Validates plugin configuration before it is stored. Default: the plugin's `configSchema`. */
   validatePluginConfig?: PluginConfigValidator;
+  /** The breaker limits the workers heal with; the breaker routes judge records by them. Default: core's. */
+  breakerPolicy?: BreakerPolicy;
   /** Largest JSON body accepted. Default `256kb`. */
   bodyLimit?: string;
   fleet: Fleet;
@@ -50,13 +55,15 @@ export interface AppDeps {
 }
 
 /** Every API route, in the order they are mounted and documented. */
-export function apiRoutes(deps: Pick<AppDeps, 'secrets' | 'plugins' | 'validatePluginConfig'> & Partial<Pick<AppDeps, 'orm' | 'fleet' | 'queues' | 'events' | 'eventPollMs'>>): RouteDef<never>[] {
+export function apiRoutes(deps: Pick<AppDeps, 'secrets' | 'plugins' | 'validatePluginConfig' | 'breakerPolicy'> & Partial<Pick<AppDeps, 'orm' | 'fleet' | 'queues' | 'events' | 'eventPollMs'>>): RouteDef<never>[] {
   const { orm, fleet, queues, events, eventPollMs } = deps;
   const operations = operationRoutes({ orm, fleet, queues, events, ...(eventPollMs ? { pollMs: eventPollMs } : {}) });
   return [
     ...serverRoutes({ secrets: deps.secrets }),
     ...applicationRoutes(),
     ...operations,
+    ...breakerRoutes(deps.breakerPolicy === undefined ? {} : { breakerPolicy: deps.breakerPolicy }),
+    ...backupRoutes(),
     ...pluginRoutes({ plugins: deps.plugins, validateConfig: deps.validatePluginConfig ?? validateWithConfigSchema }),
     ...tokenRoutes(),
     ...auditRoutes(),

@@ -124,7 +124,11 @@ describe('metrics and OpenAPI', () => {
         '/api/v1/applications/{id}/diagnostics',
         '/api/v1/applications/{id}/heal',
         '/api/v1/applications/{id}/plan',
+        '/api/v1/applications/{id}/breaker',
+        '/api/v1/applications/{id}/breaker/reset',
         '/api/v1/audit',
+        '/api/v1/backups',
+        '/api/v1/breakers',
         '/api/v1/diagnostics/{id}',
         '/api/v1/executions',
         '/api/v1/executions/{id}',
@@ -153,6 +157,9 @@ describe('metrics and OpenAPI', () => {
     expect(doc.components.schemas.ServerCreate.properties.hostKeyFingerprint).toBeDefined();
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.components.schemas.Error).toBeDefined();
+    expect(doc.paths['/api/v1/applications/{id}/breaker/reset'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/BreakerReset' });
+    expect(Object.keys(doc.components.schemas.Breaker.properties)).toEqual(expect.arrayContaining(['key', 'appId', 'state', 'failures', 'openedAt', 'until']));
+    expect(Object.keys(doc.components.schemas.Backup.properties).filter((k) => /sha|meta|files$|manifest/i.test(k))).toEqual([]);
   });
 });
 

@@ -3,6 +3,14 @@
  * throwaway host key and throwaway user keys, all in a temp folder that
  * `stop()` removes. Needs Debian's `openssh-server` and `openssh-client`, and
  * root (sshd's privilege separation).
+ *
+ * With `password`, the daemon also takes a password, without touching the
+ * machine's accounts: it runs in a private mount namespace (`unshare`) where
+ * `/etc/shadow` and `/etc/pam.d/sshd` are throwaway files from the temp
+ * folder: a shadow file with the login user's entry alone, holding the test
+ * password, and a PAM stack of `pam_unix` alone. The real files
+ * stay as they were for every other process, and the namespace (with its
+ * mounts) ends with the daemon.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promises as fsp, readdirSync, readFileSync } from 'node:fs';
@@ -23,6 +31,17 @@ export interface SshdOptions {
   extraConfig?: string[];
   /** Environment variables of every session (`SetEnv`), besides `HOME` (a folder of the daemon's own). No spaces or quotes in values. */
   env?: Record<string, string>;
+  /**
+   * Also accept this password for `user` (keys keep working). See the module
+   * comment: the system's password of `user` is not changed. Needs
+   * util-linux's `unshare` and `openssl`.
+   */
+  password?: string;
+  /**
+   * Which methods take {@link password}: `password`, `keyboard-interactive`
+   * (through PAM, as many distributions configure sshd), or both. Default both.
+   */
+  passwordMethods?: Array<'password' | 'keyboard-interactive'>;
 }
 
 /** A running sshd and everything a client needs to reach it. */
@@ -38,6 +57,8 @@ export interface RunningSshd {
   /** A private key protected by {@link passphrase}, authorized for `user`. */
   passphraseIdentityFile: string;
   passphrase: string;
+  /** The password `user` logs in with, when {@link SshdOptions.password} was given; null otherwise. */
+  password: string | null;
   /** The daemon's private host key (ed25519). */
   hostKeyFile: string;
   /** The host key's `.pub` line: `ssh-ed25519 AAAA... comment`. */
@@ -113,6 +134,7 @@ async function startIn(dir: string, options: SshdOptions): Promise<RunningSshd> 
   // sshd refuses to start without its privilege-separation folder.
   await fsp.mkdir('/run/sshd', { recursive: true, mode: 0o755 });
 
+  const login = options.password === undefined ? null : await passwordLogin(dir, user, options.password, options.passwordMethods);
   const lines = (port: number, extra: string[]): string =>
     [
       `Port ${port}`,
@@ -122,10 +144,8 @@ async function startIn(dir: string, options: SshdOptions): Promise<RunningSshd> 
       `AuthorizedKeysFile ${authorizedKeysFile}`,
       'PubkeyAuthentication yes',
       'StrictModes no',
-      'UsePAM no',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'PermitRootLogin prohibit-password',
+      // sshd keeps the first value of a keyword: these lines cannot be overridden by `extraConfig`.
+      ...(login?.config ?? ['UsePAM no', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PermitRootLogin prohibit-password']),
       `MaxSessions ${options.maxSessions ?? 10}`,
       'MaxStartups 100:30:200',
       'LogLevel ERROR',
@@ -149,7 +169,7 @@ async function startIn(dir: string, options: SshdOptions): Promise<RunningSshd> 
     port = await freePort();
     await fsp.writeFile(configFile, lines(port, penalties));
     try {
-      daemon = await launch(configFile, port);
+      daemon = await launch(configFile, port, login?.wrap);
       break;
     } catch (e) {
       // Another process took the port between our probe and sshd's bind: pick another.
@@ -173,6 +193,7 @@ async function startIn(dir: string, options: SshdOptions): Promise<RunningSshd> 
     identityFile,
     passphraseIdentityFile,
     passphrase,
+    password: options.password ?? null,
     hostKeyFile,
     hostPublicKey,
     hostFingerprint,
@@ -191,7 +212,7 @@ async function startIn(dir: string, options: SshdOptions): Promise<RunningSshd> 
       // The port was just released by our own daemon; a short retry covers a slow kernel.
       for (let attempt = 1; ; attempt++) {
         try {
-          daemon = await launch(configFile, port);
+          daemon = await launch(configFile, port, login?.wrap);
           return;
         } catch (e) {
           if (!(e instanceof BindError) || attempt >= 20) throw e;
@@ -221,8 +242,12 @@ interface Daemon {
 const live = new Set<ChildProcess>();
 let exitHook = false;
 
-async function launch(configFile: string, port: number): Promise<Daemon> {
-  const child = spawn(SSHD, ['-D', '-e', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** argv that starts `sshd -D -e -f <configFile>` (the same process: every wrapper execs the next). */
+type Wrap = (sshdArgv: string[]) => string[];
+
+async function launch(configFile: string, port: number, wrap: Wrap = (argv) => argv): Promise<Daemon> {
+  const [program, ...args] = wrap([SSHD, '-D', '-e', '-f', configFile]);
+  const child = spawn(program!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-8192);
@@ -327,6 +352,55 @@ async function waitGone(pid: number): Promise<void> {
     }
     await sleep(20);
   }
+}
+
+/** The sshd_config lines and the launch wrapper of a daemon that also takes `password` for `user`. */
+async function passwordLogin(
+  dir: string,
+  user: string,
+  password: string,
+  methods: Array<'password' | 'keyboard-interactive'> = ['password', 'keyboard-interactive'],
+): Promise<{ config: string[]; wrap: Wrap }> {
+  const shadowFile = join(dir, 'shadow');
+  const pamFile = join(dir, 'pam-sshd');
+  // One line: the daemon only looks up its login user, and no other account's hash is copied anywhere.
+  await fsp.writeFile(shadowFile, `${user}:${await cryptPassword(password)}:19000:0:99999:7:::\n`, { mode: 0o600 });
+  // pam_unix checks the password against the (bind-mounted) shadow file; nothing else of the system's PAM stack runs.
+  await fsp.writeFile(
+    pamFile,
+    ['auth required pam_unix.so', 'account required pam_permit.so', 'password required pam_deny.so', 'session required pam_permit.so', ''].join('\n'),
+  );
+  const yesNo = (m: 'password' | 'keyboard-interactive'): string => (methods.includes(m) ? 'yes' : 'no');
+  return {
+    config: [
+      'UsePAM yes',
+      `PasswordAuthentication ${yesNo('password')}`,
+      `KbdInteractiveAuthentication ${yesNo('keyboard-interactive')}`,
+      // The tests run as root: `prohibit-password` would refuse the very method under test.
+      'PermitRootLogin yes',
+    ],
+    wrap: (argv) => [
+      'unshare',
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      'mount --bind "$1" /etc/shadow && mount --bind "$2" /etc/pam.d/sshd && shift 2 && exec "$@"',
+      'sshd-password',
+      shadowFile,
+      pamFile,
+      ...argv,
+    ],
+  };
+}
+
+/** SHA-512 crypt(3) hash of `password`, as /etc/shadow holds it (the password goes through stdin, not argv). */
+async function cryptPassword(password: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('openssl', ['passwd', '-6', '-stdin'], (err, stdout) => (err ? reject(err) : resolve(stdout.trim())));
+    child.stdin!.end(password + '\n');
+  });
 }
 
 async function keygen(file: string, passphrase: string, comment: string): Promise<void> {

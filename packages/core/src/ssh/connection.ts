@@ -1,8 +1,8 @@
 /**
- * One SSH connection per host: connect with strict host-key checking, key or
- * agent authentication, keepalive, an idle timeout, and reconnection with
- * exponential backoff after a drop. Failures become coded errors:
- * `AUTH_FAILED`, `CONNECTION_FAILED`, `HOST_KEY_*`.
+ * One SSH connection per host: connect with strict host-key checking, key,
+ * agent or password authentication, keepalive, an idle timeout, and
+ * reconnection with exponential backoff after a drop. Failures become coded
+ * errors: `AUTH_FAILED`, `CONNECTION_FAILED`, `HOST_KEY_*`.
  * @internal
  */
 import { promises as fsp } from 'node:fs';
@@ -12,6 +12,7 @@ import ssh2, { type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorit
 const { Client, utils } = ssh2;
 type Client = InstanceType<typeof Client>;
 import { HealerError, isHealerError } from '../errors.js';
+import { createAuthHandler, type AuthStep, type AuthTrace } from './auth-handler.js';
 import { channelError, connectError, describeDrop, keyError } from './connect-errors.js';
 import { createHostVerifier, knownHostKeyTypes } from './known-hosts.js';
 import type { HostKeyPolicy } from './options.js';
@@ -24,6 +25,7 @@ export interface ConnectionSettings {
   identityFile?: string | undefined;
   privateKey?: string | Uint8Array | undefined;
   passphrase?: string | undefined;
+  password?: string | undefined;
   agent?: string | undefined;
   knownHostsFile?: string | undefined;
   fingerprint?: string | undefined;
@@ -60,8 +62,8 @@ interface Credentials {
   privateKey?: Buffer | string;
   passphrase?: string;
   agent?: string;
-  methods: Array<'publickey' | 'agent'>;
-  tried: string;
+  password?: string;
+  methods: AuthStep[];
 }
 
 export class SshConnection {
@@ -204,6 +206,7 @@ export class SshConnection {
         if (!outcome.ok) hostKeyError = outcome.error;
       },
     );
+    const trace: AuthTrace = { offered: [], sent: [], passwordWithheld: false };
     const config: ConnectConfig = {
       host: s.host,
       port: s.port,
@@ -212,7 +215,7 @@ export class SshConnection {
       keepaliveInterval: s.keepaliveIntervalMs,
       keepaliveCountMax: KEEPALIVE_COUNT_MAX,
       hostVerifier,
-      authHandler: credentials.methods,
+      authHandler: createAuthHandler(s.user, credentials.methods, credentials.password, trace),
       algorithms: { serverHostKey: hostKeyOrder(preferred) },
     };
     if (credentials.privateKey !== undefined) config.privateKey = credentials.privateKey;
@@ -229,7 +232,7 @@ export class SshConnection {
         reject(
           hostKeyError !== undefined
             ? hostKeyError
-            : connectError(err, { label: this.label, timeoutMs: s.connectTimeoutMs, tried: credentials.tried }),
+            : connectError(err, { label: this.label, timeoutMs: s.connectTimeoutMs, tried: describeTried(credentials.methods, trace) }),
         );
       };
       client.once('ready', () => {
@@ -254,8 +257,7 @@ export class SshConnection {
     if (this.#credentials !== null) return this.#credentials;
     const s = this.#settings;
     const methods: Credentials['methods'] = [];
-    const tried: string[] = [];
-    const credentials: Credentials = { methods, tried: '' };
+    const credentials: Credentials = { methods };
     let key: Buffer | string | undefined;
     let keyName = 'the given private key';
     if (s.privateKey !== undefined) {
@@ -274,24 +276,43 @@ export class SshConnection {
       credentials.privateKey = key;
       if (s.passphrase !== undefined) credentials.passphrase = s.passphrase;
       methods.push('publickey');
-      tried.push('publickey');
     }
-    const agent = s.agent ?? (key === undefined ? process.env['SSH_AUTH_SOCK'] : undefined);
+    // The process's own agent only stands in when nothing else was given: a server set up for a password
+    // must not log in with whatever identity the healer's environment happens to hold.
+    const agent = s.agent ?? (key === undefined && s.password === undefined ? process.env['SSH_AUTH_SOCK'] : undefined);
     if (agent !== undefined && agent !== '') {
       credentials.agent = agent;
       methods.push('agent');
-      tried.push('publickey via ssh-agent');
+    }
+    if (s.password !== undefined) {
+      credentials.password = s.password;
+      methods.push('password');
     }
     if (methods.length === 0) {
       throw new HealerError(
         'AUTH_FAILED',
-        `No credentials to log in to ${this.label}: give identityFile or privateKey, or run an ssh-agent (SSH_AUTH_SOCK).`,
+        `No credentials to log in to ${this.label}: give identityFile, privateKey or password, or run an ssh-agent (SSH_AUTH_SOCK).`,
       );
     }
-    credentials.tried = tried.join(', ');
     this.#credentials = credentials;
     return credentials;
   }
+}
+
+/** `tried: ...` of a refused login: what was sent, and why the password was not, when it was kept back. */
+function describeTried(methods: AuthStep[], trace: AuthTrace): string {
+  const names: Record<string, string> = {
+    publickey: 'publickey',
+    agent: 'publickey via ssh-agent',
+    password: 'password',
+    'keyboard-interactive': 'keyboard-interactive password',
+  };
+  // Before the server answered anything (a refused connection), say what would have been tried.
+  const sent = trace.sent.length > 0 || trace.passwordWithheld ? trace.sent : methods;
+  const tried = sent.length > 0 ? sent.map((m) => names[m] ?? m).join(', ') : 'nothing';
+  if (!trace.passwordWithheld) return tried;
+  const offered = trace.offered.filter((m) => m !== 'none');
+  return `${tried}; the password was not sent: the server takes no password, only ${offered.join(', ') || 'nothing'}`;
 }
 
 function hostKeyOrder(preferredTypes: string[]): ServerHostKeyAlgorithm[] {

@@ -10,8 +10,8 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024;
 
 /** Options with every default applied. */
-export type Resolved = Required<Omit<SshExecutorOptions, 'identityFile' | 'privateKey' | 'passphrase' | 'agent' | 'knownHostsFile' | 'fingerprint'>> &
-  Pick<SshExecutorOptions, 'identityFile' | 'privateKey' | 'passphrase' | 'agent' | 'knownHostsFile' | 'fingerprint'>;
+export type Resolved = Required<Omit<SshExecutorOptions, 'identityFile' | 'privateKey' | 'passphrase' | 'password' | 'agent' | 'knownHostsFile' | 'fingerprint'>> &
+  Pick<SshExecutorOptions, 'identityFile' | 'privateKey' | 'passphrase' | 'password' | 'agent' | 'knownHostsFile' | 'fingerprint'>;
 
 /** Check `options` and apply the defaults; `CONFIG_INVALID` listing every problem. */
 export function resolveOptions(options: SshExecutorOptions): Resolved {
@@ -32,6 +32,7 @@ export function resolveOptions(options: SshExecutorOptions): Resolved {
     problems.push("hostKeyPolicy must be 'strict' or 'accept-new'");
   }
   if (options.sudoFiles === true && options.sudo !== true) problems.push('sudoFiles needs sudo: true');
+  if (options.password !== undefined && (typeof options.password !== 'string' || options.password === '')) problems.push('password must be a non-empty string');
   if (problems.length > 0) throw new HealerError('CONFIG_INVALID', `Invalid SSH executor options: ${problems.join('; ')}.`, { details: { problems } });
   return {
     ...options,

@@ -18,7 +18,24 @@ export interface SshExecutorOptions {
   privateKey?: string | Uint8Array;
   /** Passphrase of the private key. Never logged. */
   passphrase?: string;
-  /** ssh-agent socket; default `process.env.SSH_AUTH_SOCK` when no key is given. */
+  /**
+   * Password of `user`, for servers that take no key. Never logged, never in
+   * an error message. Sent once per connection, after the host key was
+   * verified: with the `password` method when the server lists it, otherwise
+   * as the answer to the password prompt of `keyboard-interactive` (sshd with
+   * PAM); other keyboard-interactive prompts (a one-time code) get an empty
+   * answer.
+   *
+   * Not exclusive with a key or an agent: they are tried first, the password
+   * last, so a key wins whenever the server takes it. A wrong password fails
+   * with `AUTH_FAILED`, before any command runs.
+   */
+  password?: string;
+  /**
+   * ssh-agent socket. Default `process.env.SSH_AUTH_SOCK` when neither a key
+   * nor a password is given (a password never falls back to the process's
+   * own agent).
+   */
   agent?: string;
   /** OpenSSH known_hosts file checked for the host key. Default `~/.ssh/known_hosts`. */
   knownHostsFile?: string;

@@ -69,7 +69,8 @@ interface Session {
  * Runs commands and file operations on a remote host over SSH.
  *
  * - one connection per executor, strict host-key checking (known_hosts or a
- *   pinned fingerprint; see `hostKeyPolicy`), key or agent authentication,
+ *   pinned fingerprint; see `hostKeyPolicy`), key, agent or password
+ *   authentication,
  *   keepalive, idle close, reconnection with backoff on the next call after a
  *   drop;
  * - commands run on up to `maxShells` persistent `sh` processes (a couple of
@@ -117,6 +118,7 @@ export class SshExecutor implements Executor {
       identityFile: o.identityFile,
       privateKey: o.privateKey,
       passphrase: o.passphrase,
+      password: o.password,
       agent: o.agent,
       knownHostsFile: o.knownHostsFile,
       fingerprint: o.fingerprint,

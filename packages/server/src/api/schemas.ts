@@ -161,6 +161,77 @@ export const ApplicationSchema = z
   })
   .meta({ id: 'Application' });
 
+// ---- breakers
+
+export const BREAKER_STATES = ['closed', 'open', 'half-open'] as const;
+export const BREAKER_KINDS = ['app', 'action'] as const;
+export const BreakerListQuerySchema = PageQuerySchema.extend({
+  state: z.enum(BREAKER_STATES).optional(),
+  kind: z.enum(BREAKER_KINDS).optional(),
+  application: z.uuid().optional(),
+});
+
+export const BreakerSchema = z
+  .object({
+    key: z.string().meta({ description: '`app:<appId>` or `action:<appId>:<actionId>`' }),
+    kind: z.enum(BREAKER_KINDS),
+    appId: z.string().meta({ description: "Core's id of the application, as executions and backups carry it" }),
+    applicationId: z.uuid().nullable().meta({ description: 'The application row, when one has that core id' }),
+    actionId: z.string().nullable(),
+    state: z.enum(BREAKER_STATES).meta({ description: 'As of now: an open circuit whose cooldown has passed is half-open' }),
+    failures: z.number().int().meta({ description: 'Consecutive failures' }),
+    attempts: z.number().int().meta({ description: 'Heal attempts inside the window' }),
+    openedAt: timestamp.nullable().meta({ description: 'When the failure that opened the circuit was recorded; null when closed or while a half-open trial runs' }),
+    until: timestamp.nullable().meta({ description: 'When an open circuit turns half-open, or a half-open trial lets go; null when closed' }),
+    demotedTo: z.enum(APP_MODES).nullable().meta({ description: "The mode repeated failures lowered the app to, until a reset" }),
+    updatedAt: timestamp.nullable(),
+  })
+  .meta({ id: 'Breaker' });
+
+export const ApplicationBreakerSchema = z
+  .object({
+    applicationId: z.uuid(),
+    appId: z.string(),
+    allowed: z.boolean().meta({ description: 'Whether the app\'s own circuit lets a heal start now' }),
+    state: z.enum(BREAKER_STATES),
+    reason: z.string(),
+    nextAttemptAt: timestamp.nullable(),
+    blockedBy: z.string().nullable(),
+    app: BreakerSchema.nullable(),
+    actions: z.array(BreakerSchema),
+  })
+  .meta({ id: 'ApplicationBreaker' });
+
+export const BreakerResetSchema = z.strictObject({ reason: z.string().min(1).max(500).optional() }).meta({ id: 'BreakerReset' });
+
+// ---- backups
+
+export const BackupListQuerySchema = PageQuerySchema.extend({
+  application: z.uuid().optional(),
+  execution: z.string().min(1).max(200).optional(),
+});
+
+export const BackupSchema = z
+  .object({
+    id: z.string(),
+    applicationId: z.uuid().nullable(),
+    appId: z.string().nullable(),
+    executionId: z.string().nullable(),
+    actionId: z.string().nullable(),
+    host: z.string().nullable(),
+    appRoot: z.string().nullable(),
+    location: z.string().meta({ description: 'The folder holding the artifacts on the target' }),
+    roots: z.array(z.string()).meta({ description: 'The paths backed up (folders are whole trees)' }),
+    fileCount: z.number().int(),
+    totalBytes: z.number().int(),
+    parts: z.array(z.object({ name: z.string(), plugin: z.string(), fileCount: z.number().int() })),
+    verified: z.boolean().meta({ description: 'What the action left was recorded after it was verified' }),
+    createdAt: timestamp,
+    expiresAt: timestamp.nullable(),
+    prunedAt: timestamp.nullable(),
+  })
+  .meta({ id: 'Backup', description: 'A backup\'s index entry: names and sizes, never contents, hashes or plugin data.' });
+
 // ---- plugins
 
 export const PluginParamsSchema = z.strictObject({ name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a plugin name') });
@@ -222,3 +293,5 @@ export const ServerPageSchema = pageOf(ServerSchema, 'ServerPage');
 export const ApplicationPageSchema = pageOf(ApplicationSchema, 'ApplicationPage');
 export const TokenPageSchema = pageOf(TokenSchema, 'TokenPage');
 export const AuditEventPageSchema = pageOf(AuditEventSchema, 'AuditEventPage');
+export const BreakerPageSchema = pageOf(BreakerSchema, 'BreakerPage');
+export const BackupPageSchema = pageOf(BackupSchema, 'BackupPage');

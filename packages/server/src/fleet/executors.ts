@@ -77,7 +77,7 @@ export class ExecutorPool {
     if (!server.secret) throw new HealerError('HOST_UNKNOWN', `Server ${server.name} has no credentials stored.`);
     const auth = JSON.parse(this.#options.secrets.decrypt(server.secret)) as SealedAuth;
     if (auth.privateKey) return { ...options, privateKey: auth.privateKey, ...(auth.passphrase ? { passphrase: auth.passphrase } : {}) };
-    if (auth.password) return { ...options, password: auth.password } as SshExecutorOptions;
+    if (auth.password) return { ...options, password: auth.password };
     throw new HealerError('HOST_UNKNOWN', `Server ${server.name} has no usable credentials stored.`);
   }
 

@@ -17,7 +17,12 @@ export function addAuditEvent(em: EntityManager, actor: AuditActor, action: stri
   em.create(AuditEventEntity, { ...actor, action, target, details });
 }
 
+/** Who an API request acts for: its token and request id. */
+export function auditActorOf(req: Request): AuditActor {
+  return { actorTokenId: req.actor?.tokenId ?? null, actorName: req.actor?.name ?? 'anonymous', requestId: req.requestId };
+}
+
 /** {@link addAuditEvent} for an API request: its token and request id. */
 export function recordAudit(req: Request, action: string, target: string | null, details: Record<string, unknown> = {}): void {
-  addAuditEvent(req.em, { actorTokenId: req.actor?.tokenId ?? null, actorName: req.actor?.name ?? 'anonymous', requestId: req.requestId }, action, target, details);
+  addAuditEvent(req.em, auditActorOf(req), action, target, details);
 }

@@ -3,14 +3,14 @@
  * heal (queued, 202 with the execution id), rollback (now), executions and
  * their live events (SSE, resumable with Last-Event-ID).
  */
-import { appIdFor, isHealerError, TERMINAL_STATES, type Execution, type TimelineEvent } from '@healer/core';
+import { isHealerError, TERMINAL_STATES, type Execution, type TimelineEvent } from '@healer/core';
 import type { z } from 'zod';
 import { ApplicationEntity, CheckResultEntity, DiagnosticRunEntity, ServerEntity, type Application, type DiagnosticRun } from '../db/entities.js';
 import { ApiError } from '../errors.js';
 import { recordAudit } from '../http/audit.js';
 import type { EventHub } from '../http/event-hub.js';
 import { defineRoute, requirePermission } from '../http/route.js';
-import { hostOf } from '../fleet/executors.js';
+import { findApplicationWithCoreId } from '../state/core-ids.js';
 import { targetOf, type Fleet } from '../fleet/fleet.js';
 import { queueHeal } from '../jobs/heal-requests.js';
 import type { JobQueues } from '../jobs/queues.js';
@@ -234,9 +234,9 @@ export function operationRoutes(partial: Partial<OperationDeps>) {
       async handle({ req, query }) {
         let appId: string | undefined;
         if (query.application) {
-          const app = await req.em.findOne(ApplicationEntity, { id: query.application }, { populate: ['server'] });
-          if (!app) throw new ApiError('NOT_FOUND', `No application ${query.application}`);
-          appId = appIdFor(hostOf(app.server), app.path);
+          const found = await findApplicationWithCoreId(req.em, query.application);
+          if (!found) throw new ApiError('NOT_FOUND', `No application ${query.application}`);
+          appId = found.appId;
         }
         const page = await need().fleet.store
           .listExecutions({

@@ -37,6 +37,10 @@ export type PostgresStateStoreOptions =
       orm: Orm;
     }
   | {
+      /** A query builder on a migrated database, such as a request's `em.getKnex()`: the store uses its pool, and `close()` leaves it open. */
+      knex: Knex;
+    }
+  | {
       /** A migrated database: the store opens its own pool on first use, and `close()` closes it. */
       databaseUrl: string;
       /** Connection pool size. Default 10. */
@@ -60,7 +64,7 @@ interface ExecutionRow {
  * const lock = await store.acquireLock('app:web-1:/srv/app', { pid: process.pid, hostname: os.hostname() }, 60_000);
  */
 export class PostgresStateStore implements StateStore {
-  readonly #orm: () => Promise<Orm>;
+  readonly #getKnex: () => Promise<Knex>;
   readonly #owned: boolean;
   #opened: Promise<Orm> | undefined;
 
@@ -68,10 +72,15 @@ export class PostgresStateStore implements StateStore {
     if ('orm' in options) {
       const { orm } = options;
       this.#owned = false;
-      this.#orm = async () => orm;
+      this.#getKnex = async () => orm.em.getKnex();
+    } else if ('knex' in options) {
+      const { knex } = options;
+      this.#owned = false;
+      this.#getKnex = async () => knex;
     } else {
       this.#owned = true;
-      this.#orm = () => (this.#opened ??= openOrm({ databaseUrl: options.databaseUrl, ...(options.poolMax === undefined ? {} : { poolMax: options.poolMax }) }));
+      this.#getKnex = async () =>
+        (await (this.#opened ??= openOrm({ databaseUrl: options.databaseUrl, ...(options.poolMax === undefined ? {} : { poolMax: options.poolMax }) }))).em.getKnex();
     }
   }
 
@@ -81,7 +90,7 @@ export class PostgresStateStore implements StateStore {
   }
 
   async #knex(): Promise<Knex> {
-    return (await this.#orm()).em.getKnex();
+    return this.#getKnex();
   }
 
   async #rows<T>(db: Knex | Knex.Transaction, sql: string, bindings: readonly unknown[] = []): Promise<T[]> {
