@@ -23,6 +23,8 @@ import { auditRoutes } from './routes/audit.js';
 import { pluginRoutes, validateWithConfigSchema, type PluginConfigValidator, type ServerPlugin } from './routes/plugins.js';
 import { serverRoutes } from './routes/servers.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import type { Notifier } from './notify/webhooks.js';
 import type { SecretBox } from './secrets.js';
 import { SERVER_VERSION } from './version.js';
 
@@ -33,6 +35,8 @@ export interface AppDeps {
   logger: Logger;
   rateLimiter: RateLimiter;
   plugins: readonly ServerPlugin[];
+  /** Queues webhook deliveries (`POST /webhooks/:id/test`). */
+  notifier: Notifier;
   /** Validates plugin configuration before it is stored. Default: the plugin's `configSchema`. */
   validatePluginConfig?: PluginConfigValidator;
   /** Largest JSON body accepted. Default `256kb`. */
@@ -40,13 +44,14 @@ export interface AppDeps {
 }
 
 /** Every API route, in the order they are mounted and documented. */
-export function apiRoutes(deps: Pick<AppDeps, 'secrets' | 'plugins' | 'validatePluginConfig'>): RouteDef<never>[] {
+export function apiRoutes(deps: Pick<AppDeps, 'secrets' | 'plugins' | 'validatePluginConfig'> & Partial<Pick<AppDeps, 'notifier'>>): RouteDef<never>[] {
   return [
     ...serverRoutes({ secrets: deps.secrets }),
     ...applicationRoutes(),
     ...pluginRoutes({ plugins: deps.plugins, validateConfig: deps.validatePluginConfig ?? validateWithConfigSchema }),
     ...tokenRoutes(),
     ...auditRoutes(),
+    ...webhookRoutes({ secrets: deps.secrets, notifier: deps.notifier }),
   ] as RouteDef<never>[];
 }
 

@@ -13,6 +13,7 @@ import type { ServerConfig } from './config.js';
 import { openOrm, type Orm } from './db/orm.js';
 import { createLogger } from './http/logger.js';
 import { MemoryTokenBucket, type RateLimiter } from './http/rate-limit.js';
+import { Notifier } from './notify/webhooks.js';
 import type { PluginConfigValidator, ServerPlugin } from './routes/plugins.js';
 import { SecretBox } from './secrets.js';
 
@@ -23,6 +24,8 @@ export interface RuntimeOptions {
   logDestination?: DestinationStream;
   /** Default: an in-memory token bucket sized by `rateLimitPerMinute` (burst = one minute's worth). */
   rateLimiter?: RateLimiter;
+  /** Webhook queue: its Redis key prefix (default BullMQ's `bull`) and first retry delay in ms (default 30 000). */
+  webhooks?: { prefix?: string; backoffDelayMs?: number };
 }
 
 export interface Runtime {
@@ -31,7 +34,9 @@ export interface Runtime {
   redis: Redis;
   logger: Logger;
   secrets: SecretBox;
-  /** Closes Redis and PostgreSQL. */
+  /** Queues webhook notifications (`notifier.notify(...)`). */
+  notifier: Notifier;
+  /** Closes the webhook queue, Redis and PostgreSQL. */
   close(): Promise<void>;
 }
 
@@ -48,12 +53,15 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
   redis.on('error', (err: Error & { code?: string }) => logger.warn({ code: err.code }, 'redis error'));
   const rateLimiter =
     options.rateLimiter ?? new MemoryTokenBucket({ capacity: config.rateLimitPerMinute, refillPerSecond: config.rateLimitPerMinute / 60 });
+  // Its own connection (BullMQ's), opened on first use, failing fast like the one above.
+  const notifier = new Notifier({ orm, logger, connection: { url: config.redisUrl, maxRetriesPerRequest: 1, connectTimeout: 2_000 }, ...options.webhooks });
   const app = createApp({
     orm,
     redis,
     secrets,
     logger,
     rateLimiter,
+    notifier,
     plugins: options.plugins ?? [],
     ...(options.validatePluginConfig ? { validatePluginConfig: options.validatePluginConfig } : {}),
   });
@@ -63,7 +71,9 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
     redis,
     logger,
     secrets,
+    notifier,
     async close() {
+      await notifier.close();
       redis.disconnect();
       await orm.close(true);
     },
