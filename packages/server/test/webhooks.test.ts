@@ -5,9 +5,9 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@healer/test-utils';
 import { verifyWebhookSignature } from '../src/notify/signature.js';
-import { WEBHOOK_ATTEMPTS, WEBHOOK_QUEUE, startWebhookWorker, type WebhookWorker } from '../src/notify/webhooks.js';
+import { Notifier, WEBHOOK_ATTEMPTS, WEBHOOK_QUEUE, startWebhookWorker, type WebhookWorker } from '../src/notify/webhooks.js';
 import { SERVER_VERSION } from '../src/version.js';
-import { REDIS_URL, startTestServer, type TestServer } from './helpers.js';
+import { REDIS_URL, closedPortUrl, startTestServer, type TestServer } from './helpers.js';
 
 /** What the receiver got. */
 interface Received {
@@ -391,6 +391,19 @@ describe('webhook deliveries', () => {
     expect(verifyWebhookSignature(secret, got!.headers['x-healer-timestamp'] as string, got!.body, got!.headers['x-healer-signature'] as string)).toBe(true);
     const audit = await request(t.runtime.app).get('/api/v1/audit?action=webhook.test').set(t.auth('admin')).expect(200);
     expect(audit.body.items[0]).toMatchObject({ target: `webhook:${id}`, details: { deliveryId: res.body.deliveryId } });
+  });
+
+  it('rejects promptly, instead of hanging, when Redis does not answer', async () => {
+    await createWebhook({ url: receiver.script('/redis-down', [200]), events: ['breaker.opened'] });
+    const notifier = new Notifier({ orm: t.runtime.orm, connection: { url: await closedPortUrl('redis'), maxRetriesPerRequest: 1, connectTimeout: 1_000 }, prefix: t.webhookPrefix });
+    try {
+      const started = Date.now();
+      await expect(notifier.notify({ event: 'breaker.opened', title: 'Breaker opened', text: 'z' })).rejects.toThrow(/max retries per request/);
+      await expect(notifier.sendTest({ id: '00000000-0000-4000-8000-000000000000', name: 'x' })).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(8_000);
+    } finally {
+      await notifier.close();
+    }
   });
 
   it('never logs a webhook secret, nor the path of a webhook URL', () => {

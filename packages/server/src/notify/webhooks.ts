@@ -81,6 +81,8 @@ export class Notifier {
    * Queues one delivery per enabled webhook subscribed to `n.event`.
    * Resolves once they are queued, not delivered; rejects when PostgreSQL or
    * Redis cannot be reached (a caller on a heal path should catch that).
+   * How soon depends on the connection's `maxRetriesPerRequest` (the
+   * runtime's notifier uses 1: about a second).
    */
   async notify(n: Notification): Promise<void> {
     const hooks = await this.#options.orm.em.fork().find(WebhookEntity, { enabled: true, events: { $contains: [n.event] } }, { fields: ['id'] });
@@ -139,7 +141,9 @@ export class Notifier {
   #queueOf(): Queue<WebhookJobData> {
     if (!this.#queue) {
       const { connection, prefix, logger } = this.#options;
-      this.#queue = new Queue<WebhookJobData>(WEBHOOK_QUEUE, { connection, ...(prefix ? { prefix } : {}) });
+      // Not waiting for the connection to be ready: with `maxRetriesPerRequest` set, a Redis that is down rejects
+      // the enqueue instead of holding it (and an API request) until Redis is back.
+      this.#queue = new Queue<WebhookJobData>(WEBHOOK_QUEUE, { connection, skipWaitingForReady: true, ...(prefix ? { prefix } : {}) });
       this.#queue.on('error', (err: Error & { code?: string }) => logger?.warn({ code: err.code, err: err.message }, 'webhook queue error'));
     }
     return this.#queue;
