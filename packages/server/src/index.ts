@@ -54,7 +54,7 @@ export type {
   Role,
   WebhookEvent,
 } from './db/entities.js';
-export { Notifier, startWebhookWorker, webhookBody, WEBHOOK_QUEUE, WEBHOOK_TEST_EVENT, WEBHOOK_ATTEMPTS } from './notify/webhooks.js';
+export { Notifier, startWebhookWorker, WEBHOOK_QUEUE, WEBHOOK_TEST_EVENT, WEBHOOK_ATTEMPTS } from './notify/webhooks.js';
 export type { Notification, NotifierOptions, WebhookWorker, WebhookWorkerOptions, WebhookQueueOptions, WebhookJobData, WebhookDeliveryEvent } from './notify/webhooks.js';
 export { verifyWebhookSignature, signWebhookPayload } from './notify/signature.js';
 export type { VerifyWebhookOptions } from './notify/signature.js';

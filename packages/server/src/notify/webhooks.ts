@@ -171,7 +171,7 @@ function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** The JSON body of a delivery: Slack's `text`, and the details under `healer`. */
+/** The JSON body of a delivery: Slack's `text`, and the details under `healer`. @internal */
 export function webhookBody(data: WebhookJobData, deliveryId: string): string {
   const { event, applicationId, executionId, details, at } = data;
   return JSON.stringify({ text: escapeSlack(`${data.title}: ${data.text}`), healer: { event, applicationId, executionId, details, deliveryId, at } });
