@@ -30,6 +30,8 @@ import { operationRoutes } from './routes/operations.js';
 import type { Fleet } from './fleet/fleet.js';
 import type { EventHub } from './http/event-hub.js';
 import type { JobQueues } from './jobs/queues.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import type { Notifier } from './notify/webhooks.js';
 import type { SecretBox } from './secrets.js';
 import { SERVER_VERSION } from './version.js';
 
@@ -40,6 +42,8 @@ export interface AppDeps {
   logger: Logger;
   rateLimiter: RateLimiter;
   plugins: readonly ServerPlugin[];
+  /** Queues webhook deliveries (`POST /webhooks/:id/test`). */
+  notifier: Notifier;
   /** Validates plugin configuration before it is stored. Default: the plugin's `configSchema`. */
   validatePluginConfig?: PluginConfigValidator;
   /** The breaker limits the workers heal with; the breaker routes judge records by them. Default: core's. */
@@ -55,7 +59,7 @@ export interface AppDeps {
 }
 
 /** Every API route, in the order they are mounted and documented. */
-export function apiRoutes(deps: Pick<AppDeps, 'secrets' | 'plugins' | 'validatePluginConfig' | 'breakerPolicy'> & Partial<Pick<AppDeps, 'orm' | 'fleet' | 'queues' | 'events' | 'eventPollMs'>>): RouteDef<never>[] {
+export function apiRoutes(deps: Pick<AppDeps, 'secrets' | 'plugins' | 'validatePluginConfig' | 'breakerPolicy'> & Partial<Pick<AppDeps, 'orm' | 'fleet' | 'queues' | 'events' | 'eventPollMs' | 'notifier'>>): RouteDef<never>[] {
   const { orm, fleet, queues, events, eventPollMs } = deps;
   const operations = operationRoutes({ orm, fleet, queues, events, ...(eventPollMs ? { pollMs: eventPollMs } : {}) });
   return [
@@ -67,6 +71,7 @@ export function apiRoutes(deps: Pick<AppDeps, 'secrets' | 'plugins' | 'validateP
     ...pluginRoutes({ plugins: deps.plugins, validateConfig: deps.validatePluginConfig ?? validateWithConfigSchema }),
     ...tokenRoutes(),
     ...auditRoutes(),
+    ...webhookRoutes({ secrets: deps.secrets, notifier: deps.notifier }),
   ] as RouteDef<never>[];
 }
 

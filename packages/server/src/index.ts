@@ -26,10 +26,12 @@ export {
   BreakerEntity,
   LockEntity,
   BaselineEntity,
+  WebhookEntity,
   AUTH_KINDS,
   HEALTH_STATUSES,
   APP_MODES,
   ROLES,
+  WEBHOOK_EVENTS,
 } from './db/entities.js';
 export type {
   Server,
@@ -45,11 +47,17 @@ export type {
   Breaker,
   Lock,
   Baseline,
+  Webhook,
   AuthKind,
   HealthStatus,
   AppMode,
   Role,
+  WebhookEvent,
 } from './db/entities.js';
+export { Notifier, startWebhookWorker, WEBHOOK_QUEUE, WEBHOOK_TEST_EVENT, WEBHOOK_ATTEMPTS } from './notify/webhooks.js';
+export type { Notification, NotifierOptions, WebhookWorker, WebhookWorkerOptions, WebhookQueueOptions, WebhookJobData, WebhookDeliveryEvent } from './notify/webhooks.js';
+export { verifyWebhookSignature, signWebhookPayload } from './notify/signature.js';
+export type { VerifyWebhookOptions } from './notify/signature.js';
 export { PERMISSIONS, ROLE_PERMISSIONS, roleHas } from './auth/permissions.js';
 export type { Permission } from './auth/permissions.js';
 export { createApiToken, hashToken, TOKEN_PREFIX } from './auth/tokens.js';

@@ -15,12 +15,16 @@ import { createLogger } from './http/logger.js';
 import { createMetrics, registerFleetMetrics } from './http/metrics.js';
 import type { Registry } from 'prom-client';
 import { MemoryTokenBucket, type RateLimiter } from './http/rate-limit.js';
+import { Notifier } from './notify/webhooks.js';
 import type { PluginConfigValidator, ServerPlugin } from './routes/plugins.js';
 import { SecretBox } from './secrets.js';
 import { Fleet, type FleetOptions } from './fleet/fleet.js';
 import { EventHub } from './http/event-hub.js';
-import { JobQueues } from './jobs/queues.js';
+import { bullPrefix, JobQueues } from './jobs/queues.js';
 import { startWorker, type OutcomeListener, type RunningWorker } from './jobs/worker.js';
+import { startWebhookWorker, type Notification } from './notify/webhooks.js';
+import type { Execution } from '@healer/core';
+import type { Application } from './db/entities.js';
 
 export interface RuntimeOptions {
   plugins?: readonly ServerPlugin[];
@@ -33,6 +37,8 @@ export interface RuntimeOptions {
   fleet?: Pick<FleetOptions, 'ssh' | 'lockTtlMs' | 'backupRoot'>;
   /** How often an event stream re-reads PostgreSQL besides live events. */
   eventPollMs?: number;
+  /** Webhook queue: its Redis key prefix (default BullMQ's `bull`) and first retry delay in ms (default 30 000). */
+  webhooks?: { prefix?: string; backoffDelayMs?: number };
 }
 
 export interface Runtime {
@@ -45,7 +51,9 @@ export interface Runtime {
   queues: JobQueues;
   /** The process's metrics registry (the API's, and the worker's when it runs in the same process). */
   metrics: Registry;
-  /** Closes the queues, the SSH connections, Redis and PostgreSQL. */
+  /** Queues webhook notifications (`notifier.notify(...)`). */
+  notifier: Notifier;
+  /** Closes the queues, the webhook queue, the SSH connections, Redis and PostgreSQL. */
   close(): Promise<void>;
 }
 
@@ -68,6 +76,8 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
   const events = new EventHub(redis, prefix, logger);
   const metrics = createMetrics();
   registerFleetMetrics(metrics.registry, { orm, queues });
+  // Its own connection (BullMQ's), opened on first use, failing fast like the one above.
+  const notifier = new Notifier({ orm, logger, connection: { url: config.redisUrl, maxRetriesPerRequest: 1, connectTimeout: 2_000 }, prefix: bullPrefix(prefix), ...options.webhooks });
   const app = createApp({
     metrics,
     orm,
@@ -79,6 +89,7 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
     queues,
     events,
     ...(options.eventPollMs ? { eventPollMs: options.eventPollMs } : {}),
+    notifier,
     plugins: options.plugins ?? [],
     ...(options.validatePluginConfig ? { validatePluginConfig: options.validatePluginConfig } : {}),
   });
@@ -91,7 +102,9 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
     fleet,
     queues,
     metrics: metrics.registry,
+    notifier,
     async close() {
+      await notifier.close();
       events.close();
       await queues.close().catch(() => undefined);
       await fleet.close();
@@ -149,15 +162,51 @@ export interface WorkerRunOptions {
   onOutcome?: OutcomeListener;
 }
 
-/** The workers on a runtime's fleet and queues (`healer-server worker`, or with the API in `start`). */
+/** What a finished heal tells people about, by its final state (webhooks). */
+export function notificationFor(execution: Execution, application: Application): Notification | null {
+  const where = `${application.path} on ${application.server.name}`;
+  const common = { applicationId: application.id, executionId: execution.executionId, details: { state: execution.state, appId: execution.appId } };
+  if (execution.state === 'ESCALATED') return { event: 'execution.escalated', title: 'Heal escalated', text: `${where} needs a person: ${execution.message}`, ...common };
+  if (execution.state === 'FAILED') return { event: 'execution.failed', title: 'Heal failed', text: `${where}: ${execution.message}`, ...common };
+  if (execution.state === 'AWAITING_APPROVAL') return { event: 'approval.needed', title: 'Approval needed', text: `${where}: ${execution.message}`, ...common };
+  if (execution.state === 'BLOCKED' && execution.error?.code === 'CIRCUIT_OPEN') return { event: 'breaker.opened', title: 'Circuit breaker open', text: `${where}: ${execution.message}`, ...common };
+  return null;
+}
+
+/**
+ * The workers on a runtime's fleet and queues (`healer-server worker`, or
+ * with the API in `start`), with the webhook delivery worker; a finished heal
+ * worth telling about is queued for the webhooks.
+ */
 export function startRuntimeWorker(runtime: Runtime, config: ServerConfig, options: WorkerRunOptions = {}): RunningWorker {
-  return startWorker({
+  const deliveries = startWebhookWorker({
+    connection: { url: config.redisUrl, maxRetriesPerRequest: null },
+    ...(runtime.notifier.prefix ? { prefix: runtime.notifier.prefix } : {}),
+    orm: runtime.orm,
+    secrets: runtime.secrets,
+    logger: runtime.logger,
+  });
+  const worker = startWorker({
     orm: runtime.orm,
     redisUrl: config.redisUrl,
     fleet: runtime.fleet,
     queues: runtime.queues,
     logger: runtime.logger,
     registry: runtime.metrics,
-    ...options,
+    onOutcome: async (outcome) => {
+      const notification = notificationFor(outcome.execution, outcome.application);
+      if (notification) await runtime.notifier.notify(notification).catch((err: unknown) => runtime.logger.warn({ code: (err as { code?: string }).code }, 'could not queue a webhook notification'));
+      await options.onOutcome?.(outcome);
+    },
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(options.sweepEveryMs ? { sweepEveryMs: options.sweepEveryMs } : {}),
+    ...(options.requeueAfterMs ? { requeueAfterMs: options.requeueAfterMs } : {}),
   });
+  return {
+    sweep: () => worker.sweep(),
+    async close() {
+      await worker.close();
+      await deliveries.close();
+    },
+  };
 }

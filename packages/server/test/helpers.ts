@@ -4,6 +4,7 @@
  * token per role, and every log line captured.
  */
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { z } from 'zod';
 import { freePort } from '@healer/test-utils';
@@ -103,6 +104,8 @@ export interface TestServer {
   runtime: Runtime;
   logs: LogCapture;
   config: ServerConfig;
+  /** This server's own Redis key prefix for the webhook queue; its keys are deleted on close. */
+  webhookPrefix: string;
   /** A bearer token per role, plus `auth(role)` headers. */
   tokens: Record<Role, string>;
   auth(role: Role): { Authorization: string };
@@ -113,7 +116,13 @@ export async function startTestServer(options: RuntimeOptions & { config?: Parti
   const db = await createTestDatabase();
   const logs = new LogCapture();
   const config = testConfig({ databaseUrl: db.url, ...options.config });
-  const runtime = await createRuntime(config, { plugins: [demoPlugin, plainPlugin], logDestination: logs, ...options });
+  const webhookPrefix = `healer-test-${randomBytes(6).toString('hex')}`;
+  const runtime = await createRuntime(config, {
+    plugins: [demoPlugin, plainPlugin],
+    logDestination: logs,
+    ...options,
+    webhooks: { prefix: webhookPrefix, backoffDelayMs: 20, ...options.webhooks },
+  });
   await migrateUp(runtime.orm);
   const em = runtime.orm.em.fork();
   const tokens = {} as Record<Role, string>;
@@ -124,13 +133,26 @@ export async function startTestServer(options: RuntimeOptions & { config?: Parti
     runtime,
     logs,
     config,
+    webhookPrefix,
     tokens,
     auth: (role) => ({ Authorization: `Bearer ${tokens[role]}` }),
     async close() {
       await runtime.close();
+      await deleteRedisKeys(`${webhookPrefix}:*`);
       await db.drop();
     },
   };
+}
+
+/** Deletes the test Redis keys matching `pattern`. */
+export async function deleteRedisKeys(pattern: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true });
+  try {
+    await redis.connect();
+    for await (const keys of redis.scanStream({ match: pattern, count: 500 })) if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** A fingerprint in OpenSSH's form. */

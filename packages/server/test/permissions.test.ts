@@ -36,6 +36,15 @@ async function newToken(): Promise<string> {
   return res.body.id as string;
 }
 
+async function newWebhook(): Promise<string> {
+  const res = await request(t.runtime.app)
+    .post('/api/v1/webhooks')
+    .set(t.auth('admin'))
+    .send({ name: `w-${randomUUID().slice(0, 8)}`, url: 'http://127.0.0.1:9/hook', secret: 'a-webhook-secret-0123456789', events: ['execution.failed'] })
+    .expect(201);
+  return res.body.id as string;
+}
+
 beforeAll(async () => {
   t = await startTestServer();
   const server = await newServer();
@@ -149,6 +158,18 @@ const CASES: Case[] = [
     success: 409,
     call: async () => ({ method: 'post', path: `/executions/${finishedId}/rollback`, body: { force: true } }),
   },
+  { route: 'get /webhooks', what: 'list webhooks', allowed: ADMIN, success: 200, call: async () => ({ method: 'get', path: '/webhooks' }) },
+  {
+    route: 'post /webhooks',
+    what: 'add a webhook',
+    allowed: ADMIN,
+    success: 201,
+    call: async () => ({ method: 'post', path: '/webhooks', body: { name: `n-${randomUUID().slice(0, 8)}`, url: 'https://hooks.example.com/x', secret: 'a-webhook-secret-0123456789', events: ['breaker.opened'] } }),
+  },
+  { route: 'get /webhooks/:id', what: 'get a webhook', allowed: ADMIN, success: 200, call: async () => ({ method: 'get', path: `/webhooks/${await newWebhook()}` }) },
+  { route: 'patch /webhooks/:id', what: 'change a webhook', allowed: ADMIN, success: 200, call: async () => ({ method: 'patch', path: `/webhooks/${await newWebhook()}`, body: { enabled: false } }) },
+  { route: 'delete /webhooks/:id', what: 'remove a webhook', allowed: ADMIN, success: 204, call: async () => ({ method: 'delete', path: `/webhooks/${await newWebhook()}` }) },
+  { route: 'post /webhooks/:id/test', what: 'queue a test delivery', allowed: ADMIN, success: 202, call: async () => ({ method: 'post', path: `/webhooks/${await newWebhook()}/test` }) },
 ];
 
 describe('roles x permissions', () => {

@@ -141,6 +141,9 @@ describe('metrics and OpenAPI', () => {
         '/api/v1/servers/{id}/discover',
         '/api/v1/tokens',
         '/api/v1/tokens/{id}',
+        '/api/v1/webhooks',
+        '/api/v1/webhooks/{id}',
+        '/api/v1/webhooks/{id}/test',
         '/health',
         '/health/ready',
         '/metrics',
@@ -154,6 +157,9 @@ describe('metrics and OpenAPI', () => {
     const listParams = doc.paths['/api/v1/applications'].get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`);
     expect(listParams).toEqual(expect.arrayContaining(['query:page', 'query:pageSize', 'query:server', 'query:stack', 'query:healthStatus', 'query:mode', 'query:enabled', 'query:sort']));
     expect(doc.components.schemas.Server.properties).not.toHaveProperty('secret');
+    expect(doc.components.schemas.Webhook.properties).not.toHaveProperty('secret');
+    expect(doc.components.schemas.WebhookCreate.required).toEqual(expect.arrayContaining(['name', 'url', 'secret', 'events']));
+    expect(Object.keys(doc.paths['/api/v1/webhooks/{id}/test'].post.responses)).toEqual(expect.arrayContaining(['202', '404']));
     expect(doc.components.schemas.ServerCreate.properties.hostKeyFingerprint).toBeDefined();
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.components.schemas.Error).toBeDefined();

@@ -6,6 +6,7 @@ import { PERMISSIONS, ROLE_PERMISSIONS } from '../src/auth/permissions.js';
 import { ROLES } from '../src/db/entities.js';
 import { SecretBox } from '../src/secrets.js';
 import { FingerprintSchema } from '../src/api/schemas.js';
+import { signWebhookPayload, verifyWebhookSignature } from '../src/notify/signature.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -28,5 +29,17 @@ describe('README', () => {
   it("uses a fingerprint the API accepts in its example", () => {
     const fp = /"hostKeyFingerprint":"([^"]+)"/.exec(readme)?.[1];
     expect(FingerprintSchema.safeParse(fp).success).toBe(true);
+  });
+
+  it('shows a webhook receiver check that works', () => {
+    const snippet = /```ts\nimport \{ verifyWebhookSignature \} from '@healer\/server';\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(snippet).toBeDefined();
+    const check = new Function('verifyWebhookSignature', 'secret', 'req', 'rawBody', `${snippet}; return ok;`) as (...args: unknown[]) => boolean;
+    const secret = 'a-webhook-secret-0123456789';
+    const rawBody = Buffer.from('{"text":"Heal failed: x"}');
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const req = { headers: { 'x-healer-timestamp': timestamp, 'x-healer-signature': signWebhookPayload(secret, timestamp, rawBody) } };
+    expect(check(verifyWebhookSignature, secret, req, rawBody)).toBe(true);
+    expect(check(verifyWebhookSignature, 'another-secret-0123456789', req, rawBody)).toBe(false);
   });
 });

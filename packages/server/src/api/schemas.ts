@@ -3,7 +3,7 @@
  * the OpenAPI document (`.meta({ id })` names the reusable components).
  */
 import { z } from 'zod';
-import { APP_MODES, AUTH_KINDS, HEALTH_STATUSES, ROLES } from '../db/entities.js';
+import { APP_MODES, AUTH_KINDS, HEALTH_STATUSES, ROLES, WEBHOOK_EVENTS } from '../db/entities.js';
 
 // ---- shared
 
@@ -287,6 +287,59 @@ export const AuditEventSchema = z
   })
   .meta({ id: 'AuditEvent' });
 
+// ---- webhooks
+
+const WebhookUrlSchema = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .max(2048)
+  .refine((url) => { const u = new URL(url); return u.username === '' && u.password === ''; }, 'must not hold a user name or password');
+const WebhookSecretSchema = z
+  .string()
+  .min(16, 'at least 16 characters')
+  .max(1024)
+  .meta({ description: 'The HMAC-SHA256 key of `X-Healer-Signature`. Write-only: stored encrypted, never returned.' });
+/** Each event once, in the order given. */
+const WebhookEventsSchema = z
+  .array(z.enum(WEBHOOK_EVENTS))
+  .min(1)
+  .transform((events) => [...new Set(events)]);
+
+export const WebhookCreateSchema = z
+  .strictObject({
+    name: z.string().min(1).max(100),
+    url: WebhookUrlSchema,
+    secret: WebhookSecretSchema,
+    events: WebhookEventsSchema,
+    enabled: z.boolean().default(true),
+  })
+  .meta({ id: 'WebhookCreate' });
+
+export const WebhookPatchSchema = z
+  .strictObject({
+    name: z.string().min(1).max(100).optional(),
+    url: WebhookUrlSchema.optional(),
+    secret: WebhookSecretSchema.optional(),
+    events: WebhookEventsSchema.optional(),
+    enabled: z.boolean().optional(),
+  })
+  .meta({ id: 'WebhookPatch', description: 'A new `secret` replaces the stored one.' });
+
+export const WebhookSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    url: z.string(),
+    events: z.array(z.enum(WEBHOOK_EVENTS)),
+    enabled: z.boolean(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'Webhook' });
+
+export const WebhookDeliveryQueuedSchema = z
+  .object({ deliveryId: z.string().meta({ description: 'Sent as `X-Healer-Delivery`' }) })
+  .meta({ id: 'WebhookDeliveryQueued' });
+
 // ---- pages (built once: their ids name OpenAPI components)
 
 export const ServerPageSchema = pageOf(ServerSchema, 'ServerPage');
@@ -295,3 +348,4 @@ export const TokenPageSchema = pageOf(TokenSchema, 'TokenPage');
 export const AuditEventPageSchema = pageOf(AuditEventSchema, 'AuditEventPage');
 export const BreakerPageSchema = pageOf(BreakerSchema, 'BreakerPage');
 export const BackupPageSchema = pageOf(BackupSchema, 'BackupPage');
+export const WebhookPageSchema = pageOf(WebhookSchema, 'WebhookPage');

@@ -14,6 +14,9 @@ export const APP_MODES = ['manual', 'supervised', 'auto'] as const;
 export type AppMode = (typeof APP_MODES)[number];
 export const ROLES = ['admin', 'engineer', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
+/** What a webhook can subscribe to. */
+export const WEBHOOK_EVENTS = ['execution.escalated', 'execution.failed', 'breaker.opened', 'approval.needed'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 const p = defineEntity.properties;
 const id = () => p.uuid().primary().onCreate(() => randomUUID());
@@ -254,6 +257,28 @@ export const BaselineEntity = defineEntity({
 });
 export type Baseline = InferEntity<typeof BaselineEntity>;
 
+/** Where notifications are POSTed. `secret` (the HMAC key of the signatures) is sealed by the SecretBox and never leaves the server. */
+export const WebhookEntity = defineEntity({
+  name: 'Webhook',
+  tableName: 'webhooks',
+  properties: {
+    id: id(),
+    name: p.string().unique(),
+    /** http(s) only (checked by the API). */
+    url: p.text(),
+    /** `v1:<keyId>:<iv>:<tag>:<ct>`. Only the API views are serialized, and they omit it. */
+    secret: p.text(),
+    /** Key id of `secret`, kept as a column too so rotation can find old ones. */
+    secretKeyId: p.string(),
+    /** The events it is sent (`text[]`). */
+    events: p.array<WebhookEvent>((v) => v as WebhookEvent),
+    enabled: p.boolean().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+});
+export type Webhook = InferEntity<typeof WebhookEntity>;
+
 export const ENTITIES = [
   ServerEntity,
   ApplicationEntity,
@@ -268,4 +293,5 @@ export const ENTITIES = [
   BreakerEntity,
   LockEntity,
   BaselineEntity,
+  WebhookEntity,
 ];

@@ -7,11 +7,13 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261206193938 } from './Migration20261206193938.js';
 import { Migration20261206201000 } from './Migration20261206201000.js';
 import { Migration20261206211012 } from './Migration20261206211012.js';
+import { Migration20261206225725 } from './Migration20261206225725.js';
 import { Migration20261207000000 } from './Migration20261207000000.js';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261206193938', class: Migration20261206193938 },
   { name: 'Migration20261206201000', class: Migration20261206201000 },
   { name: 'Migration20261206211012', class: Migration20261206211012 },
+  { name: 'Migration20261206225725', class: Migration20261206225725 },
   { name: 'Migration20261207000000', class: Migration20261207000000 },
 ];
