@@ -12,7 +12,8 @@ import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
 import { openOrm, type Orm } from './db/orm.js';
 import { createLogger } from './http/logger.js';
-import { MemoryTokenBucket, type RateLimiter } from './http/rate-limit.js';
+import type { RateLimiter } from './http/rate-limit.js';
+import { RedisTokenBucket } from './http/redis-rate-limit.js';
 import type { PluginConfigValidator, ServerPlugin } from './routes/plugins.js';
 import { SecretBox } from './secrets.js';
 
@@ -21,7 +22,11 @@ export interface RuntimeOptions {
   validatePluginConfig?: PluginConfigValidator;
   /** Where logs go (tests capture them). Default stdout. */
   logDestination?: DestinationStream;
-  /** Default: an in-memory token bucket sized by `rateLimitPerMinute` (burst = one minute's worth). */
+  /**
+   * Default: a {@link RedisTokenBucket} on the runtime's Redis sized by `rateLimitPerMinute` (burst = one
+   * minute's worth), one budget per caller shared by every API process; it fails open to a per-process bucket
+   * while Redis is away. A single process can pass `new MemoryTokenBucket(...)` instead.
+   */
   rateLimiter?: RateLimiter;
 }
 
@@ -47,7 +52,8 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
   const redis = createRedis(config.redisUrl);
   redis.on('error', (err: Error & { code?: string }) => logger.warn({ code: err.code }, 'redis error'));
   const rateLimiter =
-    options.rateLimiter ?? new MemoryTokenBucket({ capacity: config.rateLimitPerMinute, refillPerSecond: config.rateLimitPerMinute / 60 });
+    options.rateLimiter ??
+    new RedisTokenBucket({ redis, capacity: config.rateLimitPerMinute, refillPerSecond: config.rateLimitPerMinute / 60, logger });
   const app = createApp({
     orm,
     redis,
