@@ -34,6 +34,9 @@ const EnvSchema = z.object({
   HEALER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
 });
 
+/** Every variable the configuration reads, required or not (the deploy files are checked against it). @internal */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface ServerConfig {
