@@ -29,4 +29,10 @@ describe('README', () => {
     const fp = /"hostKeyFingerprint":"([^"]+)"/.exec(readme)?.[1];
     expect(FingerprintSchema.safeParse(fp).success).toBe(true);
   });
+
+  it('uses fingerprints the API accepts everywhere, the curl walk-through included', () => {
+    const all = [...readme.matchAll(/hostKeyFingerprint"?: ?"([^"]+)"/g)].map((m) => m[1]);
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    for (const fp of all) expect(FingerprintSchema.safeParse(fp).success, fp).toBe(true);
+  });
 });
