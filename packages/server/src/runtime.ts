@@ -28,6 +28,8 @@ export interface RuntimeOptions {
    * while Redis is away. A single process can pass `new MemoryTokenBucket(...)` instead.
    */
   rateLimiter?: RateLimiter;
+  /** Key prefix of the default Redis limiter, to keep installations sharing one Redis apart. Default `healer:ratelimit:`. */
+  rateLimitPrefix?: string;
 }
 
 export interface Runtime {
@@ -53,7 +55,13 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
   redis.on('error', (err: Error & { code?: string }) => logger.warn({ code: err.code }, 'redis error'));
   const rateLimiter =
     options.rateLimiter ??
-    new RedisTokenBucket({ redis, capacity: config.rateLimitPerMinute, refillPerSecond: config.rateLimitPerMinute / 60, logger });
+    new RedisTokenBucket({
+      redis,
+      capacity: config.rateLimitPerMinute,
+      refillPerSecond: config.rateLimitPerMinute / 60,
+      logger,
+      ...(options.rateLimitPrefix ? { prefix: options.rateLimitPrefix } : {}),
+    });
   const app = createApp({
     orm,
     redis,
@@ -86,6 +94,8 @@ export interface RunningApi {
 
 export async function startApi(config: ServerConfig, options: RuntimeOptions = {}): Promise<RunningApi> {
   const runtime = await createRuntime(config, options);
+  // Connect now rather than on the first request, whose rate limit would otherwise wait for the handshake.
+  runtime.redis.connect().catch(() => {});
   const server = createServer(runtime.app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

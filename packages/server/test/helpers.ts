@@ -96,7 +96,9 @@ export async function startTestServer(options: RuntimeOptions & { config?: Parti
   const db = await createTestDatabase();
   const logs = new LogCapture();
   const config = testConfig({ databaseUrl: db.url, ...options.config });
-  const runtime = await createRuntime(config, { plugins: [demoPlugin, plainPlugin], logDestination: logs, ...options });
+  // Rate limits of this server only: other test files (and runs) share the Redis.
+  const rateLimitPrefix = `healer:test:ratelimit:${db.name}:`;
+  const runtime = await createRuntime(config, { plugins: [demoPlugin, plainPlugin], logDestination: logs, rateLimitPrefix, ...options });
   await migrateUp(runtime.orm);
   const em = runtime.orm.em.fork();
   const tokens = {} as Record<Role, string>;

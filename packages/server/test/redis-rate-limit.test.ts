@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Redis } from 'ioredis';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '@healer/test-utils';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { RedisTokenBucket } from '../src/http/redis-rate-limit.js';
 import { createRedis } from '../src/runtime.js';
 import { REDIS_URL, closedPortUrl } from './helpers.js';
@@ -96,12 +97,18 @@ describe('RedisTokenBucket', () => {
 });
 
 describe('RedisTokenBucket without Redis', () => {
-  let silent: Server | undefined;
+  const servers: Server[] = [];
   const sockets = new Set<Socket>();
   afterAll(async () => {
     for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => (silent ? silent.close(() => resolve()) : resolve()));
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   });
+
+  async function listen(server: Server, port = 0): Promise<number> {
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    return (server.address() as { port: number }).port;
+  }
 
   it('fails open quickly when Redis is on a closed port, warns once, and still throttles per process', async () => {
     const log = recorder();
@@ -116,12 +123,11 @@ describe('RedisTokenBucket without Redis', () => {
   });
 
   it('does not hold a request longer than the timeout when Redis accepts and never answers', async () => {
-    silent = createServer((socket) => {
+    const silent = createServer((socket) => {
       sockets.add(socket);
       socket.on('error', () => {});
     });
-    await new Promise<void>((resolve) => silent!.listen(0, '127.0.0.1', resolve));
-    const port = (silent.address() as { port: number }).port;
+    const port = await listen(silent);
     const log = recorder();
     const bucket = new RedisTokenBucket({ redis: client(`redis://127.0.0.1:${port}`), capacity: 5, refillPerSecond: 1, prefix: uniquePrefix(), timeoutMs: 200, logger: log });
     const started = performance.now();
@@ -134,5 +140,38 @@ describe('RedisTokenBucket without Redis', () => {
     expect((await bucket.take('a')).allowed).toBe(true);
     expect(performance.now() - next).toBeLessThan(50);
     expect(log.entries.map((e) => e.details)).toEqual([{ code: 'TIMEOUT' }]);
+  });
+
+  it('goes back to the shared budget once Redis answers again, and says so', async () => {
+    const port = await freePort();
+    const log = recorder();
+    const prefix = uniquePrefix();
+    const bucket = new RedisTokenBucket({ redis: client(`redis://127.0.0.1:${port}`), capacity: 5, refillPerSecond: 0.001, prefix, retryAfterFailureMs: 100, logger: log });
+    expect((await bucket.take('a')).allowed).toBe(true);
+    expect(log.entries.map((e) => e.level)).toEqual(['warn']);
+    // Redis comes up on that port: a proxy to the real one.
+    const upstream = new URL(REDIS_URL);
+    const proxy = createServer((socket) => {
+      const remote = connect(Number(upstream.port || 6379), upstream.hostname);
+      for (const s of [socket, remote]) {
+        sockets.add(s);
+        s.on('error', () => {});
+      }
+      socket.pipe(remote).pipe(socket);
+    });
+    await listen(proxy, port);
+    const shared = client();
+    await vi.waitFor(
+      async () => {
+        await bucket.take('a');
+        expect(log.entries.map((e) => e.level)).toEqual(['warn', 'info']);
+      },
+      { timeout: 8_000, interval: 100 },
+    );
+    // The budget is Redis's again: what this limiter takes, another process sees.
+    const other = new RedisTokenBucket({ redis: shared, capacity: 5, refillPerSecond: 0.001, prefix });
+    const before = Number(await shared.hget(`${prefix}a`, 'tokens'));
+    expect((await bucket.take('a')).allowed).toBe(true);
+    expect((await other.take('a')).remaining).toBe(Math.floor(before - 2));
   });
 });
