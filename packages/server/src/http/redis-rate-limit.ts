@@ -9,9 +9,12 @@
  * the limiter fails open to a per-process bucket of the same size: requests
  * are neither refused nor held because the limiter's store is away, and each
  * process still throttles on its own (token guessing stays throttled). A
- * warning is logged when this starts, and then at most once a minute while it
- * lasts. After a failure Redis is left alone for `retryAfterFailureMs`, so
- * that an outage costs one timeout per interval rather than one per request.
+ * warning is logged when this starts (at most one a minute, however often
+ * Redis comes and goes), an info line when Redis answers again. After a
+ * failure Redis is left alone for `retryAfterFailureMs`, so that an outage
+ * costs one timeout per interval rather than one per request. A take that
+ * timed out may still reach Redis later and spend its token there: the
+ * shared budget errs on the side of fewer requests, never more.
  */
 import type { Redis } from 'ioredis';
 import { MemoryTokenBucket, type RateDecision, type RateLimiter } from './rate-limit.js';
