@@ -36,6 +36,9 @@ const EnvSchema = z.object({
   HEALER_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" or "-", at most 64').default('healer'),
 });
 
+/** Every variable the configuration reads, required or not (the deploy files are checked against it). @internal */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface ServerConfig {

@@ -63,6 +63,8 @@ export type { Permission } from './auth/permissions.js';
 export { createApiToken, hashToken, TOKEN_PREFIX } from './auth/tokens.js';
 export { MemoryTokenBucket } from './http/rate-limit.js';
 export type { RateLimiter, RateDecision, TokenBucketOptions } from './http/rate-limit.js';
+export { RedisTokenBucket } from './http/redis-rate-limit.js';
+export type { RedisTokenBucketOptions } from './http/redis-rate-limit.js';
 export { validateWithConfigSchema } from './routes/plugins.js';
 export type { ServerPlugin, PluginConfigValidator } from './routes/plugins.js';
 export { buildOpenApiDocument } from './api/openapi.js';

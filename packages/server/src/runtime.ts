@@ -14,7 +14,8 @@ import { openOrm, type Orm } from './db/orm.js';
 import { createLogger } from './http/logger.js';
 import { createMetrics, registerFleetMetrics } from './http/metrics.js';
 import type { Registry } from 'prom-client';
-import { MemoryTokenBucket, type RateLimiter } from './http/rate-limit.js';
+import type { RateLimiter } from './http/rate-limit.js';
+import { RedisTokenBucket } from './http/redis-rate-limit.js';
 import { Notifier } from './notify/webhooks.js';
 import type { PluginConfigValidator, ServerPlugin } from './routes/plugins.js';
 import { SecretBox } from './secrets.js';
@@ -31,7 +32,11 @@ export interface RuntimeOptions {
   validatePluginConfig?: PluginConfigValidator;
   /** Where logs go (tests capture them). Default stdout. */
   logDestination?: DestinationStream;
-  /** Default: an in-memory token bucket sized by `rateLimitPerMinute` (burst = one minute's worth). */
+  /**
+   * Default: a {@link RedisTokenBucket} on the runtime's Redis sized by `rateLimitPerMinute` (burst = one
+   * minute's worth), one budget per caller shared by every API process; it fails open to a per-process bucket
+   * while Redis is away. A single process can pass `new MemoryTokenBucket(...)` instead.
+   */
   rateLimiter?: RateLimiter;
   /** SSH timeouts and the run's lease, for the fleet (tests shorten them). */
   fleet?: Pick<FleetOptions, 'ssh' | 'lockTtlMs' | 'backupRoot'>;
@@ -39,6 +44,8 @@ export interface RuntimeOptions {
   eventPollMs?: number;
   /** Webhook queue: its Redis key prefix (default BullMQ's `bull`) and first retry delay in ms (default 30 000). */
   webhooks?: { prefix?: string; backoffDelayMs?: number };
+  /** Key prefix of the default Redis limiter, to keep installations sharing one Redis apart. Default `healer:ratelimit:`. */
+  rateLimitPrefix?: string;
 }
 
 export interface Runtime {
@@ -69,7 +76,14 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
   const redis = createRedis(config.redisUrl);
   redis.on('error', (err: Error & { code?: string }) => logger.warn({ code: err.code }, 'redis error'));
   const rateLimiter =
-    options.rateLimiter ?? new MemoryTokenBucket({ capacity: config.rateLimitPerMinute, refillPerSecond: config.rateLimitPerMinute / 60 });
+    options.rateLimiter ??
+    new RedisTokenBucket({
+      redis,
+      capacity: config.rateLimitPerMinute,
+      refillPerSecond: config.rateLimitPerMinute / 60,
+      logger,
+      ...(options.rateLimitPrefix ? { prefix: options.rateLimitPrefix } : {}),
+    });
   const prefix = config.redisPrefix ?? 'healer';
   const fleet = new Fleet({ orm, redis, secrets, logger, plugins: options.plugins ?? [], prefix, ...options.fleet });
   const queues = new JobQueues(redis, prefix, () => undefined);
@@ -124,6 +138,8 @@ export interface RunningApi {
 
 export async function startApi(config: ServerConfig, options: RuntimeOptions = {}): Promise<RunningApi> {
   const runtime = await createRuntime(config, options);
+  // Connect now rather than on the first request, whose rate limit would otherwise wait for the handshake.
+  runtime.redis.connect().catch(() => {});
   const server = createServer(runtime.app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -117,9 +117,12 @@ export async function startTestServer(options: RuntimeOptions & { config?: Parti
   const logs = new LogCapture();
   const config = testConfig({ databaseUrl: db.url, ...options.config });
   const webhookPrefix = `healer-test-${randomBytes(6).toString('hex')}`;
+  // Rate limits of this server only: other test files (and runs) share the Redis.
+  const rateLimitPrefix = `healer:test:ratelimit:${db.name}:`;
   const runtime = await createRuntime(config, {
     plugins: [demoPlugin, plainPlugin],
     logDestination: logs,
+    rateLimitPrefix,
     ...options,
     webhooks: { prefix: webhookPrefix, backoffDelayMs: 20, ...options.webhooks },
   });

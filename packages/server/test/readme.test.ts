@@ -42,4 +42,10 @@ describe('README', () => {
     expect(check(verifyWebhookSignature, secret, req, rawBody)).toBe(true);
     expect(check(verifyWebhookSignature, 'another-secret-0123456789', req, rawBody)).toBe(false);
   });
+
+  it('uses fingerprints the API accepts everywhere, the curl walk-through included', () => {
+    const all = [...readme.matchAll(/hostKeyFingerprint"?: ?"([^"]+)"/g)].map((m) => m[1]);
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    for (const fp of all) expect(FingerprintSchema.safeParse(fp).success, fp).toBe(true);
+  });
 });

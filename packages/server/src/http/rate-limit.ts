@@ -1,7 +1,7 @@
 /**
  * Rate limiting per caller. {@link RateLimiter} is the seam: the in-memory
- * token bucket serves one process; a Redis-backed one can replace it when the
- * API runs as several processes.
+ * token bucket serves one process; `RedisTokenBucket` (the default of
+ * the runtime) shares one budget between every API process.
  */
 export interface RateDecision {
   allowed: boolean;
