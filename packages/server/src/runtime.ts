@@ -75,6 +75,7 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
   const orm = await openOrm({ databaseUrl: config.databaseUrl });
   const redis = createRedis(config.redisUrl);
   redis.on('error', (err: Error & { code?: string }) => logger.warn({ code: err.code }, 'redis error'));
+  const prefix = config.redisPrefix ?? 'healer';
   const rateLimiter =
     options.rateLimiter ??
     new RedisTokenBucket({
@@ -82,9 +83,8 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
       capacity: config.rateLimitPerMinute,
       refillPerSecond: config.rateLimitPerMinute / 60,
       logger,
-      ...(options.rateLimitPrefix ? { prefix: options.rateLimitPrefix } : {}),
+      prefix: options.rateLimitPrefix ?? `${prefix}:ratelimit:`,
     });
-  const prefix = config.redisPrefix ?? 'healer';
   const fleet = new Fleet({ orm, redis, secrets, logger, plugins: options.plugins ?? [], prefix, ...options.fleet });
   const queues = new JobQueues(redis, prefix, () => undefined);
   const events = new EventHub(redis, prefix, logger);
