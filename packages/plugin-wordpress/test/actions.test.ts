@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { chmod, mkdir, readFile, readdir, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Execution, Healer, Plan, PlannedAction } from '@healer/core';
 import { planDifferences } from '@healer/test-utils';
 import { wordpressHtaccessBlock } from '../src/actions/htaccess-block.js';
@@ -19,6 +19,10 @@ import { FATAL_PLUGIN, FATAL_THEME, createHealthySite, editConfig, savedOptions,
 import type { SiteOptions, WordPressSite } from './helpers/wordpress-site.js';
 import { loosePermissions } from './helpers/broken-states.js';
 import { wordpressPlugin } from '../src/plugin.js';
+
+// Each test plans, backs up (files and the database), applies, verifies and rolls back on a real site: on a
+// loaded two-core machine one can take over 30 s.
+vi.setConfig({ testTimeout: 90_000 });
 
 const run = promisify(execFile);
 
