@@ -1,7 +1,14 @@
 export { createApp, apiRoutes } from './app.js';
 export type { AppDeps } from './app.js';
-export { createRuntime, startApi, createRedis } from './runtime.js';
-export type { Runtime, RuntimeOptions, RunningApi } from './runtime.js';
+export { createRuntime, startApi, createRedis, startRuntimeWorker, notificationFor } from './runtime.js';
+export type { Runtime, RuntimeOptions, RunningApi, WorkerRunOptions } from './runtime.js';
+export { startWorker } from './jobs/worker.js';
+export type { WorkerOptions, RunningWorker, OutcomeListener } from './jobs/worker.js';
+export { JobQueues, QUEUES } from './jobs/queues.js';
+export type { QueueName } from './jobs/queues.js';
+export { Fleet, PublishingStore, eventChannel, targetOf } from './fleet/fleet.js';
+export type { FleetOptions } from './fleet/fleet.js';
+export { ExecutorPool, hostOf } from './fleet/executors.js';
 export { loadConfig } from './config.js';
 export type { ServerConfig, LogLevel } from './config.js';
 export { ApiError, isApiError, ConfigError } from './errors.js';
