@@ -4,8 +4,8 @@
 //      servers; bearer token, Redis rate limit, PostgreSQL count + page) with
 //      50 concurrent clients, against GET /health (no auth, no database) under
 //      the same load in the same run: p50/p95/p99, requests/s and the ratios.
-//   2. Diagnose jobs per minute with 2 workers: to be filled in once
-//      `healer-server worker` lands (see the marked section below).
+//   2. Diagnose jobs per minute: 100 testapp folders on a real sshd, one
+//      worker process against two, in the same run.
 // The API runs as its own process (`healer-server api`), so the load
 // generator does not share its event loop.
 //   node bench/server.mjs [requests per endpoint, default 5000]
@@ -17,7 +17,11 @@ import { Agent, request } from 'node:http';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { ApplicationEntity, ServerEntity, openOrm, runServerCli } from '@healer/server';
+import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApplicationEntity, SecretBox, ServerEntity, openOrm, runServerCli } from '@healer/server';
+import { startSshd, testappFiles, writeTree } from '@healer/test-utils';
 
 const REQUESTS = Number(process.argv[2] ?? 5000);
 const CONCURRENCY = 50;
@@ -28,6 +32,8 @@ const PAGE_SIZE = 50;
 const PG_ADMIN_URL = process.env.HEALER_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.HEALER_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const BIN = fileURLToPath(new URL('bin.js', import.meta.resolve('@healer/server')));
+const WORKER = fileURLToPath(new URL('./server-worker.mjs', import.meta.url));
+const SIMULATED_APPS = 100;
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const ms = (n) => `${n.toFixed(2).padStart(7)} ms`;
@@ -89,6 +95,7 @@ const env = {
   HEALER_REDIS_URL: REDIS_URL,
   HEALER_SECRET_KEY: randomBytes(32).toString('hex'),
   HEALER_HOST: '127.0.0.1',
+  HEALER_REDIS_PREFIX: `healer-bench-${randomBytes(4).toString('hex')}`,
   HEALER_PORT: '0',
   // Production's level: pino-http writes a line per request (to /dev/null here).
   HEALER_LOG_LEVEL: 'info',
@@ -97,15 +104,20 @@ const env = {
 };
 const quiet = { stdout: { write: () => true }, stderr: { write: () => true }, env };
 
+/** A new API token of `role`, made by `healer-server token create`. */
+async function tokenFor(role) {
+  let out = '';
+  if ((await runServerCli(['token', 'create', '--role', role, '--name', `bench-${role}`], { ...quiet, stdout: { write: (s) => (out += s) } })) !== 0) {
+    throw new Error('token create failed');
+  }
+  return out.trim();
+}
+
 await admin(`CREATE DATABASE ${database}`);
 let api;
 try {
   if ((await runServerCli(['migrate'], quiet)) !== 0) throw new Error('migrate failed');
-  let token = '';
-  if ((await runServerCli(['token', 'create', '--role', 'viewer', '--name', 'bench'], { ...quiet, stdout: { write: (s) => (token += s) } })) !== 0) {
-    throw new Error('token create failed');
-  }
-  token = token.trim();
+  const token = await tokenFor('viewer');
 
   const orm = await openOrm({ databaseUrl: url.href });
   try {
@@ -164,12 +176,90 @@ try {
   );
 
   // ==== 2. Diagnose jobs per minute with 2 workers =========================
-  // TO BE FILLED IN once `healer-server worker` lands: start two
-  // `healer-server worker` processes on this database and Redis, enqueue
-  // diagnose jobs for applications on an sshd from @healer/test-utils
-  // (startSshd + testappFiles, as bench/ssh.mjs does), and print the jobs
-  // finished per minute against one worker measured in the same run.
-  console.log('2. diagnose jobs per minute with 2 workers: not measured yet (the worker has not landed)');
+  // 100 testapp folders on a real sshd (loopback), one server row with its
+  // key and pinned fingerprint; 100 `POST /applications/:id/diagnose`, then
+  // the time until every run finished: one worker process, then two (the
+  // baseline is the one worker, in the same run).
+  const sshd = await startSshd({ maxSessions: 20 });
+  const appsDir = await mkdtemp(join(tmpdir(), 'healer-bench-apps-'));
+  const workers = [];
+  try {
+    const orm2 = await openOrm({ databaseUrl: url.href });
+    const appIds = [];
+    try {
+      const em = orm2.em.fork();
+      const box = new SecretBox(new Map([['k1', Buffer.from(env.HEALER_SECRET_KEY, 'hex')]]), 'k1');
+      const server = em.create(ServerEntity, {
+        name: 'bench-sshd',
+        host: sshd.host,
+        port: sshd.port,
+        user: sshd.user,
+        authKind: 'key',
+        secret: box.encrypt(JSON.stringify({ privateKey: await readFile(sshd.identityFile, 'utf8') })),
+        secretKeyId: 'k1',
+        hostKeyFingerprint: sshd.hostFingerprint,
+      });
+      for (let i = 0; i < SIMULATED_APPS; i++) {
+        const root = join(appsDir, `app-${i}`);
+        await writeTree(root, testappFiles('ok'));
+        appIds.push(em.create(ApplicationEntity, { server, path: await realpath(root), stack: 'testapp' }).id);
+      }
+      await em.flush();
+      appIds.splice(0, appIds.length, ...(await em.find(ApplicationEntity, { stack: 'testapp' })).map((a) => a.id));
+    } finally {
+      await orm2.close(true);
+    }
+    const engineer = await tokenFor('engineer');
+    const runs = async (count) => {
+      const started = performance.now();
+      const ids = [];
+      for (const id of appIds) {
+        const res = await fetch(`${base}/api/v1/applications/${id}/diagnose`, { method: 'POST', headers: { Authorization: `Bearer ${engineer}` } });
+        if (res.status !== 202) throw new Error(`diagnose answered ${res.status}`);
+        ids.push((await res.json()).runId);
+      }
+      const pgClient = new pg.Client({ connectionString: url.href });
+      await pgClient.connect();
+      try {
+        for (;;) {
+          const { rows } = await pgClient.query('select count(*)::int as n, count(*) filter (where status = $1)::int as failed from diagnostic_runs where id = any($2) and finished_at is not null', ['error', ids]);
+          if (rows[0].failed > 0) throw new Error(`${rows[0].failed} diagnose jobs failed`);
+          if (rows[0].n === ids.length) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } finally {
+        await pgClient.end();
+      }
+      const minutes = (performance.now() - started) / 60_000;
+      return { count, perMinute: ids.length / minutes };
+    };
+    const startWorker = async () => {
+      const child = spawn(process.execPath, [WORKER, JSON.stringify({ databaseUrl: url.href, redisUrl: REDIS_URL, redisPrefix: env.HEALER_REDIS_PREFIX, key: env.HEALER_SECRET_KEY, concurrency: 2 })], { stdio: ['ignore', 'pipe', 'inherit'] });
+      workers.push(child);
+      await new Promise((resolve, reject) => {
+        child.stdout.on('data', (d) => String(d).includes('ready') && resolve());
+        child.once('exit', (code) => reject(new Error(`worker exited (${code})`)));
+      });
+    };
+    await startWorker();
+    await runs(1); // warm-up: SSH connections, plugin loading
+    const one = await runs(1);
+    await startWorker();
+    await runs(2);
+    const two = await runs(2);
+    console.log(`2. diagnose jobs, ${SIMULATED_APPS} testapp folders on one sshd (loopback), each worker process running 2 jobs at once`);
+    console.log(`   1 worker:  ${one.perMinute.toFixed(0).padStart(6)} jobs/min`);
+    console.log(`   2 workers: ${two.perMinute.toFixed(0).padStart(6)} jobs/min   (ratio ${(two.perMinute / one.perMinute).toFixed(2)}x; aim >= 500/min)`);
+  } finally {
+    for (const w of workers) {
+      if (w.exitCode === null) {
+        w.kill('SIGTERM');
+        await once(w, 'exit');
+      }
+    }
+    await sshd.stop();
+    await rm(appsDir, { recursive: true, force: true });
+  }
   // ==== end of 2 ============================================================
 } finally {
   if (api && api.exitCode === null) {

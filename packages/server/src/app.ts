@@ -64,7 +64,7 @@ export function apiRoutes(deps: Pick<AppDeps, 'secrets' | 'plugins' | 'validateP
   const operations = operationRoutes({ orm, fleet, queues, events, ...(eventPollMs ? { pollMs: eventPollMs } : {}) });
   return [
     ...serverRoutes({ secrets: deps.secrets }),
-    ...applicationRoutes(),
+    ...applicationRoutes(queues ? { queues } : {}),
     ...operations,
     ...breakerRoutes(deps.breakerPolicy === undefined ? {} : { breakerPolicy: deps.breakerPolicy }),
     ...backupRoutes(),

@@ -46,7 +46,7 @@ export async function runServerCli(argv: readonly string[], io: ServerCliIo): Pr
     .addHelpText(
       'after',
       '\nEnvironment: HEALER_DATABASE_URL, HEALER_REDIS_URL, HEALER_SECRET_KEY (32 bytes, hex or base64), HEALER_SECRET_KEY_ID (default k1),\n' +
-        'HEALER_SECRET_OLD_KEYS (id:key,...), HEALER_PORT (default 8080), HEALER_HOST, HEALER_LOG_LEVEL, HEALER_RATE_LIMIT_PER_MINUTE, HEALER_REDIS_PREFIX.',
+        'HEALER_SECRET_OLD_KEYS (id:key,...), HEALER_PORT (default 8080), HEALER_HOST, HEALER_LOG_LEVEL, HEALER_RATE_LIMIT_PER_MINUTE, HEALER_REDIS_PREFIX, HEALER_CHECK_INTERVAL_SECONDS.',
     );
 
   program

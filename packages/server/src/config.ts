@@ -32,6 +32,8 @@ const EnvSchema = z.object({
   HEALER_SECRET_OLD_KEYS: z.string().optional(),
   HEALER_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   HEALER_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** How often each enabled application is checked (diagnose, then heal by its mode), in seconds; 0: never, unless its settings say. */
+  HEALER_CHECK_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   /** Prefix of every Redis key and channel (queues, events): several servers can share one Redis. */
   HEALER_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" or "-", at most 64').default('healer'),
 });
@@ -54,6 +56,8 @@ export interface ServerConfig {
   rateLimitPerMinute: number;
   /** Prefix of Redis keys and channels. Default `healer`. */
   redisPrefix?: string;
+  /** Scheduled checks of each enabled application, every this many seconds (0: only where its settings ask). Default 300. */
+  checkIntervalSeconds?: number;
 }
 
 /** Reads and validates the configuration. Throws a {@link ConfigError} listing every problem. */
@@ -89,5 +93,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     logLevel: d.HEALER_LOG_LEVEL,
     rateLimitPerMinute: d.HEALER_RATE_LIMIT_PER_MINUTE,
     redisPrefix: d.HEALER_REDIS_PREFIX,
+    checkIntervalSeconds: d.HEALER_CHECK_INTERVAL_SECONDS,
   };
 }

@@ -86,7 +86,7 @@ export async function createRuntime(config: ServerConfig, options: RuntimeOption
       prefix: options.rateLimitPrefix ?? `${prefix}:ratelimit:`,
     });
   const fleet = new Fleet({ orm, redis, secrets, logger, plugins: options.plugins ?? [], prefix, ...options.fleet });
-  const queues = new JobQueues(redis, prefix, () => undefined);
+  const queues = new JobQueues(redis, prefix, () => undefined, config.checkIntervalSeconds ?? 300);
   const events = new EventHub(redis, prefix, logger);
   const metrics = createMetrics();
   registerFleetMetrics(metrics.registry, { orm, queues });

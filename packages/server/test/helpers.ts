@@ -60,6 +60,8 @@ export function testConfig(overrides: Partial<ServerConfig> & { databaseUrl: str
     rateLimitPerMinute: 10_000,
     // Queues and event channels of their own: test files share one Redis.
     redisPrefix: `healer-test-${randomBytes(6).toString('hex')}`,
+    // No scheduled checks unless a test asks for them.
+    checkIntervalSeconds: 0,
     ...overrides,
   };
 }
@@ -142,6 +144,8 @@ export async function startTestServer(options: RuntimeOptions & { config?: Parti
     async close() {
       await runtime.close();
       await deleteRedisKeys(`${webhookPrefix}:*`);
+      if (config.redisPrefix) await deleteRedisKeys(`${config.redisPrefix}:*`);
+      await deleteRedisKeys(`${rateLimitPrefix}*`);
       await db.drop();
     },
   };

@@ -121,6 +121,8 @@ export const AppSettingsPatchSchema = z
   .looseObject({
     url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).nullable().optional(),
     commands: z.record(CommandNameSchema, z.array(z.string().min(1).max(4096)).min(1).max(256)).nullable().optional(),
+    /** Seconds between scheduled checks of this app (0: none); null goes back to the server's default. */
+    checkIntervalSeconds: z.int().min(0).max(86_400).nullable().optional(),
   })
   .meta({ id: 'AppSettingsPatch', description: 'Merged into the settings; a null value removes the key.' });
 

@@ -123,6 +123,11 @@ export class Fleet {
     });
   }
 
+  /** Ids of the checks some loaded action says it fixes (`action.fixes`). */
+  fixableChecks(): Set<string> {
+    return new Set(this.#options.plugins.flatMap((p) => p.actions.flatMap((a) => a.fixes)));
+  }
+
   /** The application with its server, or null. */
   async application(id: string): Promise<Application | null> {
     return this.#options.orm.em.fork().findOne(ApplicationEntity, { id }, { populate: ['server'] });

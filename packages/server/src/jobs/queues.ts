@@ -7,6 +7,7 @@
  */
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Application } from '../db/entities.js';
 
 export const QUEUES = ['discover', 'diagnose', 'heal', 'check'] as const;
 export type QueueName = (typeof QUEUES)[number];
@@ -44,7 +45,14 @@ const KEEP = { removeOnComplete: { count: 1_000 }, removeOnFail: { count: 1_000 
 export class JobQueues {
   readonly #queues: { [K in QueueName]: Queue<JobData[K]> };
 
-  constructor(connection: Redis, prefix: string, onError: (err: Error & { code?: string }) => void = () => undefined) {
+  readonly #defaultCheckSeconds: number;
+
+  /**
+   * `defaultCheckSeconds`: how often an enabled application is checked when
+   * its settings do not say (`checkIntervalSeconds`); 0 for never.
+   */
+  constructor(connection: Redis, prefix: string, onError: (err: Error & { code?: string }) => void = () => undefined, defaultCheckSeconds = 300) {
+    this.#defaultCheckSeconds = defaultCheckSeconds;
     const make = <K extends QueueName>(name: K) => {
       const queue = new Queue<JobData[K]>(name, { connection, prefix: bullPrefix(prefix) });
       // A Redis that is away is reported by /health/ready; adding a job then fails the call that adds it.
@@ -82,6 +90,19 @@ export class JobQueues {
     const id = `check-${applicationId}`;
     if (everyMs === null) await this.#queues.check.removeJobScheduler(id);
     else await this.#queues.check.upsertJobScheduler(id, { every: everyMs }, { name: 'check', data: { applicationId }, opts: { ...KEEP, attempts: 1 } });
+  }
+
+  /** How often an application is checked, in ms, or null: disabled, or 0 seconds (its own setting, else the default). */
+  checkEveryMs(app: Pick<Application, 'enabled' | 'settings'>): number | null {
+    if (app.enabled === false) return null;
+    const own = (app.settings ?? {})['checkIntervalSeconds'];
+    const seconds = typeof own === 'number' && Number.isFinite(own) && own >= 0 ? own : this.#defaultCheckSeconds;
+    return seconds > 0 ? seconds * 1_000 : null;
+  }
+
+  /** Make an application's scheduled checks match its row (after a discovery or a change). */
+  async syncChecks(app: Pick<Application, 'id' | 'enabled' | 'settings'>): Promise<void> {
+    await this.schedule(app.id, this.checkEveryMs(app));
   }
 
   /** Waiting, active and delayed jobs per queue (queue depth). */

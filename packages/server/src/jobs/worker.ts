@@ -113,7 +113,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       if (!server) return { found: 0, skipped: 'server deleted' };
       const found = await withHealer((h) => h.discover(data.roots, { host: hostOf(server), ...(data.maxDepth ? { maxDepth: data.maxDepth } : {}) }));
       const em = orm.em.fork();
-      let added = 0;
+      const added: Application[] = [];
       for (const f of found) {
         if (!f.app) continue;
         const known = await em.findOne(ApplicationEntity, { server: server.id, path: f.app.root });
@@ -122,12 +122,13 @@ export function startWorker(options: WorkerOptions): RunningWorker {
           known.version = f.app.version ?? null;
           known.confidence = f.app.confidence;
         } else {
-          em.create(ApplicationEntity, { server, path: f.app.root, stack: f.app.stack, version: f.app.version ?? null, confidence: f.app.confidence });
-          added++;
+          added.push(em.create(ApplicationEntity, { server, path: f.app.root, stack: f.app.stack, version: f.app.version ?? null, confidence: f.app.confidence }));
         }
       }
       await em.flush();
-      return { found: found.filter((f) => f.app).length, added };
+      // New applications are checked on schedule from now on.
+      for (const app of added) await queues.syncChecks(app);
+      return { found: found.filter((f) => f.app).length, added: added.length };
     },
 
     async diagnose(job) {
@@ -177,6 +178,10 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       const diagnosis = await withHealer((h) => h.diagnose(targetOf(app)));
       await recordDiagnosis(orm, run.id, app.id, diagnosis);
       if (diagnosis.status === 'pass' || diagnosis.status === 'warn' || app.mode === 'manual') return { status: diagnosis.status };
+      // Only what an action can fix is worth a heal: a failing check with no fix (the machine's load...) is reported, not healed, again and again.
+      const actionable = fleet.fixableChecks();
+      const fixable = diagnosis.results.filter((r) => (r.status === 'fail' || r.status === 'error') && (r.fixes.length > 0 || actionable.has(r.id)));
+      if (fixable.length === 0) return { status: diagnosis.status, heal: 'nothing an action can fix' };
       // Unhealthy: heal by the app's mode (supervised runs only low-risk actions and asks for the rest).
       const queued = await queueHeal({ orm, fleet, queues, application: app, request: { mode: app.mode }, actor: 'scheduler' });
       return { status: diagnosis.status, executionId: queued.executionId, ...(queued.existing ? { existing: true } : {}) };

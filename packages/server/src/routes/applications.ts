@@ -2,6 +2,7 @@
 import type { FilterQuery, QueryOrderMap } from '@mikro-orm/core';
 import type { z } from 'zod';
 import { ApplicationEntity, type Application } from '../db/entities.js';
+import type { JobQueues } from '../jobs/queues.js';
 import { ApiError } from '../errors.js';
 import { recordAudit } from '../http/audit.js';
 import { defineRoute, requirePermission } from '../http/route.js';
@@ -26,7 +27,8 @@ export function toApplicationView(a: Application): z.input<typeof ApplicationSch
   };
 }
 
-export function applicationRoutes() {
+/** `queues`, when the server runs jobs: a change of `enabled` or `checkIntervalSeconds` reschedules the app's checks. */
+export function applicationRoutes(deps: { queues?: JobQueues } = {}) {
   const tag = 'applications';
   return [
     defineRoute({
@@ -95,6 +97,7 @@ export function applicationRoutes() {
           settingsKeys: body.settings ? Object.keys(body.settings) : undefined,
         });
         await req.em.flush();
+        if (deps.queues && (body.enabled !== undefined || (body.settings && 'checkIntervalSeconds' in body.settings))) await deps.queues.syncChecks(app);
         return { body: toApplicationView(app) };
       },
     }),
