@@ -175,7 +175,13 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       const em = orm.em.fork();
       const run = em.create(DiagnosticRunEntity, { application: app.id, status: 'running' });
       await em.flush();
-      const diagnosis = await withHealer((h) => h.diagnose(targetOf(app)));
+      let diagnosis: Diagnosis;
+      try {
+        diagnosis = await withHealer((h) => h.diagnose(targetOf(app)));
+      } catch (err) {
+        await recordDiagnosisError(orm, run.id, err);
+        throw err;
+      }
       await recordDiagnosis(orm, run.id, app.id, diagnosis);
       if (diagnosis.status === 'pass' || diagnosis.status === 'warn' || app.mode === 'manual') return { status: diagnosis.status };
       // Only what an action can fix is worth a heal: a failing check with no fix (the machine's load...) is reported, not healed, again and again.
