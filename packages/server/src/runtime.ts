@@ -1,27 +1,24 @@
 /**
- * The composition root: builds every dependency from the configuration,
- * the API on top of them, and shuts it all down in order (stop accepting,
- * let in-flight requests finish, close Redis and PostgreSQL).
+ * A runtime: the services the container composes (`container.ts`), the API
+ * on top of them, the workers beside them, and the shutdown in order (stop
+ * accepting, let in-flight requests finish, close Redis and PostgreSQL).
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { DestinationStream, Logger } from 'pino';
 import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
 import { openOrm, type Orm } from './db/orm.js';
-import { createLogger } from './http/logger.js';
-import { createMetrics, registerFleetMetrics } from './http/metrics.js';
 import type { Registry } from 'prom-client';
+import { composeServices } from './container.js';
 import type { RateLimiter } from './http/rate-limit.js';
-import { RedisTokenBucket } from './http/redis-rate-limit.js';
-import { Notifier } from './notify/webhooks.js';
+import type { Notifier } from './notify/webhooks.js';
 import type { PluginConfigValidator, ServerPlugin } from './routes/plugins.js';
-import { SecretBox } from './secrets.js';
-import { Fleet, type FleetOptions } from './fleet/fleet.js';
-import { EventHub } from './http/event-hub.js';
-import { bullPrefix, JobQueues } from './jobs/queues.js';
+import type { SecretBox } from './secrets.js';
+import type { Fleet, FleetOptions } from './fleet/fleet.js';
+import type { JobQueues } from './jobs/queues.js';
 import { startWorker, type OutcomeListener, type RunningWorker } from './jobs/worker.js';
 import { startWebhookWorker, type Notification } from './notify/webhooks.js';
 import type { Execution } from '@healer/core';
@@ -33,7 +30,7 @@ export interface RuntimeOptions {
   /** Where logs go (tests capture them). Default stdout. */
   logDestination?: DestinationStream;
   /**
-   * Default: a {@link RedisTokenBucket} on the runtime's Redis sized by `rateLimitPerMinute` (burst = one
+   * Default: a `RedisTokenBucket` on the runtime's Redis sized by `rateLimitPerMinute` (burst = one
    * minute's worth), one budget per caller shared by every API process; it fails open to a per-process bucket
    * while Redis is away. A single process can pass `new MemoryTokenBucket(...)` instead.
    */
@@ -64,34 +61,12 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export function createRedis(url: string): Redis {
-  // Lazy, bounded: a Redis that is down makes /health/ready say so instead of hanging requests.
-  return new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: (times) => Math.min(times * 200, 2_000) });
-}
+export { createRedis } from './container.js';
 
 export async function createRuntime(config: ServerConfig, options: RuntimeOptions = {}): Promise<Runtime> {
-  const logger = createLogger(config.logLevel, options.logDestination);
-  const secrets = new SecretBox(config.keys, config.currentKeyId);
   const orm = await openOrm({ databaseUrl: config.databaseUrl });
-  const redis = createRedis(config.redisUrl);
-  redis.on('error', (err: Error & { code?: string }) => logger.warn({ code: err.code }, 'redis error'));
-  const prefix = config.redisPrefix ?? 'healer';
-  const rateLimiter =
-    options.rateLimiter ??
-    new RedisTokenBucket({
-      redis,
-      capacity: config.rateLimitPerMinute,
-      refillPerSecond: config.rateLimitPerMinute / 60,
-      logger,
-      prefix: options.rateLimitPrefix ?? `${prefix}:ratelimit:`,
-    });
-  const fleet = new Fleet({ orm, redis, secrets, logger, plugins: options.plugins ?? [], prefix, ...options.fleet });
-  const queues = new JobQueues(redis, prefix, () => undefined, config.checkIntervalSeconds ?? 300);
-  const events = new EventHub(redis, prefix, logger);
-  const metrics = createMetrics();
-  registerFleetMetrics(metrics.registry, { orm, queues });
-  // Its own connection (BullMQ's), opened on first use, failing fast like the one above.
-  const notifier = new Notifier({ orm, logger, connection: { url: config.redisUrl, maxRetriesPerRequest: 1, connectTimeout: 2_000 }, prefix: bullPrefix(prefix), ...options.webhooks });
+  const { services } = composeServices(config, options, orm);
+  const { logger, secrets, redis, rateLimiter, fleet, queues, events, metrics, notifier } = services;
   const app = createApp({
     metrics,
     orm,
