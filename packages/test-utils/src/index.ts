@@ -17,3 +17,5 @@ export { checkActionContract } from './action-contract.js';
 export type { ActionScenario, ContractApp, ContractReport } from './action-contract.js';
 export { startNpmRegistry } from './npm-registry.js';
 export type { Advisory, LockedPackage, NpmRegistryOptions, RunningNpmRegistry } from './npm-registry.js';
+export { optionArg, quote, startMariadb } from './mariadb.js';
+export type { MariadbOptions, MariadbOptionValue, RunningMariadb, SqlOptions } from './mariadb.js';
