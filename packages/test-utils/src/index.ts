@@ -19,3 +19,5 @@ export { startNpmRegistry } from './npm-registry.js';
 export type { Advisory, LockedPackage, NpmRegistryOptions, RunningNpmRegistry } from './npm-registry.js';
 export { optionArg, quote, startMariadb } from './mariadb.js';
 export type { MariadbOptions, MariadbOptionValue, RunningMariadb, SqlOptions } from './mariadb.js';
+export { anonymousUser, crashTable, emptyPasswordUser, exhaustConnections, fragmentTable, rootFromAnywhere, sleepingQuery } from './mariadb-states.js';
+export type { CrashableEngine, CrashedTable, FragmentedTable, FragmentOptions, OpenConnections, SleepingQuery, TestAccount } from './mariadb-states.js';
