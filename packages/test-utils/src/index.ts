@@ -21,3 +21,5 @@ export { optionArg, quote, startMariadb } from './mariadb.js';
 export type { MariadbOptions, MariadbOptionValue, RunningMariadb, SqlOptions } from './mariadb.js';
 export { anonymousUser, crashTable, emptyPasswordUser, exhaustConnections, fragmentTable, rootFromAnywhere, sleepingQuery } from './mariadb-states.js';
 export type { CrashableEngine, CrashedTable, FragmentedTable, FragmentOptions, OpenConnections, SleepingQuery, TestAccount } from './mariadb-states.js';
+export { parseJsonReport, parseTextReport, runMysqltuner } from './mysqltuner.js';
+export type { MysqltunerOptions, MysqltunerResult } from './mysqltuner.js';
