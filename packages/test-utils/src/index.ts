@@ -23,3 +23,5 @@ export { anonymousUser, crashTable, emptyPasswordUser, exhaustConnections, fragm
 export type { CrashableEngine, CrashedTable, FragmentedTable, FragmentOptions, OpenConnections, SleepingQuery, TestAccount } from './mariadb-states.js';
 export { parseJsonReport, parseTextReport, runMysqltuner } from './mysqltuner.js';
 export type { MysqltunerOptions, MysqltunerResult } from './mysqltuner.js';
+export { diskTmpTables, failedLogins, globalStatus, slowQueries } from './mariadb-counters.js';
+export type { CounterChange } from './mariadb-counters.js';
