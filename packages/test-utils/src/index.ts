@@ -25,3 +25,5 @@ export { parseJsonReport, parseTextReport, runMysqltuner } from './mysqltuner.js
 export type { MysqltunerOptions, MysqltunerResult } from './mysqltuner.js';
 export { diskTmpTables, failedLogins, globalStatus, slowQueries } from './mariadb-counters.js';
 export type { CounterChange } from './mariadb-counters.js';
+export { breakReplication, delayReplication, startReplica } from './mariadb-replication.js';
+export type { ReplicationLag, RunningReplica } from './mariadb-replication.js';
