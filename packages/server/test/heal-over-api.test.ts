@@ -51,7 +51,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await new Promise((r) => http?.close(r));
+  if (http) await new Promise((r) => http.close(r));
   await worker?.close();
   await t?.close();
   await site?.stop();

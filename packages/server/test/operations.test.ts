@@ -35,7 +35,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  await new Promise((r) => http?.close(r));
+  if (http) await new Promise((r) => http.close(r));
   await t?.close();
 });
 
