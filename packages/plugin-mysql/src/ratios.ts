@@ -21,10 +21,10 @@ export function ratio(part: number | null | undefined, whole: number | null | un
   return part / whole;
 }
 
-/** `part / whole` in percent with one decimal, or null (see {@link ratio}). */
+/** `part / whole` in percent (to 0.01, so 5.01% is above a 5% threshold), or null (see {@link ratio}). */
 export function percent(part: number | null | undefined, whole: number | null | undefined): number | null {
   const r = ratio(part, whole);
-  return r === null ? null : Math.round(r * 1000) / 10;
+  return r === null ? null : Math.round(r * 10_000) / 100;
 }
 
 /** Bytes as a person reads them: `512 B`, `12.5 MiB`, `3.0 GiB`. */

@@ -47,7 +47,7 @@ export function snapshotSql(flavor: ServerFlavor | null): string {
 export function snapshotSections(flavor: ServerFlavor | null): Array<[string, string]> {
   const accounts =
     flavor === 'mariadb'
-      ? "SELECT User, Host, JSON_VALUE(Priv, '$.plugin') AS plugin, JSON_VALUE(Priv, '$.authentication_string') <> '' AS has_password, IFNULL(JSON_VALUE(Priv, '$.account_locked'), 'false') = 'true' AS locked FROM mysql.global_priv WHERE IFNULL(JSON_VALUE(Priv, '$.is_role'), 'false') <> 'true'"
+      ? "SELECT User, Host, JSON_VALUE(Priv, '$.plugin') AS plugin, JSON_VALUE(Priv, '$.authentication_string') <> '' AS has_password, IFNULL(JSON_VALUE(Priv, '$.account_locked'), '0') IN ('1', 'true') AS locked FROM mysql.global_priv WHERE IFNULL(JSON_VALUE(Priv, '$.is_role'), '0') NOT IN ('1', 'true')"
       : "SELECT User, Host, plugin, authentication_string <> '' AS has_password, account_locked = 'Y' AS locked FROM mysql.user";
   return [
     ['status', 'SHOW GLOBAL STATUS'],

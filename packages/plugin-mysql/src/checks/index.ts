@@ -5,7 +5,7 @@ import type { MysqlCheck } from './shared.js';
 import { statusChecks } from './status.js';
 import { tableChecks } from './tables.js';
 
-export { ACTION, findingResult, type Finding, type MysqlCheck, type MysqlCheckContext, type Suggestion } from './shared.js';
+export { ACTION, findingResult, type Finding, type MysqlCheck, type MysqlCheckContext, type SnapshotCheck, type Suggestion } from './shared.js';
 export { connectionCheck, versionEolCheck, longQueriesCheck, replicationCheck, dataDiskCheck, securityCheck, versionSeries, END_OF_LIFE } from './server.js';
 export { connectionsUsedCheck, abortedConnectsCheck, slowQueriesCheck, tmpDiskTablesCheck, threadCacheCheck, tableCacheCheck, openFilesCheck } from './status.js';
 export { bufferPoolCheck, redoLogCheck, innodbBytes, redoLogBytes } from './innodb.js';

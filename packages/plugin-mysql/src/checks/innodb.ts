@@ -4,14 +4,14 @@
  * be 25% of the pool).
  */
 import { formatBytes, numberOf, percent, roundUpMiB } from '../ratios.js';
-import { findingResult, snapshotCheck, type MysqlCheck, type Suggestion } from './shared.js';
+import { findingResult, snapshotCheck, type MysqlCheck, type SnapshotCheck, type Suggestion } from './shared.js';
 
 /** Bytes of InnoDB data and indexes, from the table list. */
 export function innodbBytes(tables: ReadonlyArray<{ engine: string | null; dataBytes: number; indexBytes: number }>): number {
   return tables.filter((t) => t.engine?.toLowerCase() === 'innodb').reduce((sum, t) => sum + t.dataBytes + t.indexBytes, 0);
 }
 
-export const bufferPoolCheck: MysqlCheck = snapshotCheck({
+export const bufferPoolCheck: SnapshotCheck = snapshotCheck({
   id: 'mysql/innodb-buffer-pool',
   title: 'InnoDB buffer pool against the InnoDB data',
   category: 'performance',
@@ -43,7 +43,7 @@ export function redoLogBytes(variables: Record<string, string>): { bytes: number
   return { bytes: size === null ? null : size * files, variable: 'innodb_log_file_size' };
 }
 
-export const redoLogCheck: MysqlCheck = snapshotCheck({
+export const redoLogCheck: SnapshotCheck = snapshotCheck({
   id: 'mysql/redo-log',
   title: 'InnoDB redo log size against the buffer pool',
   category: 'performance',

@@ -6,7 +6,7 @@
 import { formatBytes } from '../ratios.js';
 import { isLogin, login, UNREACHABLE_ERRNOS, where } from '../connection.js';
 import { mysqlMeta } from '../detect.js';
-import { ACTION, snapshotCheck, type MysqlCheck } from './shared.js';
+import { ACTION, snapshotCheck, type MysqlCheck, type SnapshotCheck } from './shared.js';
 
 export const connectionCheck: MysqlCheck = {
   id: 'mysql/connection',
@@ -45,7 +45,7 @@ export function versionSeries(version: string): { flavor: 'mariadb' | 'mysql'; s
   return { flavor: /mariadb/i.test(version) ? 'mariadb' : 'mysql', series: `${m[1]}.${m[2]}` };
 }
 
-export const versionEolCheck: MysqlCheck = snapshotCheck({
+export const versionEolCheck: SnapshotCheck = snapshotCheck({
   id: 'mysql/version-eol',
   title: 'The server version is supported',
   category: 'security',
@@ -64,7 +64,7 @@ export const versionEolCheck: MysqlCheck = snapshotCheck({
   },
 });
 
-export const longQueriesCheck: MysqlCheck = snapshotCheck({
+export const longQueriesCheck: SnapshotCheck = snapshotCheck({
   id: 'mysql/long-queries',
   title: 'Queries running too long',
   category: 'performance',
@@ -87,7 +87,7 @@ export const longQueriesCheck: MysqlCheck = snapshotCheck({
   },
 });
 
-export const replicationCheck: MysqlCheck = snapshotCheck({
+export const replicationCheck: SnapshotCheck = snapshotCheck({
   id: 'mysql/replication',
   title: 'Replication runs and keeps up',
   category: 'availability',
@@ -133,7 +133,7 @@ export const dataDiskCheck: MysqlCheck = {
   },
 };
 
-export const securityCheck: MysqlCheck = snapshotCheck({
+export const securityCheck: SnapshotCheck = snapshotCheck({
   id: 'mysql/security',
   title: 'Anonymous accounts, accounts without a password, root from anywhere',
   category: 'security',

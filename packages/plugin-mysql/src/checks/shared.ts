@@ -64,11 +64,14 @@ export function isResult(v: unknown): v is CheckResult {
   return typeof v === 'object' && v !== null && 'status' in v && 'message' in v;
 }
 
+/** A check that judges the snapshot; `judge` is exposed for tests on parsed fixtures. */
+export type SnapshotCheck = MysqlCheck & { judge(snap: ServerSnapshot, ctx: MysqlCheckContext): CheckResult | Promise<CheckResult> };
+
 /** A check that judges the snapshot (skipped when the server is unreachable). */
-export function snapshotCheck(def: Omit<MysqlCheck, 'run'> & { judge(snap: ServerSnapshot, ctx: MysqlCheckContext): CheckResult | Promise<CheckResult> }): MysqlCheck {
-  const { judge, ...rest } = def;
+export function snapshotCheck(def: Omit<MysqlCheck, 'run'> & { judge(snap: ServerSnapshot, ctx: MysqlCheckContext): CheckResult | Promise<CheckResult> }): SnapshotCheck {
+  const { judge } = def;
   return {
-    ...rest,
+    ...def,
     async run(ctx) {
       const snap = await snapshotOrSkip(ctx);
       return isResult(snap) ? snap : judge(snap, ctx);

@@ -5,7 +5,7 @@
  */
 import { numberOf, percent } from '../ratios.js';
 import type { ServerSnapshot } from '../snapshot.js';
-import { findingResult, isOn, snapshotCheck, type MysqlCheck } from './shared.js';
+import { findingResult, isOn, snapshotCheck, type MysqlCheck, type SnapshotCheck } from './shared.js';
 
 /** Events below this many are too few to judge a hit rate by. */
 export const MIN_SAMPLE = 100;
@@ -15,7 +15,7 @@ const v = (snap: ServerSnapshot, name: string): number | null => numberOf(snap.v
 
 /** Connections used > 85% of max_connections (Max_used_connections / max_connections). */
 export const CONNECTIONS_USED_PCT = 85;
-export const connectionsUsedCheck: MysqlCheck = snapshotCheck({
+export const connectionsUsedCheck: SnapshotCheck = snapshotCheck({
   id: 'mysql/connections-used',
   title: 'Connections used against max_connections',
   category: 'performance',
@@ -35,7 +35,7 @@ export const connectionsUsedCheck: MysqlCheck = snapshotCheck({
 
 /** Aborted connects > 3% of connection attempts. */
 export const ABORTED_CONNECTS_PCT = 3;
-export const abortedConnectsCheck: MysqlCheck = snapshotCheck({
+export const abortedConnectsCheck: SnapshotCheck = snapshotCheck({
   id: 'mysql/aborted-connects',
   title: 'Aborted connection attempts',
   category: 'availability',
@@ -53,7 +53,7 @@ export const abortedConnectsCheck: MysqlCheck = snapshotCheck({
 
 /** Slow queries > 5% of all queries, and whether the slow log records them. */
 export const SLOW_QUERIES_PCT = 5;
-export const slowQueriesCheck: MysqlCheck = snapshotCheck({
+export const slowQueriesCheck: SnapshotCheck = snapshotCheck({
   id: 'mysql/slow-queries',
   title: 'Slow queries',
   category: 'performance',
@@ -74,7 +74,7 @@ export const slowQueriesCheck: MysqlCheck = snapshotCheck({
 
 /** Temporary tables created on disk > 25% of all temporary tables. */
 export const TMP_DISK_PCT = 25;
-export const tmpDiskTablesCheck: MysqlCheck = snapshotCheck({
+export const tmpDiskTablesCheck: SnapshotCheck = snapshotCheck({
   id: 'mysql/tmp-disk-tables',
   title: 'Temporary tables on disk',
   category: 'performance',
@@ -95,7 +95,7 @@ export const tmpDiskTablesCheck: MysqlCheck = snapshotCheck({
 
 /** Thread cache: off, or a hit rate (1 - Threads_created / Connections) at or below 50%. */
 export const THREAD_CACHE_HIT_PCT = 50;
-export const threadCacheCheck: MysqlCheck = snapshotCheck({
+export const threadCacheCheck: SnapshotCheck = snapshotCheck({
   id: 'mysql/thread-cache',
   title: 'Thread cache hit rate',
   category: 'performance',
@@ -121,7 +121,7 @@ export const threadCacheCheck: MysqlCheck = snapshotCheck({
 
 /** Table open cache hit rate below 20% (Table_open_cache_hits, else Open_tables / Opened_tables). */
 export const TABLE_CACHE_HIT_PCT = 20;
-export const tableCacheCheck: MysqlCheck = snapshotCheck({
+export const tableCacheCheck: SnapshotCheck = snapshotCheck({
   id: 'mysql/table-cache',
   title: 'Table open cache hit rate',
   category: 'performance',
@@ -144,7 +144,7 @@ export const tableCacheCheck: MysqlCheck = snapshotCheck({
 
 /** Open files > 85% of open_files_limit. */
 export const OPEN_FILES_PCT = 85;
-export const openFilesCheck: MysqlCheck = snapshotCheck({
+export const openFilesCheck: SnapshotCheck = snapshotCheck({
   id: 'mysql/open-files',
   title: 'Open files against the limit',
   category: 'system',

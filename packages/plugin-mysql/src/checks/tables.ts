@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import { queryRows, type MysqlContext } from '../connection.js';
 import { formatBytes } from '../ratios.js';
 import type { ServerSnapshot } from '../snapshot.js';
-import { ACTION, isOn, snapshotCheck, type MysqlCheck } from './shared.js';
+import { ACTION, isOn, snapshotCheck, type MysqlCheck, type SnapshotCheck } from './shared.js';
 
 /** One table's CHECK TABLE (or REPAIR TABLE) rows. */
 export interface TableMessages {
@@ -81,7 +81,7 @@ export async function damageLogLines(ctx: MysqlContext & { since?: Date }, snap:
   return lines.filter((l) => DAMAGE_PATTERN.test(l) && (logLineTime(l) ?? new Date(0)) >= since);
 }
 
-export const crashedTablesCheck: MysqlCheck = snapshotCheck({
+export const crashedTablesCheck: SnapshotCheck = snapshotCheck({
   id: 'mysql/crashed-tables',
   title: 'Crashed or corrupt tables',
   category: 'database',
@@ -125,7 +125,7 @@ export function fragmentedTables(snap: ServerSnapshot, minFree = FRAGMENTED_FREE
     .filter((t) => t.freeBytes > minFree && t.totalBytes > 0 && (t.freeBytes * 100) / t.totalBytes > minPct);
 }
 
-export const fragmentationCheck: MysqlCheck = snapshotCheck({
+export const fragmentationCheck: SnapshotCheck = snapshotCheck({
   id: 'mysql/fragmentation',
   title: 'Fragmented tables',
   category: 'performance',
