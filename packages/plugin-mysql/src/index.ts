@@ -32,3 +32,8 @@ export {
   securityCheck,
 } from './checks/index.js';
 export type { Finding, MysqlCheck, MysqlCheckContext, Suggestion } from './checks/index.js';
+export { mysqlActions, repairTableAction, optimizeTableAction, optimizeLargeTableAction, setGlobalAction, killQueryAction, restartServerAction } from './actions/index.js';
+export type { MysqlAction, MysqlActionContext, MysqlPlanContext } from './actions/index.js';
+export { mysqlOperations, repairTableOp, optimizeTableOp, killQueryOp, setGlobalOp } from './operations.js';
+export { mysqlBackup, tablesPart, globalsPart } from './backup.js';
+export { SETTABLE, suggestedSettings, setGlobalSql } from './globals.js';

@@ -6,6 +6,9 @@ import { definePlugin } from '@healer/core';
 import { mysqlConfigSchema } from './config.js';
 import { detectMysql, SIGNATURES } from './detect.js';
 import { mysqlChecks } from './checks/index.js';
+import { mysqlActions } from './actions/index.js';
+import { mysqlBackup } from './backup.js';
+import { mysqlOperations } from './operations.js';
 import type { MysqlMetadata } from './types.js';
 
 export const PLUGIN_VERSION = '1.0.0';
@@ -13,7 +16,7 @@ export const PLUGIN_VERSION = '1.0.0';
 export const mysqlPlugin = definePlugin<typeof mysqlConfigSchema, MysqlMetadata>({
   name: 'mysql',
   version: PLUGIN_VERSION,
-  description: 'MySQL and MariaDB servers: connection, version support, MySQLTuner-grade status checks, crashed and fragmented tables, long queries, replication, disk, accounts.',
+  description: 'MySQL and MariaDB servers: connection, version support, MySQLTuner-grade status checks, crashed and fragmented tables, long queries, replication, disk, accounts; repair, optimize, kill, restart and SET GLOBAL with rollback.',
   engines: { core: '^1.0.0' },
   stacks: ['mysql'],
   signatures: [...SIGNATURES],
@@ -21,5 +24,7 @@ export const mysqlPlugin = definePlugin<typeof mysqlConfigSchema, MysqlMetadata>
   secrets: (config) => Object.values(config.servers).map((s) => s.password),
   detect: detectMysql,
   checks: mysqlChecks,
-  actions: [],
+  actions: mysqlActions,
+  operations: mysqlOperations,
+  backup: mysqlBackup,
 });

@@ -38,7 +38,7 @@ describe('detection', () => {
       const byFolder = (await healer.detect(server.dir)).app;
       expect(byFolder).toMatchObject({ root: server.dataDir, metadata: { socket: server.socket, port: server.port, errorLog: server.errorLog, optionFiles: [server.optionFile] } });
       const byData = (await healer.detect(server.dataDir)).app;
-      expect(byData).toMatchObject({ root: server.dataDir, metadata: { socket: server.socket, port: server.port, pid: server.pid() } });
+      expect(byData).toMatchObject({ root: server.dataDir, metadata: { socket: server.socket, port: server.port, pid: await server.pid() } });
     } finally {
       await healer.close();
     }

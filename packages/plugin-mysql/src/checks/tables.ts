@@ -132,8 +132,8 @@ export const fragmentationCheck: SnapshotCheck = snapshotCheck({
   severity: 'low',
   judge(snap, ctx) {
     if (snap.tables === null) return { status: 'skip', message: 'The table sizes could not be read.' };
-    const frag = fragmentedTables(snap);
-    const details = { variable: 'DATA_FREE', threshold: `> ${formatBytes(FRAGMENTED_FREE_BYTES)} and > ${FRAGMENTED_FREE_PCT}% of the table`, tables: frag };
+    const frag = fragmentedTables(snap, ctx.config.fragmentationMinFreeBytes);
+    const details = { variable: 'DATA_FREE', threshold: `> ${formatBytes(ctx.config.fragmentationMinFreeBytes)} and > ${FRAGMENTED_FREE_PCT}% of the table`, tables: frag };
     if (frag.length === 0) return { status: 'pass', message: 'No table has much free space inside it.', details };
     const large = frag.some((t) => t.totalBytes > ctx.config.optimizeMaxBytes);
     const small = frag.some((t) => t.totalBytes <= ctx.config.optimizeMaxBytes);

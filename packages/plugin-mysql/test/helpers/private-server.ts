@@ -6,8 +6,8 @@
  * server. Kept small on purpose: the shared `startMariadb()` of
  * `@healer/test-utils` replaces it.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmod, chown, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { chmod, chown, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -25,8 +25,10 @@ export interface PrivateServer {
   errorLog: string;
   /** Run SQL as root through the socket; rows as tab-separated lines. */
   sql(statement: string): Promise<string>;
-  /** The running server's pid, or null. */
-  pid(): number | null;
+  /** The running server's pid (from its pid file, whoever started it), or null. */
+  pid(): Promise<number | null>;
+  /** A script that stops the server if it runs and starts it again, detached: what `restartCommand` runs. */
+  restartScript: string;
   /** Start it (again), waiting until it answers. */
   start(): Promise<void>;
   /** Stop it cleanly, waiting until it has exited. */
@@ -45,16 +47,51 @@ export async function startPrivateServer(extra: string[] = []): Promise<PrivateS
   const socket = join(dir, 'mysqld.sock');
   const errorLog = join(dir, 'error.log');
   const optionFile = join(dir, 'my.cnf');
-  const port = await freePort();
-  await writeFile(
-    optionFile,
-    ['[mysqld]', `datadir=${dataDir}`, `socket=${socket}`, `port=${port}`, 'bind-address=127.0.0.1', `log-error=${errorLog}`, `pid-file=${join(dir, 'mysqld.pid')}`, 'user=mysql', 'skip-name-resolve', ...extra, ''].join('\n'),
-  );
+  let port = await freePort();
+  const writeOptions = (): Promise<void> =>
+    writeFile(
+      optionFile,
+      ['[mysqld]', `datadir=${dataDir}`, `socket=${socket}`, `port=${port}`, 'bind-address=127.0.0.1', `log-error=${errorLog}`, `pid-file=${join(dir, 'mysqld.pid')}`, 'user=mysql', 'skip-name-resolve', ...extra, ''].join('\n'),
+    );
+  await writeOptions();
   const { uid, gid } = await mysqlIds();
   await chown(dir, uid, gid);
   await run('mariadb-install-db', ['--no-defaults', `--datadir=${dataDir}`, '--user=mysql', '--skip-test-db'], { timeout: 60_000 });
 
-  let child: ChildProcess | null = null;
+  const pidFile = join(dir, 'mysqld.pid');
+  const restartScript = join(dir, 'restart.sh');
+  await writeFile(
+    restartScript,
+    [
+      `pid=$(cat '${pidFile}' 2>/dev/null)`,
+      'if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done; fi',
+      `setsid /usr/sbin/mariadbd '--defaults-file=${optionFile}' </dev/null >/dev/null 2>&1 &`,
+      '',
+    ].join('\n'),
+  );
+  const pid = async (): Promise<number | null> => {
+    const n = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+    if (!Number.isInteger(n) || n <= 0) return null;
+    try {
+      process.kill(n, 0);
+      return n;
+    } catch {
+      return null;
+    }
+  };
+  /** Signal the server (by its pid file) and wait until it is gone. */
+  const signalServer = async (signal: NodeJS.Signals): Promise<void> => {
+    const n = await pid();
+    if (n === null) return;
+    process.kill(n, signal);
+    const deadline = Date.now() + 30_000;
+    while ((await pid()) === n) {
+      if (Date.now() > deadline) throw new Error('the test server did not exit');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // A killed server leaves its pid file.
+    if (signal === 'SIGKILL') await rm(pidFile, { force: true });
+  };
   const sql = async (statement: string): Promise<string> =>
     (await run('mariadb', ['--no-defaults', '-uroot', `--socket=${socket}`, '--batch', '--skip-column-names', '-e', statement], { timeout: 60_000 })).stdout;
   const server: PrivateServer = {
@@ -65,46 +102,48 @@ export async function startPrivateServer(extra: string[] = []): Promise<PrivateS
     port,
     errorLog,
     sql,
-    pid: () => (child && child.exitCode === null && child.signalCode === null ? (child.pid ?? null) : null),
+    restartScript,
+    pid,
     async start() {
-      child = spawn('/usr/sbin/mariadbd', [`--defaults-file=${optionFile}`], { stdio: 'ignore' });
+      const started = spawn('/usr/sbin/mariadbd', [`--defaults-file=${optionFile}`], { stdio: 'ignore', detached: true });
+      started.unref();
       const deadline = Date.now() + 30_000;
       for (;;) {
         try {
           await sql('SELECT 1');
           return;
         } catch (e) {
-          if (Date.now() > deadline || child.exitCode !== null) throw new Error(`The test server did not start: ${String(e)}`);
+          if (Date.now() > deadline || started.exitCode !== null) {
+            const log = await readFile(errorLog, 'utf8').catch(() => '');
+            throw new Error(`The test server did not start: ${String(e)}\n${log.split('\n').slice(-8).join('\n')}`);
+          }
           await new Promise((r) => setTimeout(r, 100));
         }
       }
     },
-    async shutdown() {
-      await exited(child, 'SIGTERM');
-    },
-    async kill() {
-      await exited(child, 'SIGKILL');
-    },
+    shutdown: () => signalServer('SIGTERM'),
+    kill: () => signalServer('SIGKILL'),
     async stop() {
-      await exited(child, 'SIGTERM').catch(() => exited(child, 'SIGKILL'));
+      await signalServer('SIGTERM').catch(() => signalServer('SIGKILL'));
       await rm(dir, { recursive: true, force: true });
     },
   };
-  try {
-    await server.start();
-  } catch (e) {
-    await server.stop();
-    throw e;
+  // Another test may take the free port between its choice and the bind: then another port.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await server.start();
+      return server;
+    } catch (e) {
+      if (attempt < 3 && /already in use|Do you already have another/i.test(String(e))) {
+        port = await freePort();
+        server.port = port;
+        await writeOptions();
+        continue;
+      }
+      await server.stop();
+      throw e;
+    }
   }
-  return server;
-}
-
-/** Signal the process and wait for it to exit (at most 30 s). */
-async function exited(child: ChildProcess | null, signal: NodeJS.Signals): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const done = new Promise((r) => child.once('exit', r));
-  child.kill(signal);
-  await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error('the test server did not exit')), 30_000))]);
 }
 
 async function mysqlIds(): Promise<{ uid: number; gid: number }> {
