@@ -126,7 +126,7 @@ export const dataDiskCheck: MysqlCheck = {
     const disk = await ctx.facts.disk(mysqlMeta(ctx.app).dataDir);
     const limit = ctx.config.diskUsedPercent;
     const details = { variable: 'used', value: disk.usedPercent, threshold: `> ${limit}% used`, mount: disk.mount, availableBytes: disk.availableBytes };
-    const msg = `${disk.mount} (holding the data directory) is ${disk.usedPercent}% used, ${formatBytes(disk.availableBytes)} free`;
+    const msg = `${disk.mount} (holding the data directory) is ${Math.round(disk.usedPercent * 10) / 10}% used, ${formatBytes(disk.availableBytes)} free`;
     if (disk.usedPercent > limit) return { status: 'fail', message: `${msg}: a full disk stops every write and can corrupt tables.`, details };
     if (disk.usedPercent > limit - 10) return { status: 'warn', message: `${msg}.`, details };
     return { status: 'pass', message: `${msg}.`, details };
