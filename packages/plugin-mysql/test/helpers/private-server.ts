@@ -54,9 +54,14 @@ export async function startPrivateServer(extra: string[] = []): Promise<PrivateS
       ['[mysqld]', `datadir=${dataDir}`, `socket=${socket}`, `port=${port}`, 'bind-address=127.0.0.1', `log-error=${errorLog}`, `pid-file=${join(dir, 'mysqld.pid')}`, 'user=mysql', 'skip-name-resolve', ...extra, ''].join('\n'),
     );
   await writeOptions();
-  const { uid, gid } = await mysqlIds();
-  await chown(dir, uid, gid);
-  await run('mariadb-install-db', ['--no-defaults', `--datadir=${dataDir}`, '--user=mysql', '--skip-test-db'], { timeout: 60_000 });
+  try {
+    const { uid, gid } = await mysqlIds();
+    await chown(dir, uid, gid);
+    await installDb(dataDir);
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
 
   const pidFile = join(dir, 'mysqld.pid');
   const restartScript = join(dir, 'restart.sh');
@@ -143,6 +148,19 @@ export async function startPrivateServer(extra: string[] = []): Promise<PrivateS
       await server.stop();
       throw e;
     }
+  }
+}
+
+/** `mariadb-install-db`, tried twice (it failed once under load, leaving a half-made data directory). */
+async function installDb(dataDir: string): Promise<void> {
+  const args = ['--no-defaults', `--datadir=${dataDir}`, '--user=mysql', '--skip-test-db'];
+  try {
+    await run('mariadb-install-db', args, { timeout: 120_000 });
+  } catch (first) {
+    await rm(dataDir, { recursive: true, force: true });
+    await run('mariadb-install-db', args, { timeout: 120_000 }).catch((e: unknown) => {
+      throw new Error(`mariadb-install-db failed twice: ${String(first)}\n${String(e)}`);
+    });
   }
 }
 
