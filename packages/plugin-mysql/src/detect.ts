@@ -53,6 +53,18 @@ export function serverEntryFor(config: MysqlConfig | undefined, dataDir: string)
   return null;
 }
 
+/**
+ * The data directory of a named `servers` entry, or null: what a front end
+ * passes to `diagnose()` when a person types `healer diagnose main`.
+ *
+ * @example
+ * serverTarget({ servers: { main: { dataDir: '/var/lib/mysql' } } }, 'main') // '/var/lib/mysql'
+ */
+export function serverTarget(config: { servers?: Record<string, { dataDir: string }> } | undefined, name: string): string | null {
+  const entry = Object.hasOwn(config?.servers ?? {}, name) ? config!.servers![name] : undefined;
+  return entry ? normalizeDir(entry.dataDir) : null;
+}
+
 /** The data directory an option file set names (default `/var/lib/mysql` when it names none). */
 function dataDirOf(files: OptionFiles, commandLine: Record<string, string> = {}): string {
   return normalizeDir(commandLine['datadir'] ?? serverOption(files.sections, 'datadir') ?? '/var/lib/mysql');

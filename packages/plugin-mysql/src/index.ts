@@ -2,7 +2,7 @@ export { mysqlPlugin, PLUGIN_VERSION } from './plugin.js';
 export { mysqlConfigSchema, serverEntrySchema } from './config.js';
 export type { MysqlConfig, MysqlConfigInput, ServerEntry } from './config.js';
 export type { MysqlMetadata, ServerFlavor } from './types.js';
-export { detectMysql, mysqlMeta, parseServerVersion, commandOptions, SIGNATURES } from './detect.js';
+export { detectMysql, mysqlMeta, parseServerVersion, commandOptions, serverTarget, SIGNATURES } from './detect.js';
 export { parseOptionFile, readOptionFiles, serverOption, clientOption, DEFAULT_OPTION_FILES } from './option-files.js';
 export type { OptionSections, OptionFiles, ParsedOptionFile } from './option-files.js';
 export { login, requireLogin, credentialCandidates, endpointOf, serverSql, queryRows, isLogin } from './connection.js';
