@@ -38,17 +38,17 @@ describe('credential candidates', () => {
     const ctx = context(
       {
         '/etc/mysql/debian.cnf': '[client]\nhost = localhost\nuser = debian-sys-maint\npassword = deb-pw\nsocket = /run/mysqld/mysqld.sock\n',
-        '/home/ops/.my.cnf': '[client]\nuser=ops\npassword="my pw"\n',
+        '/home/ops/.my.cnf': '[client]\nuser=ops\npassword="my pw"\nhost=elsewhere.example\n',
       },
       { servers: { main: { dataDir: '/var/lib/mysql/', user: 'healer', password: 'cfg-pw' } } },
     );
     const list = await credentialCandidates(ctx);
     expect(list.map((c) => c.source)).toEqual(['config', 'debian.cnf', 'unix-socket', '~/.my.cnf']);
     expect(list[0]!.conn).toEqual({ socket: '/run/mysqld/mysqld.sock', user: 'healer', password: 'cfg-pw' });
-    expect(list[1]!.conn).toMatchObject({ user: 'debian-sys-maint', password: 'deb-pw', socket: '/run/mysqld/mysqld.sock' });
+    expect(list[1]!.conn).toEqual({ user: 'debian-sys-maint', password: 'deb-pw', socket: '/run/mysqld/mysqld.sock' });
     expect(list[2]!.conn).toEqual({ user: 'root', socket: '/run/mysqld/mysqld.sock' });
-    // ~/.my.cnf names no endpoint: the server's own is used, never the client's defaults.
-    expect(list[3]!.conn).toEqual({ user: 'ops', password: 'my pw', host: null, port: null, socket: '/run/mysqld/mysqld.sock' });
+    // Only the credentials: the endpoint is always this server's, never where an option file points.
+    expect(list[3]!.conn).toEqual({ user: 'ops', password: 'my pw', socket: '/run/mysqld/mysqld.sock' });
     expect(ctx.secretsSeen.sort()).toEqual(['cfg-pw', 'deb-pw', 'my pw']);
   });
 

@@ -50,7 +50,7 @@ export async function endpointOf(ctx: MysqlContext): Promise<MysqlConnection> {
   return { host: bind, port: meta.port };
 }
 
-/** The client section of an option file as a connection (its user, password, host, port, socket). */
+/** The client section of an option file: its user and password. */
 async function fromOptionFile(ctx: MysqlContext, path: string): Promise<MysqlConnection | null> {
   const files = await readOptionFiles(ctx.fs, [path]).catch(() => null);
   if (!files || files.files.length === 0) return null;
@@ -59,8 +59,7 @@ async function fromOptionFile(ctx: MysqlContext, path: string): Promise<MysqlCon
   const password = get('password');
   if (user === null && password === null) return null;
   ctx.secrets.add(password);
-  const port = Number(get('port'));
-  return { user, password, host: get('host'), port: Number.isInteger(port) && port > 0 ? port : null, socket: get('socket') };
+  return { user, password };
 }
 
 /** The credentials to try, in order, each with the server's endpoint filled in where it names none. */
@@ -68,7 +67,8 @@ export async function credentialCandidates(ctx: MysqlContext): Promise<Credentia
   const meta = mysqlMeta(ctx.app);
   const endpoint = await endpointOf(ctx);
   const out: Credential[] = [];
-  const withEndpoint = (c: MysqlConnection): MysqlConnection => (c.host || c.socket ? c : { ...c, ...endpoint });
+  // Only the credentials of an option file count: where it points may be another server (debian.cnf names the system one's socket).
+  const withEndpoint = (c: MysqlConnection): MysqlConnection => ({ user: c.user ?? null, password: c.password ?? null, ...endpoint });
   const entry = serverEntryFor(ctx.config, meta.dataDir)?.entry;
   if (entry?.user) {
     ctx.secrets.add(entry.password);
