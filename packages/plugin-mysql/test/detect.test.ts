@@ -27,6 +27,8 @@ describe('detection', () => {
       expect(app!.metadata).toMatchObject({ flavor: 'mariadb', binary: '/usr/sbin/mariadbd', socket: '/run/mysqld/mysqld.sock', port: 3306, errorLog: '/var/log/mysql/error.log' });
       expect(app!.metadata['optionFiles']).toContain('/etc/mysql/my.cnf');
       expect(app!.metadata['pid']).toEqual(expect.any(Number));
+      // The folder of its my.cnf leads to the same server.
+      expect((await healer.detect('/etc/mysql')).app).toMatchObject({ root: '/var/lib/mysql', id: app!.id });
     } finally {
       await healer.close();
     }
