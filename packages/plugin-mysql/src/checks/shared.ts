@@ -71,6 +71,8 @@ export type SnapshotCheck = MysqlCheck & { judge(snap: ServerSnapshot, ctx: Mysq
 export function snapshotCheck(def: Omit<MysqlCheck, 'run'> & { judge(snap: ServerSnapshot, ctx: MysqlCheckContext): CheckResult | Promise<CheckResult> }): SnapshotCheck {
   const { judge } = def;
   return {
+    // The snapshot reads information_schema.TABLES, which opens every table: slow on large servers.
+    timeoutMs: 60_000,
     ...def,
     async run(ctx) {
       const snap = await snapshotOrSkip(ctx);

@@ -86,6 +86,8 @@ export const crashedTablesCheck: SnapshotCheck = snapshotCheck({
   title: 'Crashed or corrupt tables',
   category: 'database',
   severity: 'critical',
+  // CHECK TABLE reads every row of each table it checks.
+  timeoutMs: 300_000,
   async judge(snap, ctx) {
     const limit = ctx.config.checkTablesLimit;
     const logLines = await damageLogLines(ctx, snap, ctx.app.metadata.dataDir, ctx.config.errorLogLines);
