@@ -12,15 +12,16 @@ describe('SET GLOBAL', () => {
     expect(setGlobalOp.args.safeParse({ variable: 'general_log_file', value: '1', was: '0' }).success).toBe(false);
   });
 
-  it('takes the dynamic suggestions of the results, the first per variable, sorted', () => {
+  it('takes the dynamic suggestions of verifiable findings, the first per variable, sorted', () => {
     const results = [
-      { id: 'mysql/tmp-disk-tables', details: { suggested: [{ variable: 'tmp_table_size', value: '33554432', dynamic: true }, { variable: 'max_heap_table_size', value: '33554432', dynamic: true }] } },
-      { id: 'mysql/open-files', details: { suggested: [{ variable: 'open_files_limit', value: '5000', dynamic: false }] } },
-      { id: 'mysql/other', details: { suggested: [{ variable: 'tmp_table_size', value: '1', dynamic: true }, { variable: 'sql_mode', value: 'ON', dynamic: true }, 'junk'] } },
+      { id: 'mysql/connections-used', details: { verifiable: true, suggested: [{ variable: 'tmp_table_size', value: '33554432', dynamic: true }, { variable: 'max_heap_table_size', value: '33554432', dynamic: true }] } },
+      { id: 'mysql/open-files', details: { verifiable: true, suggested: [{ variable: 'open_files_limit', value: '5000', dynamic: false }] } },
+      { id: 'mysql/tmp-disk-tables', details: { verifiable: false, suggested: [{ variable: 'thread_cache_size', value: '16', dynamic: true }] } },
+      { id: 'mysql/other', details: { verifiable: true, suggested: [{ variable: 'tmp_table_size', value: '1', dynamic: true }, { variable: 'sql_mode', value: 'ON', dynamic: true }, 'junk'] } },
     ];
     expect(suggestedSettings(results)).toEqual([
-      { variable: 'max_heap_table_size', value: '33554432', check: 'mysql/tmp-disk-tables' },
-      { variable: 'tmp_table_size', value: '33554432', check: 'mysql/tmp-disk-tables' },
+      { variable: 'max_heap_table_size', value: '33554432', check: 'mysql/connections-used' },
+      { variable: 'tmp_table_size', value: '33554432', check: 'mysql/connections-used' },
     ]);
   });
 });

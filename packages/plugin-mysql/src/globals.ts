@@ -54,11 +54,14 @@ export interface SuggestedSetting {
 
 /**
  * The runtime settings the results suggest (their `details.suggested`
- * entries marked dynamic), first suggestion per variable, by variable name.
+ * entries marked dynamic, in verifiable findings), first suggestion per
+ * variable, by variable name.
  */
 export function suggestedSettings(results: ReadonlyArray<{ id: string; details?: Record<string, unknown> }>): SuggestedSetting[] {
   const out = new Map<string, SuggestedSetting>();
   for (const r of results) {
+    // Only findings a runtime change settles (see `Finding.verifiable`).
+    if (r.details?.['verifiable'] !== true) continue;
     const list = r.details?.['suggested'];
     if (!Array.isArray(list)) continue;
     for (const s of list as unknown[]) {

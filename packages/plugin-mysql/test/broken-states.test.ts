@@ -4,9 +4,9 @@
  * corruption in the error log, connections near max_connections (healed
  * with SET GLOBAL once approved).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { busyConnections } from './helpers/broken.js';
 import { mysqlHealer } from './helpers/healer.js';
 import { startPrivateServer, type PrivateServer } from './helpers/private-server.js';
 
@@ -75,32 +75,19 @@ describe('broken states', () => {
   });
 
   it('connections near max_connections fail, and SET GLOBAL of the suggested value heals it once approved', async () => {
-    await server.sql('SET GLOBAL max_connections = 10');
-    const clients: ChildProcess[] = [];
+    const busy = await busyConnections(server);
+    const healer = mysqlHealer();
     try {
-      for (let i = 0; i < 9; i++) clients.push(spawn('mariadb', ['--no-defaults', '-uroot', `--socket=${server.socket}`, '-e', 'SELECT SLEEP(120)'], { stdio: 'ignore' }));
-      const deadline = Date.now() + 10_000;
-      while (Number((await server.sql("SHOW GLOBAL STATUS LIKE 'Max_used_connections'")).split('\t')[1]) < 9) {
-        if (Date.now() > deadline) throw new Error('the clients did not connect');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const healer = mysqlHealer();
-      try {
-        const diagnosis = await healer.diagnose(server.dataDir);
-        const r = diagnosis.results.find((x) => x.id === 'mysql/connections-used')!;
-        expect(r).toMatchObject({ status: 'fail', fixes: ['mysql/set-global'], details: { variable: 'Max_used_connections', threshold: '> 85% of max_connections' } });
-        const plan = await healer.plan(server.dataDir, { mode: 'auto' });
-        const { execution } = await healer.heal(server.dataDir, { mode: 'auto', approve: { planHash: plan.planHash, actions: ['mysql/set-global'] } });
-        expect(execution.state, execution.message).toBe('FIXED');
-        expect(Number((await server.sql('SELECT @@GLOBAL.max_connections')).trim())).toBeGreaterThanOrEqual(14);
-      } finally {
-        await healer.close();
-      }
+      const diagnosis = await healer.diagnose(server.dataDir);
+      const r = diagnosis.results.find((x) => x.id === 'mysql/connections-used')!;
+      expect(r).toMatchObject({ status: 'fail', fixes: ['mysql/set-global'], details: { variable: 'Max_used_connections', threshold: '> 85% of max_connections' } });
+      const plan = await healer.plan(server.dataDir, { mode: 'auto' });
+      const { execution } = await healer.heal(server.dataDir, { mode: 'auto', approve: { planHash: plan.planHash, actions: ['mysql/set-global'] } });
+      expect(execution.state, execution.message).toBe('FIXED');
+      expect(Number((await server.sql('SELECT @@GLOBAL.max_connections')).trim())).toBeGreaterThanOrEqual(14);
     } finally {
-      for (const c of clients) c.kill('SIGKILL');
-      await server.sql("SELECT GROUP_CONCAT(CONCAT('KILL ', ID) SEPARATOR '; ') FROM information_schema.PROCESSLIST WHERE INFO = 'SELECT SLEEP(120)'").then(async (t) => {
-        if (t.trim() !== '' && t.trim() !== 'NULL') await server.sql(t.trim());
-      });
+      await healer.close();
+      await busy.stop();
     }
   }, 120_000);
 });

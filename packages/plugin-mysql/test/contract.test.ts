@@ -14,7 +14,7 @@ import { checkActionContract, type ActionScenario, type ContractApp } from '@hea
 import { describe, expect, it } from 'vitest';
 import type { MysqlConfigInput } from '../src/config.js';
 import { mysqlPlugin } from '../src/plugin.js';
-import { crashedTable, runawayQuery } from './helpers/broken.js';
+import { busyConnections, crashedTable, runawayQuery } from './helpers/broken.js';
 import { startPrivateServer, type PrivateServer } from './helpers/private-server.js';
 
 const EMPTY = { planTwice: [], roundTrip: [], driftBeforeApply: [], driftBeforeRollback: [] };
@@ -121,11 +121,12 @@ const scenarios: ActionScenario[] = [
   }),
   scenario('mysql/set-global', {
     async breakServer(server) {
-      // The thread cache off: mysql/thread-cache suggests thread_cache_size = 16.
-      await server.sql('SET GLOBAL thread_cache_size = 0');
+      // Nine of ten connections used: mysql/connections-used suggests max_connections = 15.
+      const busy = await busyConnections(server);
       return {
-        drift: async () => void (await server.sql('SET GLOBAL thread_cache_size = 4')),
-        snapshot: () => server.sql('SELECT @@GLOBAL.thread_cache_size'),
+        drift: async () => void (await server.sql('SET GLOBAL max_connections = 12')),
+        snapshot: () => server.sql('SELECT @@GLOBAL.max_connections'),
+        cleanup: busy.stop,
       };
     },
   }),

@@ -1,14 +1,15 @@
 /**
  * `mysql/set-global` (high): SET GLOBAL of the runtime settings the failing
  * checks suggest (each finding's `suggested` entries that the server takes
- * at runtime). The old values are saved first (the `globals` backup part)
+ * at runtime), for the findings such a change settles at once (connections
+ * against max_connections, buffer pool and redo log sizes). The old values are saved first (the `globals` backup part)
  * and the rollback sets them back. Option files are never written: the
  * change lasts until the server restarts, unless a person makes it
  * permanent.
  */
 import { opStep, restoreBackup, type Step } from '@healer/core';
 import { ACTION } from '../checks/shared.js';
-import { connectionsUsedCheck, slowQueriesCheck, tableCacheCheck, threadCacheCheck, tmpDiskTablesCheck } from '../checks/status.js';
+import { connectionsUsedCheck } from '../checks/status.js';
 import { bufferPoolCheck, redoLogCheck } from '../checks/innodb.js';
 import { readGlobals, suggestedSettings } from '../globals.js';
 import { setGlobalOp } from '../operations.js';
@@ -30,7 +31,8 @@ export const setGlobalAction: MysqlAction = {
   title: 'Change server settings at runtime (SET GLOBAL)',
   description: 'SET GLOBAL of the settings the checks suggest, the old values saved and set back by the rollback; option files are never written.',
   risk: 'high',
-  fixes: [connectionsUsedCheck.id, slowQueriesCheck.id, tmpDiskTablesCheck.id, threadCacheCheck.id, tableCacheCheck.id, bufferPoolCheck.id, redoLogCheck.id],
+  // The checks whose finding a runtime change settles at once; ratios of counters since startup cannot verify a change.
+  fixes: [connectionsUsedCheck.id, bufferPoolCheck.id, redoLogCheck.id],
   backup: { paths: [], parts: ['globals'] },
   async preconditions(ctx) {
     const s = await settingsToChange(ctx);

@@ -69,7 +69,7 @@ describe('thresholds and findings', () => {
   it('connections used above 85% of max_connections: fail, suggesting more', async () => {
     expect((await judge(connectionsUsedCheck, snapshot({ status: { Max_used_connections: 128 } }))).status).toBe('pass');
     const r = await judge(connectionsUsedCheck, snapshot({ status: { Max_used_connections: 130 } }));
-    expect(r).toMatchObject({ status: 'fail', fixes: ['mysql/set-global'], details: { variable: 'Max_used_connections', value: 130, threshold: '> 85% of max_connections', suggested: [{ variable: 'max_connections', value: '186', dynamic: true }] } });
+    expect(r).toMatchObject({ status: 'fail', fixes: ['mysql/set-global'], details: { variable: 'Max_used_connections', value: 130, threshold: '> 85% of max_connections', suggested: [{ variable: 'max_connections', value: '186', dynamic: true }], verifiable: true } });
     expect(r.message).toContain('max_connections = 186');
   });
 
@@ -80,18 +80,24 @@ describe('thresholds and findings', () => {
 
   it('slow queries above 5%, suggesting the slow log when it is off', async () => {
     expect((await judge(slowQueriesCheck, snapshot({ status: { Slow_queries: 500 } }))).status).toBe('pass');
-    expect(await judge(slowQueriesCheck, snapshot({ status: { Slow_queries: 501 } }))).toMatchObject({ status: 'warn', fixes: ['mysql/set-global'], details: { slow_query_log: 'OFF', suggested: [{ variable: 'slow_query_log', value: 'ON' }] } });
+    const r = await judge(slowQueriesCheck, snapshot({ status: { Slow_queries: 501 } }));
+    expect(r).toMatchObject({ status: 'warn', details: { slow_query_log: 'OFF', suggested: [{ variable: 'slow_query_log', value: 'ON' }], verifiable: false } });
+    // Slow_queries counts since startup: turning the log on cannot make this pass, so no heal is planned for it.
+    expect(r.fixes).toBeUndefined();
+    expect(r.message).toContain('counted since the server started');
     const logged = await judge(slowQueriesCheck, snapshot({ status: { Slow_queries: 501 }, variables: { slow_query_log: 'ON' } }));
     expect(logged).toMatchObject({ status: 'warn', details: { suggested: [] } });
     expect(logged.fixes).toBeUndefined();
   });
 
-  it('temporary tables on disk above 25%: both size limits doubled together', async () => {
+  it('temporary tables on disk above 25%: both size limits doubled together (advice: the counters are since startup)', async () => {
     expect((await judge(tmpDiskTablesCheck, snapshot({ status: { Created_tmp_disk_tables: 25 } }))).status).toBe('pass');
-    expect(await judge(tmpDiskTablesCheck, snapshot({ status: { Created_tmp_disk_tables: 26 } }))).toMatchObject({
+    const r = await judge(tmpDiskTablesCheck, snapshot({ status: { Created_tmp_disk_tables: 26 } }));
+    expect(r).toMatchObject({
       status: 'warn',
       details: { suggested: [{ variable: 'tmp_table_size', value: String(32 * MiB) }, { variable: 'max_heap_table_size', value: String(32 * MiB) }] },
     });
+    expect(r.fixes).toBeUndefined();
   });
 
   it('thread cache off, or a hit rate at or below 50%', async () => {
@@ -119,7 +125,7 @@ describe('thresholds and findings', () => {
 
   it('a buffer pool smaller than the InnoDB data, capped at 75% of memory', async () => {
     const big = { tables: [{ schema: 's', name: 't', engine: 'InnoDB', dataBytes: 200 * MiB, indexBytes: 50 * MiB, freeBytes: 0 }] };
-    expect(await judge(bufferPoolCheck, snapshot({ rest: big }))).toMatchObject({ status: 'warn', details: { innodbBytes: 250 * MiB, suggested: [{ variable: 'innodb_buffer_pool_size', value: String(275 * MiB) }] } });
+    expect(await judge(bufferPoolCheck, snapshot({ rest: big }))).toMatchObject({ status: 'warn', fixes: ['mysql/set-global'], details: { innodbBytes: 250 * MiB, suggested: [{ variable: 'innodb_buffer_pool_size', value: String(275 * MiB) }] } });
     const huge = { tables: [{ schema: 's', name: 't', engine: 'InnoDB', dataBytes: 100 * GiB, indexBytes: 0, freeBytes: 0 }] };
     expect(await judge(bufferPoolCheck, snapshot({ rest: huge }))).toMatchObject({ details: { suggested: [{ value: String(6 * GiB) }] } });
   });

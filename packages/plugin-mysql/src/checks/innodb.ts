@@ -18,7 +18,7 @@ export const bufferPoolCheck: SnapshotCheck = snapshotCheck({
   severity: 'medium',
   async judge(snap, ctx) {
     const pool = numberOf(snap.variables, 'innodb_buffer_pool_size');
-    const finding = { variable: 'innodb_buffer_pool_size', value: pool, threshold: 'smaller than the InnoDB data and indexes', suggested: [] as Suggestion[] };
+    const finding = { variable: 'innodb_buffer_pool_size', value: pool, threshold: 'smaller than the InnoDB data and indexes', suggested: [] as Suggestion[], verifiable: true };
     if (snap.tables === null || pool === null) return findingResult('skip', 'The table sizes or innodb_buffer_pool_size could not be read.', finding);
     const data = innodbBytes(snap.tables);
     if (pool >= data) return findingResult('pass', `The buffer pool (${formatBytes(pool)}) holds all InnoDB data and indexes (${formatBytes(data)}).`, finding, { innodbBytes: data });
@@ -52,7 +52,7 @@ export const redoLogCheck: SnapshotCheck = snapshotCheck({
     const pool = numberOf(snap.variables, 'innodb_buffer_pool_size');
     const log = redoLogBytes(snap.variables);
     const pct = percent(log.bytes, pool);
-    const finding = { variable: log.variable, value: log.bytes, threshold: `< ${REDO_LOG_PCT}% of innodb_buffer_pool_size`, suggested: [] as Suggestion[] };
+    const finding = { variable: log.variable, value: log.bytes, threshold: `< ${REDO_LOG_PCT}% of innodb_buffer_pool_size`, suggested: [] as Suggestion[], verifiable: true };
     if (pct === null || log.bytes === null || pool === null) return findingResult('skip', 'The redo log or buffer pool size could not be read.', finding);
     if (pct >= REDO_LOG_PCT) return findingResult('pass', `The redo log (${formatBytes(log.bytes)}) is ${pct}% of the buffer pool (${formatBytes(pool)}).`, finding, { percent: pct });
     const files = log.variable === 'innodb_log_file_size' ? (numberOf(snap.variables, 'innodb_log_files_in_group') ?? 1) : 1;

@@ -39,16 +39,29 @@ export interface Finding {
   /** The rule, e.g. `> 85% of max_connections`. */
   threshold: string;
   suggested: Suggestion[];
+  /**
+   * A runtime change of the suggested settings shows in this check at once
+   * (a limit compared with a size). False for ratios of counters kept since
+   * the server started: a new value shows only in counters gathered after
+   * it, so a heal could never be verified and would always be rolled back.
+   * Only verifiable findings name `mysql/set-global` in `fixes`.
+   */
+  verifiable?: boolean;
 }
 
-/** The result of a finding: its details carry every field, `fixes` names `set-global` when a suggestion can be applied at runtime. */
+/**
+ * The result of a finding: its details carry every field; `fixes` names
+ * `set-global` when a suggestion can be applied at runtime and the check
+ * would then pass (`verifiable`).
+ */
 export function findingResult(status: CheckResult['status'], message: string, finding: Finding, extra: Record<string, unknown> = {}): CheckResult {
-  const dynamic = finding.suggested.filter((s) => s.dynamic);
-  const suggestion = finding.suggested.length > 0 ? ` Suggested: ${finding.suggested.map((s) => `${s.variable} = ${s.value}${s.dynamic ? '' : ' (in the option file, then a restart)'}`).join(', ')}.` : '';
+  const dynamic = finding.verifiable ? finding.suggested.filter((s) => s.dynamic) : [];
+  const later = finding.verifiable || finding.suggested.length === 0 ? '' : ' (counted since the server started: a new value shows only in what is counted after it)';
+  const suggestion = finding.suggested.length > 0 ? ` Suggested: ${finding.suggested.map((s) => `${s.variable} = ${s.value}${s.dynamic ? '' : ' (in the option file, then a restart)'}`).join(', ')}${later}.` : '';
   return {
     status,
     message: status === 'pass' || status === 'skip' ? message : `${message}${suggestion}`,
-    details: { ...extra, variable: finding.variable, value: finding.value, threshold: finding.threshold, suggested: finding.suggested },
+    details: { ...extra, variable: finding.variable, value: finding.value, threshold: finding.threshold, suggested: finding.suggested, verifiable: finding.verifiable === true },
     ...(status !== 'pass' && status !== 'skip' && dynamic.length > 0 ? { fixes: [ACTION.setGlobal] } : {}),
   };
 }

@@ -5,7 +5,7 @@
  */
 import { numberOf, percent } from '../ratios.js';
 import type { ServerSnapshot } from '../snapshot.js';
-import { findingResult, isOn, snapshotCheck, type MysqlCheck, type SnapshotCheck } from './shared.js';
+import { findingResult, isOn, snapshotCheck, type MysqlCheck, type SnapshotCheck, type Suggestion } from './shared.js';
 
 /** Events below this many are too few to judge a hit rate by. */
 export const MIN_SAMPLE = 100;
@@ -26,7 +26,8 @@ export const connectionsUsedCheck: SnapshotCheck = snapshotCheck({
     const pct = percent(used, max);
     const threshold = `> ${CONNECTIONS_USED_PCT}% of max_connections`;
     if (pct === null || used === null || max === null) return findingResult('skip', 'max_connections or Max_used_connections is missing or zero: nothing to judge.', { variable: 'Max_used_connections', value: used, threshold, suggested: [] });
-    const finding = { variable: 'Max_used_connections', value: used, threshold, suggested: [] as Array<{ variable: string; value: string; dynamic: boolean }> };
+    // Max_used_connections against the new limit: a raise shows at once.
+    const finding = { variable: 'Max_used_connections', value: used, threshold, suggested: [] as Suggestion[], verifiable: true };
     if (pct <= CONNECTIONS_USED_PCT) return findingResult('pass', `${used} of ${max} connections used at most (${pct}%).`, finding, { percent: pct, max_connections: max });
     finding.suggested.push({ variable: 'max_connections', value: String(Math.ceil((used * 100) / 70)), dynamic: true });
     return findingResult('fail', `${used} of max_connections ${max} were in use at once (${pct}%, ${threshold}): new clients get "Too many connections".`, finding, { percent: pct, max_connections: max });
@@ -63,7 +64,7 @@ export const slowQueriesCheck: SnapshotCheck = snapshotCheck({
     const questions = s(snap, 'Questions');
     const pct = percent(slow, questions);
     const logOn = isOn(snap.variables['slow_query_log']);
-    const finding = { variable: 'Slow_queries', value: slow, threshold: `> ${SLOW_QUERIES_PCT}% of Questions (long_query_time ${snap.variables['long_query_time'] ?? '?'} s)`, suggested: [] as Array<{ variable: string; value: string; dynamic: boolean }> };
+    const finding = { variable: 'Slow_queries', value: slow, threshold: `> ${SLOW_QUERIES_PCT}% of Questions (long_query_time ${snap.variables['long_query_time'] ?? '?'} s)`, suggested: [] as Suggestion[] };
     const extra = { percent: pct, slow_query_log: logOn ? 'ON' : 'OFF' };
     if (pct === null) return findingResult('pass', 'No query yet: nothing to judge.', finding, extra);
     if (pct <= SLOW_QUERIES_PCT) return findingResult('pass', `${slow} of ${questions} queries were slow (${pct}%).`, finding, extra);
@@ -83,7 +84,7 @@ export const tmpDiskTablesCheck: SnapshotCheck = snapshotCheck({
     const disk = s(snap, 'Created_tmp_disk_tables');
     const all = s(snap, 'Created_tmp_tables');
     const pct = percent(disk, all);
-    const finding = { variable: 'Created_tmp_disk_tables', value: disk, threshold: `> ${TMP_DISK_PCT}% of Created_tmp_tables`, suggested: [] as Array<{ variable: string; value: string; dynamic: boolean }> };
+    const finding = { variable: 'Created_tmp_disk_tables', value: disk, threshold: `> ${TMP_DISK_PCT}% of Created_tmp_tables`, suggested: [] as Suggestion[] };
     if (pct === null) return findingResult('pass', 'No temporary table yet: nothing to judge.', finding);
     if (pct <= TMP_DISK_PCT) return findingResult('pass', `${disk} of ${all} temporary tables went to disk (${pct}%).`, finding, { percent: pct });
     // Both limit an in-memory temporary table: the smaller wins, so both go up together.
@@ -105,7 +106,7 @@ export const threadCacheCheck: SnapshotCheck = snapshotCheck({
     const created = s(snap, 'Threads_created');
     const connections = s(snap, 'Connections');
     const threshold = `thread_cache_size = 0, or hit rate <= ${THREAD_CACHE_HIT_PCT}%`;
-    const finding = { variable: 'thread_cache_size', value: size, threshold, suggested: [] as Array<{ variable: string; value: string; dynamic: boolean }> };
+    const finding = { variable: 'thread_cache_size', value: size, threshold, suggested: [] as Suggestion[] };
     if (size === 0) {
       finding.suggested.push({ variable: 'thread_cache_size', value: '16', dynamic: true });
       return findingResult('warn', 'The thread cache is off (thread_cache_size = 0): every connection creates a thread.', finding);
@@ -134,7 +135,7 @@ export const tableCacheCheck: SnapshotCheck = snapshotCheck({
     const byHits = hits !== null && misses !== null;
     const events = byHits ? hits + misses : (opened ?? 0);
     const hit = byHits ? percent(hits, hits + misses) : percent(s(snap, 'Open_tables'), opened);
-    const finding = { variable: byHits ? 'Table_open_cache_hits' : 'Open_tables / Opened_tables', value: hit, threshold: `hit rate < ${TABLE_CACHE_HIT_PCT}%`, suggested: [] as Array<{ variable: string; value: string; dynamic: boolean }> };
+    const finding = { variable: byHits ? 'Table_open_cache_hits' : 'Open_tables / Opened_tables', value: hit, threshold: `hit rate < ${TABLE_CACHE_HIT_PCT}%`, suggested: [] as Suggestion[] };
     if (hit === null || events < MIN_SAMPLE) return findingResult('pass', `Too few table opens yet (${events}) to judge the table cache.`, finding);
     if (hit >= TABLE_CACHE_HIT_PCT) return findingResult('pass', `Table open cache hit rate ${hit}%.`, finding, { table_open_cache: cache });
     if (cache !== null) finding.suggested.push({ variable: 'table_open_cache', value: String(Math.min(Math.max(2 * cache, 400), 1_048_576)), dynamic: true });
@@ -153,7 +154,7 @@ export const openFilesCheck: SnapshotCheck = snapshotCheck({
     const open = s(snap, 'Open_files');
     const limit = v(snap, 'open_files_limit');
     const pct = percent(open, limit);
-    const finding = { variable: 'Open_files', value: open, threshold: `> ${OPEN_FILES_PCT}% of open_files_limit`, suggested: [] as Array<{ variable: string; value: string; dynamic: boolean }> };
+    const finding = { variable: 'Open_files', value: open, threshold: `> ${OPEN_FILES_PCT}% of open_files_limit`, suggested: [] as Suggestion[] };
     if (pct === null) return findingResult('skip', 'open_files_limit or Open_files is missing or zero: nothing to judge.', finding);
     if (pct <= OPEN_FILES_PCT) return findingResult('pass', `${open} files open of ${limit} allowed (${pct}%).`, finding, { percent: pct, open_files_limit: limit });
     // Not settable at runtime: the option file (and the service's LimitNOFILE), then a restart.

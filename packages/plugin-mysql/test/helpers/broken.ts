@@ -42,3 +42,28 @@ export async function runawayQuery(server: PrivateServer, seconds = 600): Promis
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * `max_connections` lowered to `max` and `clients` clients connected at
+ * once (each running `SELECT SLEEP(600)`), so `Max_used_connections` nears
+ * the limit. `stop()` disconnects them.
+ */
+export async function busyConnections(server: PrivateServer, max = 10, clients = 9): Promise<{ stop(): Promise<void> }> {
+  await server.sql(`SET GLOBAL max_connections = ${max}`);
+  const children: ChildProcess[] = [];
+  for (let i = 0; i < clients; i++) children.push(spawn('mariadb', ['--no-defaults', '-uroot', `--socket=${server.socket}`, '-e', 'SELECT SLEEP(600) AS busy'], { stdio: 'ignore' }));
+  const stop = async (): Promise<void> => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    const ids = (await server.sql("SELECT ID FROM information_schema.PROCESSLIST WHERE INFO = 'SELECT SLEEP(600) AS busy'").catch(() => '')).split('\n').filter((l) => /^\d+$/.test(l));
+    for (const id of ids) await server.sql(`KILL ${id}`).catch(() => undefined);
+  };
+  const deadline = Date.now() + 15_000;
+  while (Number((await server.sql("SHOW GLOBAL STATUS LIKE 'Max_used_connections'")).split('\t')[1]) < clients) {
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error('the clients did not connect');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { stop };
+}
