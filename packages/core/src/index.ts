@@ -207,3 +207,19 @@ export { readFpmConfig } from './webserver/php-fpm.js';
 export type { FpmConfig, FpmPool } from './webserver/php-fpm.js';
 export { readServerLogLines, parseServerLogText, detectLogFormat, serverUtcOffset, findFolderErrorLogs } from './logs/server-log-lines.js';
 export type { ServerLogFormat, ReadServerLogOptions, ServerLogRead } from './logs/server-log-lines.js';
+
+// MySQL / MariaDB clients (credentials on stdin)
+export {
+  mysqlOptionFile,
+  mysqlOptionValue,
+  findMysqlClients,
+  mysqlClientError,
+  throughPipe,
+  parseMysqlRows,
+  sqlBytes,
+  sqlIdent,
+  runMysql,
+  MAX_SQL_ARG,
+  MYSQL_BATCH_ARGS,
+} from './mysql/client.js';
+export type { MysqlConnection, MysqlClients, RunMysqlOptions } from './mysql/client.js';

@@ -5,7 +5,19 @@
  * option): never in argv, the environment or a file on disk.
  * @internal
  */
-import { HealerError, type CheckContext, type RunResult, type Script } from '@healer/core';
+import {
+  findMysqlClients,
+  mysqlClientError,
+  mysqlOptionFile,
+  mysqlOptionValue,
+  parseMysqlRows,
+  runMysql,
+  sqlBytes,
+  sqlIdent,
+  throughPipe,
+  type CheckContext,
+  type RunResult,
+} from '@healer/core';
 import type { WordpressConfig } from '../config.js';
 import type { WpDatabase, WpMetadata } from '../types.js';
 
@@ -54,10 +66,8 @@ export function normalizeConnectErrno(errno: number, endpoint: DbEndpoint): numb
   return isTcp(endpoint) ? 2003 : 2002;
 }
 
-/** A value for a MySQL option file: quoted, with backslash, quote and line breaks escaped. */
-export function optionValue(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}"`;
-}
+/** A value for a MySQL option file (core's `mysqlOptionValue`). */
+export const optionValue = mysqlOptionValue;
 
 /**
  * The option file given on stdin: connection and credentials in `[client]`
@@ -66,37 +76,14 @@ export function optionValue(value: string): string {
  */
 export function clientOptionFile(db: WpDatabase, password: string, options: { database?: boolean } = {}): string {
   const endpoint = parseDbHost(db.host);
-  const lines = ['[client]', `user=${optionValue(db.user)}`, `password=${optionValue(password)}`];
-  if (endpoint.host !== '') lines.push(`host=${optionValue(endpoint.host)}`);
-  if (endpoint.port !== null) lines.push(`port=${endpoint.port}`);
-  if (endpoint.socket !== null) lines.push(`socket=${optionValue(endpoint.socket)}`);
-  if (options.database !== false) lines.push('[mysql]', `database=${optionValue(db.name)}`);
-  return `${lines.join('\n')}\n`;
+  return mysqlOptionFile({ user: db.user, password, host: endpoint.host, port: endpoint.port, socket: endpoint.socket, database: db.name }, options);
 }
 
-/** The client binaries on the target (`mariadb` or `mysql`, `mariadb-dump` or `mysqldump`), asked once per host and run. */
-export async function findClients(ctx: Pick<OpsContext, 'exec' | 'facts' | 'signal'>): Promise<{ client: string | null; dump: string | null }> {
-  return ctx.facts.get('wordpress:mysql-clients', async () => {
-    const r = await ctx.exec.run(
-      { script: 'for c in mariadb mysql mariadb-dump mysqldump; do if command -v "$c" >/dev/null 2>&1; then echo "$c"; fi; done' },
-      { timeoutMs: 10_000, signal: ctx.signal },
-    );
-    const found = r.stdout.split('\n').map((l) => l.trim());
-    return {
-      client: found.find((c) => c === 'mariadb' || c === 'mysql') ?? null,
-      dump: found.find((c) => c === 'mariadb-dump' || c === 'mysqldump') ?? null,
-    };
-  });
-}
+/** The client binaries on the target (core's `findMysqlClients`, asked once per host and run). */
+export const findClients = findMysqlClients;
 
-/** The errno in a client error line (`ERROR 1045 (28000): Access denied ...`), with the message. */
-export function clientError(stderr: string): { errno: number; message: string } | null {
-  const m = /ERROR (\d+)(?: \([0-9A-Z]+\))?(?: at line \d+)?: (.*)/.exec(stderr);
-  return m ? { errno: Number(m[1]), message: m[2]!.trim() } : null;
-}
-
-/** SQL longer than this does not go in argv (Linux caps one argument at 128 KiB). */
-const MAX_SQL_ARG = 120 * 1024;
+/** The errno in a client error line (core's `mysqlClientError`). */
+export const clientError = mysqlClientError;
 
 /**
  * Run SQL with the site's credentials: `--batch --raw --skip-column-names`,
@@ -104,40 +91,11 @@ const MAX_SQL_ARG = 120 * 1024;
  * free-text columns through `HEX()`: raw values may hold tabs and line breaks.
  */
 export async function runSql(ctx: Pick<OpsContext, 'exec' | 'facts' | 'signal'>, db: WpDatabase, password: string, sql: string, options: { timeoutMs?: number } = {}): Promise<RunResult> {
-  const { client } = await findClients(ctx);
-  if (!client) throw new HealerError('COMMAND_FAILED', 'Neither the mariadb nor the mysql client is installed on the target.');
-  if (Buffer.byteLength(sql) > MAX_SQL_ARG) throw new HealerError('INVALID_ARGUMENT', `The statement is too long to send (${Buffer.byteLength(sql)} bytes, at most ${MAX_SQL_ARG}).`);
-  return ctx.exec.run(throughPipe([client, '--defaults-extra-file=/dev/stdin', '--batch', '--raw', '--skip-column-names', '--default-character-set=utf8mb4', '-e', sql]), {
-    input: clientOptionFile(db, password),
-    timeoutMs: options.timeoutMs ?? 30_000,
-    signal: ctx.signal,
-  });
+  const endpoint = parseDbHost(db.host);
+  return runMysql(ctx, { user: db.user, password, host: endpoint.host, port: endpoint.port, socket: endpoint.socket, database: db.name }, sql, { timeoutMs: options.timeoutMs ?? 30_000 });
 }
 
-/**
- * Run `argv` with its stdin turned into a pipe. The clients open
- * `/dev/stdin` by name, and open(2) refuses a socket, which is what Node
- * (and some transports) give a child as stdin.
- */
-export function throughPipe(argv: readonly string[]): Script {
-  return { script: 'cat | "$@"', args: argv };
-}
+export { throughPipe, sqlBytes, sqlIdent };
 
-/** Rows of `--batch --raw` output: lines of tab-separated fields. */
-export function parseRows(stdout: string): string[][] {
-  return stdout
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => l.split('\t'));
-}
-
-/** A string as an SQL hex literal (`X'...'`), or `''` when empty: nothing to escape, whatever it holds. */
-export function sqlBytes(value: string | Uint8Array): string {
-  const hex = Buffer.from(typeof value === 'string' ? Buffer.from(value, 'utf8') : value).toString('hex');
-  return hex === '' ? "''" : `X'${hex}'`;
-}
-
-/** An identifier in backticks (WordPress prefixes are `[A-Za-z0-9_]`, but never trust that). */
-export function sqlIdent(name: string): string {
-  return `\`${name.replace(/`/g, '``')}\``;
-}
+/** Rows of `--batch --raw` output (core's `parseMysqlRows`). */
+export const parseRows = parseMysqlRows;
