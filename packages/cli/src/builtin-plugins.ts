@@ -1,11 +1,12 @@
 /**
  * The plugins `healer` loads when the configuration has no `plugins` key.
  * Stack plugins are imported statically by package name; the ones still to
- * come (php, laravel, mysql) are added here as they land.
+ * come (php, laravel) are added here as they land.
  */
 import type { PluginEntry } from '@healer/core';
 import { wordpressPlugin } from '@healer/plugin-wordpress';
 import { nodejsPlugin } from '@healer/plugin-nodejs';
 import { nextjsPlugin } from '@healer/plugin-nextjs';
+import { mysqlPlugin } from '@healer/plugin-mysql';
 
-export const BUILTIN_PLUGINS: readonly PluginEntry[] = [wordpressPlugin, nodejsPlugin, nextjsPlugin];
+export const BUILTIN_PLUGINS: readonly PluginEntry[] = [wordpressPlugin, nodejsPlugin, nextjsPlugin, mysqlPlugin];

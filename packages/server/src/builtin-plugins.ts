@@ -2,6 +2,7 @@
 import { wordpressPlugin } from '@healer/plugin-wordpress';
 import { nodejsPlugin } from '@healer/plugin-nodejs';
 import { nextjsPlugin } from '@healer/plugin-nextjs';
+import { mysqlPlugin } from '@healer/plugin-mysql';
 import type { ServerPlugin } from './routes/plugins.js';
 
-export const BUILTIN_PLUGINS: readonly ServerPlugin[] = [wordpressPlugin, nodejsPlugin, nextjsPlugin];
+export const BUILTIN_PLUGINS: readonly ServerPlugin[] = [wordpressPlugin, nodejsPlugin, nextjsPlugin, mysqlPlugin];
