@@ -1,5 +1,5 @@
 /** `/applications`: what discovery found, with filters, sorting and pages; mode, enabled and settings can be changed. */
-import type { FilterQuery, QueryOrderMap } from '@mikro-orm/core';
+import type { Knex } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
 import { ApplicationEntity, type Application } from '../db/entities.js';
 import type { JobQueues } from '../jobs/queues.js';
@@ -8,7 +8,55 @@ import { recordAudit } from '../http/audit.js';
 import { defineRoute, requirePermission } from '../http/route.js';
 import { AppListQuerySchema, AppPatchSchema, ApplicationSchema, IdParamsSchema, PRIVILEGED_SETTINGS, ApplicationPageSchema, pageBody, pageWindow } from '../api/schemas.js';
 
-export function toApplicationView(a: Application): z.input<typeof ApplicationSchema> {
+/** The sort fields' columns (the id breaks ties, so pages never overlap). */
+const SORT_COLUMNS = { path: 'path', healthScore: 'health_score', lastCheckAt: 'last_check_at', createdAt: 'created_at' } as const;
+
+/** A row of `applications` as the driver returns it (timestamps as text, as MikroORM sets the driver up). */
+interface ApplicationRow {
+  id: string;
+  server_id: string;
+  path: string;
+  stack: string;
+  version: string | null;
+  confidence: number | string | null;
+  health_status: Application['healthStatus'];
+  health_score: number | null;
+  last_check_at: Date | string | null;
+  mode: Application['mode'];
+  enabled: boolean;
+  settings: Record<string, unknown>;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+function rowView(r: ApplicationRow): z.input<typeof ApplicationSchema> {
+  return toApplicationView({
+    id: r.id,
+    server: { id: r.server_id },
+    path: r.path,
+    stack: r.stack,
+    version: r.version,
+    confidence: r.confidence,
+    healthStatus: r.health_status,
+    healthScore: r.health_score,
+    lastCheckAt: r.last_check_at === null ? null : new Date(r.last_check_at),
+    mode: r.mode,
+    enabled: r.enabled,
+    settings: r.settings,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+  });
+}
+
+type ApplicationFields = Pick<Application, 'id' | 'path' | 'stack' | 'healthStatus' | 'mode' | 'enabled' | 'settings' | 'createdAt' | 'updatedAt'> & {
+  server: { id: string };
+  version?: string | null | undefined;
+  confidence?: number | string | null | undefined;
+  healthScore?: number | null | undefined;
+  lastCheckAt?: Date | null | undefined;
+};
+
+export function toApplicationView(a: ApplicationFields): z.input<typeof ApplicationSchema> {
   return {
     id: a.id,
     serverId: a.server.id,
@@ -40,18 +88,26 @@ export function applicationRoutes(deps: { queues?: JobQueues } = {}) {
       request: { query: AppListQuerySchema },
       responses: { 200: { description: 'A page of applications', schema: ApplicationPageSchema } },
       async handle({ req, query }) {
-        const where: FilterQuery<Application> = {};
-        if (query.server) where.server = query.server;
-        if (query.stack) where.stack = query.stack;
-        if (query.healthStatus) where.healthStatus = query.healthStatus;
-        if (query.mode) where.mode = query.mode;
-        if (query.enabled !== undefined) where.enabled = query.enabled;
-        const field = query.sort.replace(/^-/, '') as 'path' | 'healthScore' | 'lastCheckAt' | 'createdAt';
-        const direction = query.sort.startsWith('-') ? 'desc nulls last' : 'asc nulls last';
-        // The id breaks ties so that pages never overlap.
-        const orderBy = [{ [field]: direction }, { id: 'asc' }] as QueryOrderMap<Application>[];
-        const found = await req.em.findAndCount(ApplicationEntity, where, { orderBy, ...pageWindow(query) });
-        return { body: pageBody(query, found, toApplicationView) };
+        // One query, no entities: the rows and the total (a window count), read as the API shows them.
+        const knex = req.em.getKnex();
+        const filter = (q: Knex.QueryBuilder): Knex.QueryBuilder => {
+          if (query.server) q.where('server_id', query.server);
+          if (query.stack) q.where('stack', query.stack);
+          if (query.healthStatus) q.where('health_status', query.healthStatus);
+          if (query.mode) q.where('mode', query.mode);
+          if (query.enabled !== undefined) q.where('enabled', query.enabled);
+          return q;
+        };
+        const column = SORT_COLUMNS[query.sort.replace(/^-/, '') as keyof typeof SORT_COLUMNS];
+        const direction = query.sort.startsWith('-') ? 'desc' : 'asc';
+        const { limit, offset } = pageWindow(query);
+        const rows = (await filter(knex('applications').select('*', knex.raw('count(*) over () as total_count')))
+          .orderByRaw(`"${column}" ${direction} nulls last, "id" asc`)
+          .limit(limit)
+          .offset(offset)) as Array<ApplicationRow & { total_count: string }>;
+        // A page past the end has no row to carry the total.
+        const total = rows[0] ? Number(rows[0].total_count) : Number(((await filter(knex('applications').count({ n: '*' }))) as Array<{ n: string }>)[0]!.n);
+        return { body: pageBody(query, [rows, total], rowView) };
       },
     }),
     defineRoute({
