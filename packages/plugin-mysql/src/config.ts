@@ -29,8 +29,8 @@ export const mysqlConfigSchema = z.object({
   longQuerySeconds: z.int().positive().default(300),
   /** A replica this many seconds behind is reported. Default 300. */
   replicationLagSeconds: z.int().positive().default(300),
-  /** A table with more free space than this (and more than 10% of it free) is fragmented. Default 100 MiB (MySQLTuner's floor is any free space). */
-  fragmentationMinFreeBytes: z.int().min(0).default(100 * 1024 ** 2),
+  /** A table larger than this (data, indexes and free space) with more than 10% of it free is fragmented. Default 100 MiB. */
+  fragmentationMinTableBytes: z.int().min(0).default(100 * 1024 ** 2),
   /** OPTIMIZE TABLE of a table larger than this runs only as `mysql/optimize-large-table` (high: approved). Default 1 GiB. */
   optimizeMaxBytes: z.int().positive().default(1024 ** 3),
   /** At most this many MyISAM/Aria tables get a CHECK TABLE per diagnosis. Default 200. */

@@ -106,14 +106,14 @@ const scenarios: ActionScenario[] = [
     },
   }),
   scenario('mysql/optimize-table', {
-    config: { fragmentationMinFreeBytes: 1024 ** 2 },
+    config: { fragmentationMinTableBytes: 1024 ** 2 },
     async breakServer(server) {
       const table = await fragmentedTable(server);
       return { drift: optimizedOrInserted(server, table), snapshot: () => rows(server, table) };
     },
   }),
   scenario('mysql/optimize-large-table', {
-    config: { fragmentationMinFreeBytes: 1024 ** 2, optimizeMaxBytes: 1024 ** 2 },
+    config: { fragmentationMinTableBytes: 1024 ** 2, optimizeMaxBytes: 1024 ** 2 },
     async breakServer(server) {
       const table = await fragmentedTable(server);
       return { drift: optimizedOrInserted(server, table), snapshot: () => rows(server, table) };

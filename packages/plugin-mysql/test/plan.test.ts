@@ -35,7 +35,7 @@ const free = async (): Promise<number> => Number((await server.sql("SELECT DATA_
 describe('risk and approval', () => {
   it('a fragmented table above optimizeMaxBytes waits for approval; below it, auto mode optimizes it', async () => {
     expect(await free()).toBeGreaterThan(1024 ** 2);
-    const large = mysqlHealer({ config: { fragmentationMinFreeBytes: 1024 ** 2, optimizeMaxBytes: 1024 ** 2 } });
+    const large = mysqlHealer({ config: { fragmentationMinTableBytes: 1024 ** 2, optimizeMaxBytes: 1024 ** 2 } });
     try {
       const plan = await large.plan(server.dataDir, { mode: 'auto' });
       expect(plan.autoHeal.map((a) => a.actionId)).toEqual([]);
@@ -47,7 +47,7 @@ describe('risk and approval', () => {
       await large.close();
     }
 
-    const small = mysqlHealer({ config: { fragmentationMinFreeBytes: 1024 ** 2 } });
+    const small = mysqlHealer({ config: { fragmentationMinTableBytes: 1024 ** 2 } });
     try {
       const { execution } = await small.heal(server.dataDir, { mode: 'auto' });
       expect(execution.state, execution.message).toBe('FIXED');

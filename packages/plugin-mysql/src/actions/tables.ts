@@ -10,7 +10,7 @@
 import { opStep, restoreBackup, sqlBytes, type Step } from '@healer/core';
 import { queryRows } from '../connection.js';
 import { ACTION } from '../checks/shared.js';
-import { crashedTablesCheck, damagedTables, fragmentationCheck, FRAGMENTED_FREE_PCT, qualified } from '../checks/tables.js';
+import { crashedTablesCheck, damagedTables, fragmentationCheck, isFragmented, qualified } from '../checks/tables.js';
 import { optimizeTableOp, repairTableOp } from '../operations.js';
 import { tablesFromResults } from '../table-names.js';
 import { notApplicable, type MysqlAction, type MysqlActionContext, type MysqlPlanContext } from './shared.js';
@@ -83,9 +83,8 @@ async function tablesToOptimize(ctx: MysqlPlanContext, large: boolean): Promise<
     ctx,
     `SELECT CONCAT(TABLE_SCHEMA, '.', TABLE_NAME), IFNULL(DATA_LENGTH, 0) + IFNULL(INDEX_LENGTH, 0) + IFNULL(DATA_FREE, 0), IFNULL(DATA_FREE, 0) FROM information_schema.TABLES WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${named.map(tablePair).join(', ')})`,
   );
-  const min = ctx.config.fragmentationMinFreeBytes;
   const keep = rows
-    .filter(([, total = '0', free = '0']) => Number(free) > min && (Number(free) * 100) / Math.max(Number(total), 1) > FRAGMENTED_FREE_PCT)
+    .filter(([, total = '0', free = '0']) => isFragmented(Number(total), Number(free), ctx.config.fragmentationMinTableBytes))
     .filter(([, total = '0']) => (Number(total) > ctx.config.optimizeMaxBytes) === large)
     .map(([name = '']) => name)
     .filter((t) => named.includes(t))

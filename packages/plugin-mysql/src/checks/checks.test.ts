@@ -168,10 +168,13 @@ describe('thresholds and findings', () => {
     expect(bad).toMatchObject({ status: 'fail', details: { anonymous: 1, withoutPassword: ['app@%'], rootFromAnyHost: true } });
   });
 
-  it('fragmentation: more than 100 MB and more than 10% free', async () => {
+  it('fragmentation: tables larger than 100 MB with more than 10% free', async () => {
     const t = (name: string, data: number, free: number, engine = 'InnoDB') => ({ schema: 'shop', name, engine, dataBytes: data, indexBytes: 0, freeBytes: free });
-    const r = await judge(fragmentationCheck, snapshot({ rest: { tables: [t('a', 500 * MiB, 101 * MiB), t('b', 2 * GiB, 150 * MiB), t('c', 10 * MiB, 99 * MiB)] } }));
-    expect(r).toMatchObject({ status: 'warn', fixes: ['mysql/optimize-table'], details: { tables: [{ table: 'shop.a', freeBytes: 101 * MiB }] } });
+    // a: 601 MiB, 17% free; b: 7% free; c: 60 MiB in all; d: 127 MiB, 38% free (a bulk delete).
+    const tables = [t('a', 500 * MiB, 101 * MiB), t('b', 2 * GiB, 150 * MiB), t('c', 10 * MiB, 50 * MiB), t('d', 79 * MiB, 48 * MiB)];
+    const r = await judge(fragmentationCheck, snapshot({ rest: { tables } }));
+    expect(r).toMatchObject({ status: 'warn', fixes: ['mysql/optimize-table'], details: { tables: [{ table: 'shop.a', freeBytes: 101 * MiB }, { table: 'shop.d', freeBytes: 48 * MiB }] } });
+    expect(r.details?.['tables']).toHaveLength(2);
     const large = await judge(fragmentationCheck, snapshot({ rest: { tables: [t('big', 2 * GiB, 1 * GiB)] } }));
     expect(large.fixes).toEqual(['mysql/optimize-large-table']);
     // Shared tablespace: InnoDB free space is not the table's.

@@ -1,7 +1,7 @@
 /**
  * Tables: crashed or corrupt ones (CHECK TABLE on MyISAM/Aria, and the
  * error log's "crashed", "checksum mismatch", "corrupt" lines), and
- * fragmented ones (more than 100 MB and more than 10% free space).
+ * fragmented ones (larger than 100 MB with more than 10% free space).
  */
 import { readLastLines, sqlIdent } from '@healer/core';
 import { posix } from 'node:path';
@@ -105,10 +105,15 @@ export const crashedTablesCheck: SnapshotCheck = snapshotCheck({
   },
 });
 
-/** Fragmented: more than this much free space... */
-export const FRAGMENTED_FREE_BYTES = 100 * 1024 ** 2;
-/** ...and more than this share of the table's space free. */
+/** Fragmented: a table larger than this (data, indexes and free space)... */
+export const FRAGMENTED_TABLE_BYTES = 100 * 1024 ** 2;
+/** ...with more than this share of its space free. */
 export const FRAGMENTED_FREE_PCT = 10;
+
+/** The one rule, for the check and for the action's re-read: larger than `minTable`, more than {@link FRAGMENTED_FREE_PCT}% free. */
+export function isFragmented(totalBytes: number, freeBytes: number, minTable: number): boolean {
+  return totalBytes > minTable && freeBytes > 0 && (freeBytes * 100) / totalBytes > FRAGMENTED_FREE_PCT;
+}
 
 /** A fragmented table and its sizes. */
 export interface FragmentedTable {
@@ -119,12 +124,12 @@ export interface FragmentedTable {
 }
 
 /** The fragmented tables of the snapshot (InnoDB ones only with a file per table: otherwise free space is the shared tablespace's). */
-export function fragmentedTables(snap: ServerSnapshot, minFree = FRAGMENTED_FREE_BYTES, minPct = FRAGMENTED_FREE_PCT): FragmentedTable[] {
+export function fragmentedTables(snap: ServerSnapshot, minTable = FRAGMENTED_TABLE_BYTES): FragmentedTable[] {
   const perTable = isOn(snap.variables['innodb_file_per_table'] ?? 'ON');
   return (snap.tables ?? [])
     .filter((t) => perTable || t.engine?.toLowerCase() !== 'innodb')
     .map((t) => ({ table: `${t.schema}.${t.name}`, engine: t.engine, freeBytes: t.freeBytes, totalBytes: t.dataBytes + t.indexBytes + t.freeBytes }))
-    .filter((t) => t.freeBytes > minFree && t.totalBytes > 0 && (t.freeBytes * 100) / t.totalBytes > minPct);
+    .filter((t) => isFragmented(t.totalBytes, t.freeBytes, minTable));
 }
 
 export const fragmentationCheck: SnapshotCheck = snapshotCheck({
@@ -134,8 +139,8 @@ export const fragmentationCheck: SnapshotCheck = snapshotCheck({
   severity: 'low',
   judge(snap, ctx) {
     if (snap.tables === null) return { status: 'skip', message: 'The table sizes could not be read.' };
-    const frag = fragmentedTables(snap, ctx.config.fragmentationMinFreeBytes);
-    const details = { variable: 'DATA_FREE', threshold: `> ${formatBytes(ctx.config.fragmentationMinFreeBytes)} and > ${FRAGMENTED_FREE_PCT}% of the table`, tables: frag };
+    const frag = fragmentedTables(snap, ctx.config.fragmentationMinTableBytes);
+    const details = { variable: 'DATA_FREE', threshold: `tables > ${formatBytes(ctx.config.fragmentationMinTableBytes)} with > ${FRAGMENTED_FREE_PCT}% free`, tables: frag };
     if (frag.length === 0) return { status: 'pass', message: 'No table has much free space inside it.', details };
     const large = frag.some((t) => t.totalBytes > ctx.config.optimizeMaxBytes);
     const small = frag.some((t) => t.totalBytes <= ctx.config.optimizeMaxBytes);
