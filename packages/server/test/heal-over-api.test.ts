@@ -21,6 +21,7 @@ import { FATAL_PLUGIN, createHealthySite } from '../../plugin-wordpress/test/hel
 import { PHP_S_USER, type WordPressSite } from '../../plugin-wordpress/test/helpers/wordpress-site.js';
 import { startTestServer, type TestServer } from './helpers.js';
 import { readEvents } from './sse-client.js';
+import { until } from './worker-harness.js';
 
 let sshd: RunningSshd;
 let site: WordPressSite;
@@ -29,16 +30,6 @@ let worker: RunningWorker;
 let http: Server;
 let base: string;
 let privateKey: string;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 beforeAll(async () => {
   [sshd, site] = await Promise.all([startSshd(), createHealthySite()]);
@@ -74,7 +65,7 @@ describe('a broken WordPress healed through the API, over SSH', () => {
     const app = await until('the site to be discovered', async () => {
       const list = await api.get('/api/v1/applications').query({ server: server.body.id }).set(t.auth('viewer')).expect(200);
       return (list.body.items as Array<{ id: string; path: string; stack: string }>).find((a) => a.path === site.root);
-    });
+    }, 120_000);
     expect(app.stack).toBe('wordpress');
     // Where the site answers (the test's php -S is not a web server discovery can read), and who runs its PHP.
     await api.patch(`/api/v1/applications/${app.id}`).set(t.auth('admin')).send({ settings: { url: site.url, phpUser: PHP_S_USER } }).expect(200);
@@ -84,7 +75,7 @@ describe('a broken WordPress healed through the API, over SSH', () => {
     const healthy = await until('the diagnosis', async () => {
       const run = await api.get(`/api/v1/diagnostics/${diag.body.runId}`).set(t.auth('viewer')).expect(200);
       return run.body.finishedAt ? run.body : null;
-    });
+    }, 120_000);
     // The site's own checks pass (the machine's load, a shared check, depends on what else runs here).
     expect(healthy.summary.failing.filter((id: string) => id.startsWith('wordpress/')), JSON.stringify(healthy.summary)).toEqual([]);
 

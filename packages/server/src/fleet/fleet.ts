@@ -4,7 +4,7 @@
  * app's settings), the PostgreSQL state store whose timeline writes are
  * published on Redis, and the pool of SSH executors.
  */
-import { createHealer, type Healer, type Logger as CoreLogger, type PluginDefinition, type TimelineEvent, type Fence, type Execution } from '@healer/core';
+import { createHealer, type AppOptions, type Executor, type Healer, type Logger as CoreLogger, type PluginDefinition, type TimelineEvent, type Fence, type Execution } from '@healer/core';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ApplicationEntity, PluginSettingEntity, ServerEntity, type Application } from '../db/entities.js';
@@ -59,6 +59,17 @@ export function targetOf(app: Application): { host: string; path: string } {
   return { host: hostOf(app.server), path: app.path };
 }
 
+/** The promise kept under `key`, made once; a failed one is forgotten so that the next call tries again. */
+function memo<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let found = cache.get(key);
+  if (!found) {
+    found = make();
+    cache.set(key, found);
+    found.catch(() => cache.delete(key));
+  }
+  return found;
+}
+
 function coreLogger(logger: Logger): CoreLogger {
   return {
     debug: (m, d) => logger.debug(d ?? {}, m),
@@ -105,18 +116,21 @@ export class Fleet {
       return [{ plugin, config, enabled: row?.enabled ?? true }];
     });
     const orm = this.#options.orm;
+    // Core asks for a host's executor and an app's settings at several steps of one run: one read each per healer (one job).
+    const executors = new Map<string, Promise<Executor | undefined>>();
+    const appSettings = new Map<string, Promise<AppOptions | undefined>>();
+    const readSettings = async (host: string, root: string): Promise<AppOptions | undefined> => {
+      const address = parseHost(host);
+      if (!address) return undefined;
+      const app = await orm.em.fork().findOne(ApplicationEntity, { path: root, server: address });
+      // Every setting (core checks the ones it knows: url, port, markers...; plugins read their own, phpUser...), and the app's mode.
+      return app ? { ...app.settings, mode: app.mode } : undefined;
+    };
     return createHealer({
       plugins,
       state: this.store,
-      executorFor: (host) => this.pool.forHost(host),
-      settingsFor: async ({ host, root }) => {
-        const address = parseHost(host);
-        if (!address) return undefined;
-        const app = await orm.em.fork().findOne(ApplicationEntity, { path: root, server: address });
-        if (!app) return undefined;
-        // Every setting (core checks the ones it knows: url, port, markers...; plugins read their own, phpUser...), and the app's mode.
-        return { ...app.settings, mode: app.mode };
-      },
+      executorFor: (host) => memo(executors, host, () => this.pool.forHost(host)),
+      settingsFor: ({ host, root }) => memo(appSettings, `${host}\0${root}`, () => readSettings(host, root)),
       logger: coreLogger(this.#options.logger),
       ...(this.#options.lockTtlMs ? { lockTtlMs: this.#options.lockTtlMs } : {}),
       ...(this.#options.backupRoot ? { backupRoot: this.#options.backupRoot } : {}),

@@ -106,6 +106,18 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     }
   };
 
+  /** Diagnose an app into its run row: the results and the app's health, or the run marked as error. */
+  const diagnoseInto = async (runId: string, app: Application): Promise<Diagnosis> => {
+    try {
+      const diagnosis = await withHealer((h) => h.diagnose(targetOf(app)));
+      await recordDiagnosis(orm, runId, app.id, diagnosis);
+      return diagnosis;
+    } catch (err) {
+      await recordDiagnosisError(orm, runId, err);
+      throw err;
+    }
+  };
+
   const processors: { [K in QueueName]: (job: Job) => Promise<unknown> } = {
     async discover(job) {
       const data = job.data as DiscoverJob;
@@ -135,14 +147,8 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       const data = job.data as DiagnoseJob;
       const app = await fleet.application(data.applicationId);
       if (!app) return { skipped: 'application deleted' };
-      try {
-        const diagnosis = await withHealer((h) => h.diagnose(targetOf(app)));
-        await recordDiagnosis(orm, data.runId, app.id, diagnosis);
-        return { status: diagnosis.status, score: diagnosis.healthScore };
-      } catch (err) {
-        await recordDiagnosisError(orm, data.runId, err);
-        throw err;
-      }
+      const diagnosis = await diagnoseInto(data.runId, app);
+      return { status: diagnosis.status, score: diagnosis.healthScore };
     },
 
     async heal(job) {
@@ -175,14 +181,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       const em = orm.em.fork();
       const run = em.create(DiagnosticRunEntity, { application: app.id, status: 'running' });
       await em.flush();
-      let diagnosis: Diagnosis;
-      try {
-        diagnosis = await withHealer((h) => h.diagnose(targetOf(app)));
-      } catch (err) {
-        await recordDiagnosisError(orm, run.id, err);
-        throw err;
-      }
-      await recordDiagnosis(orm, run.id, app.id, diagnosis);
+      const diagnosis = await diagnoseInto(run.id, app);
       if (diagnosis.status === 'pass' || diagnosis.status === 'warn' || app.mode === 'manual') return { status: diagnosis.status };
       // Only what an action can fix is worth a heal: a failing check with no fix (the machine's load...) is reported, not healed, again and again.
       const actionable = fleet.fixableChecks();
