@@ -32,7 +32,8 @@ const PAGE_SIZE = 50;
 const PG_ADMIN_URL = process.env.HEALER_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.HEALER_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const BIN = fileURLToPath(new URL('bin.js', import.meta.resolve('@healer/server')));
-const WORKER = fileURLToPath(new URL('./server-worker.mjs', import.meta.url));
+// The worker process the server's tests use: the built workers with the test plugin (testapp folders stand in for apps).
+const WORKER = fileURLToPath(new URL('../packages/server/test/fixtures/worker.mjs', import.meta.url));
 const SIMULATED_APPS = 100;
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -234,7 +235,7 @@ try {
       return { count, perMinute: ids.length / minutes };
     };
     const startWorker = async () => {
-      const child = spawn(process.execPath, [WORKER, JSON.stringify({ databaseUrl: url.href, redisUrl: REDIS_URL, redisPrefix: env.HEALER_REDIS_PREFIX, key: env.HEALER_SECRET_KEY, concurrency: 2 })], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [WORKER, JSON.stringify({ databaseUrl: url.href, redisUrl: REDIS_URL, redisPrefix: env.HEALER_REDIS_PREFIX, keyId: 'k1', key: env.HEALER_SECRET_KEY })], { stdio: ['ignore', 'pipe', 'inherit'] });
       workers.push(child);
       await new Promise((resolve, reject) => {
         child.stdout.on('data', (d) => String(d).includes('ready') && resolve());
