@@ -7,7 +7,7 @@
  * `@healer/test-utils` replaces it.
  */
 import { execFile, spawn } from 'node:child_process';
-import { chmod, chown, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -47,17 +47,20 @@ export async function startPrivateServer(extra: string[] = []): Promise<PrivateS
   const socket = join(dir, 'mysqld.sock');
   const errorLog = join(dir, 'error.log');
   const optionFile = join(dir, 'my.cnf');
+  // Its own tmp folder: in the shared one another process may remove the server's temporary tables.
+  const tmpDir = join(dir, 'tmp');
   let port = await freePort();
   const writeOptions = (): Promise<void> =>
     writeFile(
       optionFile,
-      ['[mysqld]', `datadir=${dataDir}`, `socket=${socket}`, `port=${port}`, 'bind-address=127.0.0.1', `log-error=${errorLog}`, `pid-file=${join(dir, 'mysqld.pid')}`, 'user=mysql', 'skip-name-resolve', ...extra, ''].join('\n'),
+      ['[mysqld]', `datadir=${dataDir}`, `socket=${socket}`, `port=${port}`, 'bind-address=127.0.0.1', `log-error=${errorLog}`, `pid-file=${join(dir, 'mysqld.pid')}`, `tmpdir=${tmpDir}`, 'user=mysql', 'skip-name-resolve', ...extra, ''].join('\n'),
     );
   await writeOptions();
   try {
     const { uid, gid } = await mysqlIds();
-    await chown(dir, uid, gid);
-    await installDb(dataDir);
+    await mkdir(tmpDir);
+    await Promise.all([dir, tmpDir].map((d) => chown(d, uid, gid)));
+    await installDb(dataDir, tmpDir);
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
     throw e;
@@ -152,8 +155,8 @@ export async function startPrivateServer(extra: string[] = []): Promise<PrivateS
 }
 
 /** `mariadb-install-db`, tried twice (it failed once under load, leaving a half-made data directory). */
-async function installDb(dataDir: string): Promise<void> {
-  const args = ['--no-defaults', `--datadir=${dataDir}`, '--user=mysql', '--skip-test-db'];
+async function installDb(dataDir: string, tmpDir: string): Promise<void> {
+  const args = ['--no-defaults', `--datadir=${dataDir}`, '--user=mysql', '--skip-test-db', `--tmpdir=${tmpDir}`];
   try {
     await run('mariadb-install-db', args, { timeout: 120_000 });
   } catch (first) {
