@@ -13,8 +13,11 @@ import { bufferPoolCheck, redoLogCheck } from './innodb.js';
 import { longQueriesCheck, replicationCheck, securityCheck, versionEolCheck } from './server.js';
 import { abortedConnectsCheck, connectionsUsedCheck, openFilesCheck, slowQueriesCheck, tableCacheCheck, threadCacheCheck, tmpDiskTablesCheck } from './status.js';
 import { fragmentationCheck, tableInLogLine, logLineTime } from './tables.js';
+import { ariaPagecacheCheck, isHostName, keyBufferCheck, memoryCheck, nameResolutionCheck, performanceSchemaCheck } from './settings.js';
+import { splitAtLastStart } from './error-log.js';
 
 const GiB = 1024 ** 3;
+const roundMiB = (b: number): number => Math.ceil(b / 1024 ** 2) * 1024 ** 2;
 const MiB = 1024 ** 2;
 
 /** A healthy MariaDB 10.11 after some traffic; tests override what they judge. */
@@ -23,11 +26,13 @@ function snapshot(over: { status?: Record<string, string | number>; variables?: 
   return {
     status: str({
       Max_used_connections: 20, Aborted_connects: 1, Connections: 1000, Slow_queries: 2, Questions: 10_000, Created_tmp_disk_tables: 10, Created_tmp_tables: 100,
-      Threads_created: 30, Table_open_cache_hits: 9000, Table_open_cache_misses: 200, Open_tables: 200, Opened_tables: 250, Open_files: 40, ...over.status,
+      Threads_created: 30, Table_open_cache_hits: 9000, Table_open_cache_misses: 200, Open_tables: 200, Opened_tables: 250, Open_files: 40, Uptime: 200_000,
+      Key_blocks_unused: 6000, Key_read_requests: 5000, Key_reads: 10, Key_write_requests: 2000, Key_writes: 20, Aria_pagecache_read_requests: 50_000, Aria_pagecache_reads: 100, ...over.status,
     }),
     variables: str({
       version: '10.11.19-MariaDB-0+deb12u1', max_connections: 151, connect_timeout: 10, slow_query_log: 'OFF', long_query_time: 10, tmp_table_size: 16 * MiB, max_heap_table_size: 16 * MiB,
-      thread_cache_size: 151, table_open_cache: 2000, open_files_limit: 32_000, innodb_buffer_pool_size: 128 * MiB, innodb_log_file_size: 96 * MiB, innodb_file_per_table: 'ON', ...over.variables,
+      thread_cache_size: 151, table_open_cache: 2000, open_files_limit: 32_000, innodb_buffer_pool_size: 128 * MiB, innodb_log_file_size: 96 * MiB, innodb_file_per_table: 'ON',
+      key_buffer_size: 8 * MiB, key_cache_block_size: 1024, aria_pagecache_buffer_size: 128 * MiB, skip_name_resolve: 'ON', performance_schema: 'ON', sort_buffer_size: 2 * MiB, join_buffer_size: 256 * 1024, ...over.variables,
     }),
     processes: [],
     replication: [],
@@ -41,7 +46,7 @@ function snapshot(over: { status?: Record<string, string | number>; variables?: 
 const ctx = { config: mysqlConfigSchema.parse({}), facts: { memory: async () => ({ totalBytes: 8 * GiB, availableBytes: 4 * GiB, swapTotalBytes: 0, swapFreeBytes: 0 }) } } as unknown as MysqlCheckContext;
 const judge = (check: SnapshotCheck, snap: ServerSnapshot): Promise<CheckResult> => Promise.resolve(check.judge(snap, ctx));
 
-const ALL: SnapshotCheck[] = [connectionsUsedCheck, abortedConnectsCheck, slowQueriesCheck, tmpDiskTablesCheck, threadCacheCheck, tableCacheCheck, openFilesCheck, bufferPoolCheck, redoLogCheck, versionEolCheck, longQueriesCheck, replicationCheck, securityCheck, fragmentationCheck];
+const ALL: SnapshotCheck[] = [connectionsUsedCheck, abortedConnectsCheck, slowQueriesCheck, tmpDiskTablesCheck, threadCacheCheck, tableCacheCheck, openFilesCheck, bufferPoolCheck, redoLogCheck, versionEolCheck, longQueriesCheck, replicationCheck, securityCheck, fragmentationCheck, keyBufferCheck, ariaPagecacheCheck, memoryCheck, nameResolutionCheck, performanceSchemaCheck];
 
 describe('zero counters (a fresh server)', () => {
   it('no check divides by zero, throws or fails when every counter and limit is 0', async () => {
@@ -182,11 +187,66 @@ describe('thresholds and findings', () => {
   });
 });
 
+describe('settings: key buffer, Aria page cache, memory, name resolution, performance_schema', () => {
+  const myisam = (indexBytes: number) => ({ tables: [{ schema: 'shop', name: 'log', engine: 'MyISAM', dataBytes: 50 * MiB, indexBytes, freeBytes: 0 }] });
+
+  it('key buffer: a poor read hit rate from enough requests warns and, when smaller than the indexes, suggests their size', async () => {
+    const r = await judge(keyBufferCheck, snapshot({ status: { Key_read_requests: 10_000, Key_reads: 2000, Key_blocks_unused: 0 }, rest: myisam(40 * MiB) }));
+    expect(r.status).toBe('warn');
+    expect(r.message).toMatch(/index reads go to disk/);
+    expect(r.details).toMatchObject({ suggested: [{ variable: 'key_buffer_size', value: String(44 * MiB), dynamic: true }], readHitPercent: 80 });
+  });
+
+  it('key buffer: a poor rate from a few requests is not judged, and says so', async () => {
+    const r = await judge(keyBufferCheck, snapshot({ status: { Key_write_requests: 21, Key_writes: 20, Key_blocks_unused: 0 }, rest: myisam(4 * MiB) }));
+    expect(r.status).toBe('pass');
+    expect(r.message).toMatch(/write hit rate 4\.8% of 21 \(too few to judge\)/);
+  });
+
+  it('key buffer: mostly empty and far larger than the indexes warns, suggesting a size above what it holds', async () => {
+    // 128 MiB, 23 MiB used (a crashed table, engine unknown, holds them).
+    const r = await judge(keyBufferCheck, snapshot({ variables: { key_buffer_size: 128 * MiB }, status: { Key_blocks_unused: (105 * MiB) / 1024 }, rest: { tables: [{ schema: 'shop', name: 'orders', engine: null, dataBytes: 0, indexBytes: 0, freeBytes: 0 }] } }));
+    expect(r.status).toBe('warn');
+    expect(r.details).toMatchObject({ suggested: [{ variable: 'key_buffer_size', value: String(roundMiB(23 * MiB * 1.2)) }] });
+  });
+
+  it('Aria page cache: a poor hit rate from enough requests warns; its size is set in the option file', async () => {
+    const r = await judge(ariaPagecacheCheck, snapshot({ status: { Aria_pagecache_read_requests: 10_000, Aria_pagecache_reads: 3000 } }));
+    expect(r).toMatchObject({ status: 'warn', details: { suggested: [{ variable: 'aria_pagecache_buffer_size', dynamic: false }] } });
+    expect(r.fixes).toBeUndefined();
+  });
+
+  it('memory: a peak above 85% of the machine warns and names the swap', async () => {
+    // 151 connections x (2 MiB + 256 KiB) + 128 MiB + 16 MiB + 8 MiB + 128 MiB: 0.6 GiB of 8 GiB.
+    expect((await judge(memoryCheck, snapshot())).message).toMatch(/no swap/);
+    const r = await judge(memoryCheck, snapshot({ variables: { max_connections: 4000, sort_buffer_size: 2 * MiB } }));
+    expect(r.status).toBe('warn');
+    expect(r.details?.['percent']).toBeGreaterThan(85);
+  });
+
+  it('name resolution on warns, naming accounts that name their host; performance_schema off warns', async () => {
+    const accounts = [
+      { user: 'app', host: 'web1.example.test', plugin: 'mysql_native_password', hasPassword: true, locked: false },
+      { user: 'app', host: '10.0.%', plugin: 'mysql_native_password', hasPassword: true, locked: false },
+    ];
+    const r = await judge(nameResolutionCheck, snapshot({ variables: { skip_name_resolve: 'OFF' }, rest: { accounts } }));
+    expect(r).toMatchObject({ status: 'warn', details: { accountsByHostName: ["'app'@'web1.example.test'"], suggested: [{ variable: 'skip_name_resolve', value: 'ON', dynamic: false }] } });
+    expect([isHostName('localhost'), isHostName('%'), isHostName('192.168.1.%'), isHostName('::1'), isHostName('db.internal')]).toEqual([false, false, false, false, true]);
+    expect((await judge(performanceSchemaCheck, snapshot({ variables: { performance_schema: 'OFF' } }))).status).toBe('warn');
+  });
+});
+
 describe('error-log lines', () => {
   it('names the table and the time of a crash line', () => {
     const line = "2026-12-06 23:32:31 5 [ERROR] mariadbd: Table './shop/orders' is marked as crashed and should be repaired";
     expect(tableInLogLine(line)).toBe('shop.orders');
     expect(logLineTime(line)?.getFullYear()).toBe(2026);
     expect(tableInLogLine('InnoDB: Page [page id: space=5, page number=3] log sequence number is in the future')).toBeNull();
+  });
+
+  it('splits the tail at the last start: errors before it are history', () => {
+    const lines = ['2026-12-06 10:00:00 0 [ERROR] old', '2026-12-06 11:00:00 0 [Note] Starting MariaDB 10.11.19-MariaDB source revision as process 42', '2026-12-06 11:00:01 0 [ERROR] new'];
+    expect(splitAtLastStart(lines)).toEqual({ before: [lines[0]], current: lines.slice(1) });
+    expect(splitAtLastStart(['x [ERROR] y']).current).toEqual(['x [ERROR] y']);
   });
 });

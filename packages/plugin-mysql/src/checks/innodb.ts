@@ -21,6 +21,9 @@ export const bufferPoolCheck: SnapshotCheck = snapshotCheck({
     const finding = { variable: 'innodb_buffer_pool_size', value: pool, threshold: 'smaller than the InnoDB data and indexes', suggested: [] as Suggestion[], verifiable: true };
     if (snap.tables === null || pool === null) return findingResult('skip', 'The table sizes or innodb_buffer_pool_size could not be read.', finding);
     const data = innodbBytes(snap.tables);
+    if (innodbBytes(snap.tables.filter((t) => t.schema !== 'mysql')) === 0 && pool >= data) {
+      return findingResult('pass', `No InnoDB table outside the system schema yet: the buffer pool (${formatBytes(pool)}) holds the ${formatBytes(data)} there.`, finding, { innodbBytes: data });
+    }
     if (pool >= data) return findingResult('pass', `The buffer pool (${formatBytes(pool)}) holds all InnoDB data and indexes (${formatBytes(data)}).`, finding, { innodbBytes: data });
     // Never more than 75% of the machine's memory.
     const memory = await ctx.facts.memory().catch(() => null);

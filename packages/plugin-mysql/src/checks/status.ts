@@ -11,6 +11,24 @@ import { findingResult, isOn, snapshotCheck, type MysqlCheck, type SnapshotCheck
 export const MIN_SAMPLE = 100;
 
 const s = (snap: ServerSnapshot, name: string): number | null => numberOf(snap.status, name);
+
+/** Counters of less than a day of uptime judge a server poorly: below this, a counter check says how long it counted. */
+export const FULL_DAY_SECONDS = 86_400;
+
+/** A check of counters kept since the server started: its message says so when that is less than a day. */
+function counterCheck(def: Parameters<typeof snapshotCheck>[0]): SnapshotCheck {
+  const judge = def.judge;
+  return snapshotCheck({
+    ...def,
+    async judge(snap, ctx) {
+      const result = await judge(snap, ctx);
+      const uptime = s(snap, 'Uptime');
+      if (uptime === null || uptime >= FULL_DAY_SECONDS || result.status === 'skip') return result;
+      const span = uptime < 3600 ? `${Math.max(1, Math.round(uptime / 60))} min` : `${Math.round(uptime / 3600)} h`;
+      return { ...result, message: `${result.message} (Counted over the ${span} since the server started: less than a day of traffic.)`, details: { ...result.details, uptimeSeconds: uptime } };
+    },
+  });
+}
 const v = (snap: ServerSnapshot, name: string): number | null => numberOf(snap.variables, name);
 
 /** Connections used > 85% of max_connections (Max_used_connections / max_connections). */
@@ -30,13 +48,15 @@ export const connectionsUsedCheck: SnapshotCheck = snapshotCheck({
     const finding = { variable: 'Max_used_connections', value: used, threshold, suggested: [] as Suggestion[], verifiable: true };
     if (pct <= CONNECTIONS_USED_PCT) return findingResult('pass', `${used} of ${max} connections used at most (${pct}%).`, finding, { percent: pct, max_connections: max });
     finding.suggested.push({ variable: 'max_connections', value: String(Math.ceil((used * 100) / 70)), dynamic: true });
-    return findingResult('fail', `${used} of max_connections ${max} were in use at once (${pct}%, ${threshold}): new clients get "Too many connections".`, finding, { percent: pct, max_connections: max });
+    const wait = v(snap, 'wait_timeout');
+    const idle = wait !== null && wait > 600 ? ` Idle (persistent) connections hold their slot for wait_timeout ${wait} s: a lower wait_timeout and interactive_timeout, or fewer persistent connections, frees them sooner.` : '';
+    return findingResult('fail', `${used} of max_connections ${max} were in use at once (${pct}%, ${threshold}): new clients get "Too many connections".${idle}`, finding, { percent: pct, max_connections: max, wait_timeout: wait });
   },
 });
 
 /** Aborted connects > 3% of connection attempts. */
 export const ABORTED_CONNECTS_PCT = 3;
-export const abortedConnectsCheck: SnapshotCheck = snapshotCheck({
+export const abortedConnectsCheck: SnapshotCheck = counterCheck({
   id: 'mysql/aborted-connects',
   title: 'Aborted connection attempts',
   category: 'availability',
@@ -54,7 +74,7 @@ export const abortedConnectsCheck: SnapshotCheck = snapshotCheck({
 
 /** Slow queries > 5% of all queries, and whether the slow log records them. */
 export const SLOW_QUERIES_PCT = 5;
-export const slowQueriesCheck: SnapshotCheck = snapshotCheck({
+export const slowQueriesCheck: SnapshotCheck = counterCheck({
   id: 'mysql/slow-queries',
   title: 'Slow queries',
   category: 'performance',
@@ -75,7 +95,7 @@ export const slowQueriesCheck: SnapshotCheck = snapshotCheck({
 
 /** Temporary tables created on disk > 25% of all temporary tables. */
 export const TMP_DISK_PCT = 25;
-export const tmpDiskTablesCheck: SnapshotCheck = snapshotCheck({
+export const tmpDiskTablesCheck: SnapshotCheck = counterCheck({
   id: 'mysql/tmp-disk-tables',
   title: 'Temporary tables on disk',
   category: 'performance',
@@ -96,7 +116,7 @@ export const tmpDiskTablesCheck: SnapshotCheck = snapshotCheck({
 
 /** Thread cache: off, or a hit rate (1 - Threads_created / Connections) at or below 50%. */
 export const THREAD_CACHE_HIT_PCT = 50;
-export const threadCacheCheck: SnapshotCheck = snapshotCheck({
+export const threadCacheCheck: SnapshotCheck = counterCheck({
   id: 'mysql/thread-cache',
   title: 'Thread cache hit rate',
   category: 'performance',
@@ -122,7 +142,7 @@ export const threadCacheCheck: SnapshotCheck = snapshotCheck({
 
 /** Table open cache hit rate below 20% (Table_open_cache_hits, else Open_tables / Opened_tables). */
 export const TABLE_CACHE_HIT_PCT = 20;
-export const tableCacheCheck: SnapshotCheck = snapshotCheck({
+export const tableCacheCheck: SnapshotCheck = counterCheck({
   id: 'mysql/table-cache',
   title: 'Table open cache hit rate',
   category: 'performance',
