@@ -89,6 +89,14 @@ export interface PluginInfo {
   description?: string;
 }
 
+/** A name a plugin's configuration gives a target (`main` for a MySQL server's data directory). */
+export interface NamedTarget {
+  name: string;
+  /** Absolute path on the target. */
+  path: string;
+  plugin: string;
+}
+
 export interface Healer {
   readonly host: string;
   readonly plugins: {
@@ -97,6 +105,8 @@ export interface Healer {
     enable(name: string): void;
     disable(name: string): void;
     configure(name: string, config: unknown): void;
+    /** The named targets the enabled plugins' configurations declare (see `PluginDefinition.targets`), sorted by name then plugin. */
+    targets(): NamedTarget[];
   };
   /**
    * Which stack lives at the target (every enabled plugin asked in parallel).
@@ -244,6 +254,16 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
         const entry = registry.get(name)!;
         for (const s of entry.plugin.secrets?.(entry.config as never) ?? []) redactor.add(s);
       },
+      targets: () =>
+        registry
+          .enabled()
+          .flatMap((e) =>
+            Object.entries(e.plugin.targets?.(e.config as never) ?? {}).map(([name, path]) => {
+              if (typeof path !== 'string' || !path.startsWith('/')) throw new HealerError('CONFIG_INVALID', `The plugin ${e.plugin.name} names the target "${name}" with ${JSON.stringify(path)}: targets must be absolute paths.`);
+              return { name, path, plugin: e.plugin.name };
+            }),
+          )
+          .sort((a, b) => a.name.localeCompare(b.name) || a.plugin.localeCompare(b.plugin)),
     },
 
     detect: async (target, opts = {}) => {

@@ -80,7 +80,7 @@ export { fetchPage, MAX_PAGE_BYTES } from './http/fetch-page.js';
 export type { FetchedPage, FetchPageOptions } from './http/fetch-page.js';
 export { chooseConnectAddress, serverHostOf } from './http/connect-address.js';
 export type { ConnectChoice } from './http/connect-address.js';
-export type { CreateHealerOptions, Healer, TargetInput, DiscoveredApp, PluginInfo } from './healer.js';
+export type { CreateHealerOptions, Healer, TargetInput, DiscoveredApp, PluginInfo, NamedTarget } from './healer.js';
 export type { HealerEvents, HealerEventListener } from './events.js';
 export { PluginRegistry } from './engine/registry.js';
 export type { RegisteredPlugin, PluginEntry } from './engine/registry.js';

@@ -4,7 +4,7 @@
  */
 import { definePlugin } from '@healer/core';
 import { mysqlConfigSchema } from './config.js';
-import { detectMysql, SIGNATURES } from './detect.js';
+import { detectMysql, serverTarget, SIGNATURES } from './detect.js';
 import { mysqlChecks } from './checks/index.js';
 import { mysqlActions } from './actions/index.js';
 import { mysqlBackup } from './backup.js';
@@ -23,6 +23,7 @@ export const mysqlPlugin = definePlugin<typeof mysqlConfigSchema, MysqlMetadata>
   configSchema: mysqlConfigSchema,
   secrets: (config) => Object.values(config.servers).map((s) => s.password),
   detect: detectMysql,
+  targets: (config) => Object.fromEntries(Object.keys(config.servers).map((name) => [name, serverTarget(config, name)!])),
   checks: mysqlChecks,
   actions: mysqlActions,
   operations: mysqlOperations,

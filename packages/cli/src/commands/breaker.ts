@@ -1,6 +1,6 @@
 /** `healer breaker status|reset <path>`: the circuit breaker of one application. */
 import type { Command } from 'commander';
-import { resolvePathArg } from '../args.js';
+import { appPathArg, PATH_ARGUMENT } from './target-options.js';
 import { sessionAction, type RunContext } from '../command-context.js';
 import { EXIT } from '../exit-codes.js';
 import { breakerLines } from '../output/format-lists.js';
@@ -11,10 +11,10 @@ export function registerBreaker(program: Command, ctx: RunContext): void {
   breaker
     .command('status')
     .description('Attempts in the window, open circuits, demotion, and when the next heal is allowed.')
-    .argument('[path]', 'application folder (default: the working folder)')
+    .argument('[path]', PATH_ARGUMENT)
     .action(
       sessionAction<object>(ctx, async (session, [path]) => {
-        const resolved = resolvePathArg(session.paths, path as string | undefined);
+        const resolved = appPathArg(session, path as string | undefined);
         const status = await session.healer.breaker.status(await appIdForPath(session, resolved));
         if (session.out.json) session.out.printJson({ path: resolved, ...status });
         else session.out.lines(breakerLines(status, resolved, session.out.colors));
@@ -24,10 +24,10 @@ export function registerBreaker(program: Command, ctx: RunContext): void {
   breaker
     .command('reset')
     .description('Forget attempts and failures: close every circuit of the app and undo a mode demotion.')
-    .argument('[path]', 'application folder (default: the working folder)')
+    .argument('[path]', PATH_ARGUMENT)
     .action(
       sessionAction<object>(ctx, async (session, [path]) => {
-        const resolved = resolvePathArg(session.paths, path as string | undefined);
+        const resolved = appPathArg(session, path as string | undefined);
         const appId = await appIdForPath(session, resolved);
         await session.healer.breaker.reset(appId);
         if (session.out.json) session.out.printJson({ path: resolved, appId, reset: true });

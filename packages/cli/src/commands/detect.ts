@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { HealerError, noStackMessage, type DetectionCandidate } from '@healer/core';
 import { targetArg } from '../args.js';
+import { namedTarget, PATH_ARGUMENT } from './target-options.js';
 import { sessionAction, type RunContext } from '../command-context.js';
 import { EXIT } from '../exit-codes.js';
 import { detectLines } from '../output/format-lists.js';
@@ -16,13 +17,15 @@ export function registerDetect(program: Command, ctx: RunContext): void {
   program
     .command('detect')
     .description('Detect the stack of the application in a folder (every enabled plugin asked in parallel).')
-    .argument('[path]', 'application folder (default: the working folder)')
+    .argument('[path]', PATH_ARGUMENT)
     .option('--url <url>', "the application's health URL")
     .option('--plugin <name>', 'ask only this plugin')
     .action(
       sessionAction<Options>(ctx, async (session, [path], opts) => {
-        const target = targetArg(session.paths, path as string | undefined, opts.url);
-        const report = await session.healer.detect(target, opts.plugin ? { plugin: opts.plugin } : {});
+        const named = namedTarget(session, path as string | undefined, opts.plugin);
+        const target = targetArg(session.paths, named?.path ?? (path as string | undefined), opts.url);
+        const plugin = opts.plugin ?? named?.plugin;
+        const report = await session.healer.detect(target, plugin ? { plugin } : {});
         if (!report.app) throw noStackError(session, typeof target === 'string' ? target : target.path, report.candidates);
         if (session.out.json) session.out.printJson(report);
         else session.out.lines(detectLines(report, session.out.colors));

@@ -390,6 +390,13 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType, M extends obj
    */
   address?(ctx: CheckContext<z.output<S>, M>): Promise<AppAddress | null>;
   /**
+   * Names a person may type instead of a path, from the plugin's
+   * configuration (MySQL: `servers.main` for its data directory): name ->
+   * absolute path on the target. Front ends resolve a bare name through
+   * `healer.plugins.targets()` (the CLI's `healer diagnose main`).
+   */
+  targets?(config: z.output<S>): Record<string, string>;
+  /**
    * Record what "healthy" looks like (a core-file baseline...). Called after
    * every diagnosis in which nothing failed or warned (`confirmed: false`),
    * and when a person confirms the app is healthy with `healer baseline`
