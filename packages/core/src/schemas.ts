@@ -90,6 +90,8 @@ export const PlannedActionSchema = z.object({
   reason: z.string(),
   /** Critical actions need their own approval; `--approve-all` never covers them. */
   explicitApproval: z.boolean(),
+  /** Why this change cannot be undone, when it cannot (`HealingAction.irreversible`). */
+  irreversible: z.string().optional(),
   steps: z.array(StepSchema),
   /** The token the steps use for names unique to this change (see `PlanContext.nonce`); hashed as `<nonce>`. */
   nonce: z.string().optional(),

@@ -9,7 +9,7 @@
  * verification still sees what else broke), and every phase starts from a
  * fresh app made by the scenario.
  */
-import { createHealer, type CreateHealerOptions, type Execution, type Healer, type PluginDefinition, type TargetInput } from '@healer/core';
+import { createHealer, isHealerError, type CreateHealerOptions, type Execution, type Healer, type PluginDefinition, type TargetInput } from '@healer/core';
 import { hashFolder } from './tree-hash.js';
 
 /** One app in the state the action fixes. */
@@ -38,7 +38,8 @@ export interface ActionScenario {
   /** A fresh app for each phase. */
   setup(): Promise<ContractApp>;
   /**
-   * Why this action has no rollback (a restart changes nothing to put back).
+   * Why this action has no rollback (a restart changes nothing to put back);
+   * not needed for an action that declares `irreversible`, which is judged the same way.
    * The round trip then checks that a rollback request writes nothing, and
    * the drift-after phase does not apply.
    */
@@ -90,6 +91,7 @@ function skippedByDrift(execution: Execution): boolean {
 export async function checkActionContract(scenario: ActionScenario): Promise<ContractReport> {
   const { actionId } = scenario;
   const report: ContractReport = { planTwice: [], roundTrip: [], driftBeforeApply: [], driftBeforeRollback: [] };
+  const irreversible = scenario.plugin.actions.find((a) => a.id === actionId)?.irreversible;
 
   await withApp(scenario, async (app, healer) => {
     const first = await healer.plan(app.target, { mode: 'auto' });
@@ -109,13 +111,18 @@ export async function checkActionContract(scenario: ActionScenario): Promise<Con
     if (typeof healed === 'string') return void report.roundTrip.push(healed);
     if (healed.execution.state !== 'FIXED') return void report.roundTrip.push(`the heal ended ${healed.execution.state}: ${healed.execution.message}`);
     const after = await snapshot();
-    const back = await healer.rollback(healed.execution.executionId);
+    // An action that cannot be undone (`irreversible`) is refused before any run starts.
+    const back = await healer.rollback(healed.execution.executionId).catch((e: unknown) => {
+      if (irreversible && isHealerError(e) && e.code === 'NOTHING_TO_ROLL_BACK') return null;
+      throw e;
+    });
     const now = await snapshot();
-    if (scenario.noRollback) {
-      if (back.state === 'ROLLED_BACK') report.roundTrip.push(`declared without rollback (${scenario.noRollback}), yet rolled back`);
+    if (scenario.noRollback || irreversible) {
+      if (back?.state === 'ROLLED_BACK') report.roundTrip.push(`declared without rollback (${scenario.noRollback ?? irreversible}), yet rolled back`);
       if (now !== after) report.roundTrip.push('a refused rollback changed the app');
       return;
     }
+    if (back === null) return void report.roundTrip.push('the rollback was refused as NOTHING_TO_ROLL_BACK');
     if (back.state !== 'ROLLED_BACK') report.roundTrip.push(`the rollback ended ${back.state}: ${back.message}`);
     else if (now !== before) report.roundTrip.push('after the rollback the app is not byte-identical to before the heal');
   });
@@ -152,7 +159,7 @@ export async function checkActionContract(scenario: ActionScenario): Promise<Con
     driftOnReplan,
   );
 
-  if (!scenario.noRollback) {
+  if (!scenario.noRollback && !irreversible) {
     await withApp(scenario, async (app, healer, snapshot) => {
       const healed = await healOnce(healer, app, actionId);
       if (typeof healed === 'string') return void report.driftBeforeRollback.push(healed);

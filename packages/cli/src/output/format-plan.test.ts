@@ -48,3 +48,21 @@ describe('healer plan output', () => {
     ]);
   });
 });
+
+describe('an action that cannot be undone', () => {
+  it('is marked so in the plan, with the reason', async () => {
+    const root = join(base, 'stuck');
+    await mkdir(root);
+    await writeFile(join(root, 'notes.marker'), '');
+    const stuck = definePlugin({
+      ...notes,
+      checks: [{ id: 'notes/stuck', title: 'Not stuck', category: 'availability', severity: 'high', run: async () => ({ status: 'fail', message: 'stuck' }) }],
+      actions: [{ id: 'notes/kick', title: 'Kick it', risk: 'high', fixes: ['notes/stuck'], irreversible: 'a kick cannot be taken back', plan: (ctx) => [{ kind: 'remove', path: `${ctx.app.root}/.stuck` }] }],
+    });
+    const healer = createHealer({ plugins: [stuck], sharedChecks: false, state: new MemoryStateStore() });
+    const plan = await healer.plan(root, { mode: 'auto' });
+    await healer.close();
+    const text = planLines(plan, createColors(false), { path: root, globalFlags: [], healFlags: [] }).join('\n');
+    expect(text).toContain('high risk, no backup, cannot be undone: a kick cannot be taken back');
+  });
+});

@@ -7,7 +7,7 @@ import { approveAllCommand, approveCommand, type HintContext } from './hints.js'
 function actionLines(actions: readonly PlannedAction[], colors: Colors, numbered: boolean): string[] {
   const lines: string[] = [];
   actions.forEach((a, i) => {
-    const marks = [a.risk + ' risk', a.backup ? 'backup first' : 'no backup', ...(a.explicitApproval ? ['needs its own --approve'] : [])];
+    const marks = [a.risk + ' risk', a.backup ? 'backup first' : 'no backup', ...(a.irreversible ? [`cannot be undone: ${a.irreversible}`] : []), ...(a.explicitApproval ? ['needs its own --approve'] : [])];
     lines.push(`  ${numbered ? `${i + 1}. ` : '- '}${colors.bold(a.actionId)}  ${a.title} ${colors.dim(`(${marks.join(', ')})`)}`);
     lines.push(colors.dim(`       fixes ${a.fixes.join(', ')}; ${a.reason}`));
     for (const s of a.steps) {

@@ -307,8 +307,16 @@ export interface HealingAction<C = unknown, M extends object = Record<string, un
   settle?(ctx: ActionContext<C, M>): Promise<void>;
   /** Extra proof beyond re-running the checks. */
   verify?(ctx: ActionContext<C, M>): Promise<VerifyResult | boolean>;
-  /** Undo. Required for medium and above; `restoreBackup` is the usual choice. */
+  /** Undo. Required for medium and above (unless `irreversible`); `restoreBackup` is the usual choice. */
   rollback?(ctx: ActionContext<C, M>): Promise<void>;
+  /**
+   * This change cannot be undone (a killed query, a restart): why, in one
+   * sentence. Only for high or critical risk (a person always approves it,
+   * and the plan says so), and then without `rollback()` or a backup. When
+   * its verification fails the heal escalates with nothing rolled back, and
+   * a rollback of the execution skips it and undoes the other actions.
+   */
+  irreversible?: string;
 }
 
 /** A named piece of a backup a plugin knows how to save and put back (database dump, options). */

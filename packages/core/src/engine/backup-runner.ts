@@ -19,8 +19,9 @@ export interface BackupDeps {
   now: () => Date;
 }
 
-/** Whether an action gets a backup before it runs. */
+/** Whether an action gets a backup before it runs (one that cannot be undone only when it declares what to save). */
 export function needsBackup(action: HealingAction): boolean {
+  if (action.irreversible !== undefined) return action.backup !== undefined;
   return action.risk !== 'low' || action.requiresBackup === true || action.backup !== undefined;
 }
 

@@ -67,8 +67,10 @@ export class Ladder {
       if (outcome === 'cannot-roll-back') {
         // Nothing to restore and nothing failed to restore: the state after the change is for a person to judge.
         const last = run.attempts.at(-1);
+        const irreversible = this.heal.resolved.entry.plugin.actions.find((a) => a.id === last?.actionId)?.irreversible;
         await this.#record.escalated(`${last?.actionId} did not help and cannot be rolled back: a person is needed.`, last?.actionId);
-        return run.finish('ESCALATED', `${last?.actionId} did not fix ${rung.fixes.join(', ')} (${last?.message ?? ''}); it has no rollback and took no backup, so nothing was rolled back: a person is needed.`);
+        const why = irreversible ?? 'it has no rollback and took no backup';
+        return run.finish('ESCALATED', `${last?.actionId} did not fix ${rung.fixes.join(', ')} (${last?.message ?? ''}); ${why}, so nothing was rolled back: a person is needed.`);
       }
       if ([...targeted].every((id) => !this.#unresolved.has(id))) break;
     }
@@ -165,8 +167,8 @@ export class Ladder {
       return 'fixed';
     }
 
-    if (!action.rollback && !ctx.backup) {
-      await record.cannotRollBack(why);
+    if (action.irreversible !== undefined || (!action.rollback && !ctx.backup)) {
+      await record.cannotRollBack(action.irreversible !== undefined ? `${why}; nothing rolled back: ${action.irreversible}` : why);
       return 'cannot-roll-back';
     }
     await record.rollingBack(why);

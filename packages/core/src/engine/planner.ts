@@ -11,6 +11,7 @@ import { validatePath } from '../exec/paths.js';
 import type { CannotHeal, CheckResultEntry, DeferredAction, Diagnosis, NotPlanned, Plan, PlannedAction, PlannedStep } from '../schemas.js';
 import { gateFor, RISK_ORDER } from './modes.js';
 import { resolveOperation } from './operations.js';
+import { needsBackup } from './backup-runner.js';
 
 /** Results the planner tries to heal: failures, and warnings that name their fixes. */
 export function healableResults(results: readonly CheckResultEntry[]): CheckResultEntry[] {
@@ -119,9 +120,10 @@ export async function planHealing(input: PlanInput): Promise<PlanWithSteps> {
       risk: action.risk,
       plugin: app.plugin,
       fixes: results.map((r) => r.id),
-      backup: action.risk !== 'low' || action.requiresBackup === true || action.backup !== undefined,
+      backup: needsBackup(action),
       reason: gateReason(mode, action.risk, gate),
       explicitApproval: gate === 'explicit-approval',
+      ...(action.irreversible !== undefined ? { irreversible: action.irreversible } : {}),
       steps: described,
       nonce,
     };

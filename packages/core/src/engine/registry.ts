@@ -189,7 +189,11 @@ function validateShape(plugin: PluginDefinition): void {
         if (!knownChecks.has(fix)) problems.push(`action "${action.id}" fixes ${JSON.stringify(fix)}, which is neither one of this plugin's checks nor a shared core/ check`);
       }
     }
-    if (action.risk !== 'low' && (action.backup === undefined || typeof action.rollback !== 'function')) {
+    if (action.irreversible !== undefined) {
+      if (typeof action.irreversible !== 'string' || action.irreversible.trim() === '') problems.push(`action "${action.id}": irreversible must say why, in a sentence`);
+      if (action.risk !== 'high' && action.risk !== 'critical') problems.push(`action "${action.id}" cannot be undone: it must be high or critical risk, so a person approves it`);
+      if (action.rollback !== undefined) problems.push(`action "${action.id}" cannot be undone and declares a rollback: drop one of them`);
+    } else if (action.risk !== 'low' && (action.backup === undefined || typeof action.rollback !== 'function')) {
       problems.push(`action "${action.id}" is ${action.risk} risk: it must declare a backup and a rollback`);
     }
     if (action.backup !== undefined && typeof action.backup !== 'function') {
@@ -199,7 +203,7 @@ function validateShape(plugin: PluginDefinition): void {
     }
   }
   if (problems.length > 0) {
-    const unsafe = problems.every((p) => p.includes('must declare a backup and a rollback'));
+    const unsafe = problems.every((p) => p.includes('must declare a backup and a rollback') || p.includes('must be high or critical risk'));
     throw new HealerError(
       unsafe ? 'ACTION_UNSAFE' : 'PLUGIN_INVALID',
       `Plugin "${name}" cannot be registered:\n${problems.map((p) => `  - ${p}`).join('\n')}`,

@@ -4,6 +4,7 @@
  * @internal
  */
 import { HealerError, errorMessage, isHealerError, type HealerErrorCode } from '../errors.js';
+import type { PluginDefinition } from '../contract/plugin.js';
 import type { Execution } from '../schemas.js';
 import { driftError } from '../backup/file-backup.js';
 import { backupHandle, rollbackAction } from './backup-runner.js';
@@ -29,6 +30,10 @@ export async function rollbackExecution(healerSvc: Services, executionId: string
   }
   const entry = healerSvc.registry.get(original.plugin);
   if (!entry) throw new HealerError('PLUGIN_NOT_FOUND', `Plugin "${original.plugin}" that made execution ${executionId} is not loaded.`);
+  const { undoable, kept } = splitUndoable(entry.plugin, applied);
+  if (undoable.length === 0) {
+    throw new HealerError('NOTHING_TO_ROLL_BACK', `Execution ${executionId} applied only what cannot be undone: ${kept.map((k) => `${k.actionId} (${k.why})`).join('; ')}.`);
+  }
   // On the host the heal ran on, whatever the healer's default one (`HOST_UNKNOWN` before anything is written).
   const svc = await servicesForHost(healerSvc, original.target.host);
 
@@ -43,8 +48,9 @@ export async function rollbackExecution(healerSvc: Services, executionId: string
 async function rollbackStarted(svc: Services, run: ExecutionRun, original: Execution, options: RollbackOptions): Promise<Execution> {
   const executionId = original.executionId;
   const app = appFromJournal(original)!;
-  const applied = original.attempts.filter((a) => a.verified && !a.rolledBack);
   const entry = svc.registry.get(original.plugin)!;
+  // What cannot be undone (a killed query) is skipped; the rest is rolled back.
+  const { undoable: applied, kept } = splitUndoable(entry.plugin, original.attempts.filter((a) => a.verified && !a.rolledBack));
   await run.update({ appId: app.id, plugin: app.plugin });
   await run.journal.record('execution.started', `Rollback of execution ${executionId}`, { state: 'ROLLING_BACK' });
   await run.journal.record('app.detected', `${app.stack} app at ${app.root}`, { data: { app } });
@@ -104,9 +110,22 @@ async function rollbackStarted(svc: Services, run: ExecutionRun, original: Execu
       for (const a of original.attempts) if (applied.includes(a)) a.rolledBack = true;
       // Under this run's app lock fence: the original belongs to the same app.
       await svc.state.updateExecution(executionId, { attempts: original.attempts }, run.fence);
-      return run.finish('ROLLED_BACK', `Rolled back ${applied.map((a) => a.actionId).join(', ')} of execution ${executionId}.`);
+      const left = kept.length > 0 ? ` Left as they are, as they cannot be undone: ${kept.map((k) => `${k.actionId} (${k.why})`).join('; ')}.` : '';
+      return run.finish('ROLLED_BACK', `Rolled back ${applied.map((a) => a.actionId).join(', ')} of execution ${executionId}.${left}`);
     }),
   );
+}
+
+/** The applied attempts a rollback undoes, and those it leaves because their action cannot be undone (`irreversible`). */
+function splitUndoable<A extends { actionId: string }>(plugin: PluginDefinition, applied: readonly A[]): { undoable: A[]; kept: Array<{ actionId: string; why: string }> } {
+  const undoable: A[] = [];
+  const kept: Array<{ actionId: string; why: string }> = [];
+  for (const a of applied) {
+    const why = plugin.actions.find((x) => x.id === a.actionId)?.irreversible;
+    if (why === undefined) undoable.push(a);
+    else kept.push({ actionId: a.actionId, why });
+  }
+  return { undoable, kept };
 }
 
 /** Errors raised before anything was written: the rollback was refused, the app is as it was. */

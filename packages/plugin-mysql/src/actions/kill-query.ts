@@ -8,7 +8,7 @@ import { opStep, type Step } from '@healer/core';
 import { ACTION } from '../checks/shared.js';
 import { longQueriesCheck } from '../checks/server.js';
 import { killQueryOp, queryDigest, runningQuery } from '../operations.js';
-import { cannotUndo, notApplicable, type MysqlAction, type MysqlPlanContext } from './shared.js';
+import { notApplicable, type MysqlAction, type MysqlPlanContext } from './shared.js';
 
 interface Target {
   id: number;
@@ -40,8 +40,6 @@ export const killQueryAction: MysqlAction = {
   description: 'KILL QUERY on each thread still running a query longer than longQuerySeconds (the connection stays).',
   risk: 'high',
   fixes: [longQueriesCheck.id],
-  // Nothing to save: a stopped statement cannot be resumed, and the server rolls its changes back itself.
-  backup: { paths: [] },
   async preconditions(ctx) {
     const t = await queriesToKill(ctx);
     return typeof t === 'string' ? t : true;
@@ -51,5 +49,6 @@ export const killQueryAction: MysqlAction = {
     if (typeof t === 'string') throw notApplicable(ACTION.killQuery, t);
     return t.map((q) => opStep(killQueryOp, q));
   },
-  rollback: cannotUndo('A killed query cannot be started again by Healer'),
+  // The server rolls back what the statement did; nothing can start it again.
+  irreversible: 'a killed query cannot be started again',
 };

@@ -10,7 +10,7 @@ import { connectionCheck } from '../checks/server.js';
 import { isLogin, login } from '../connection.js';
 import { mysqlMeta } from '../detect.js';
 import { DEFAULT_OPTION_FILES } from '../option-files.js';
-import { cannotUndo, notApplicable, type MysqlAction, type MysqlActionContext, type MysqlPlanContext } from './shared.js';
+import { notApplicable, type MysqlAction, type MysqlActionContext, type MysqlPlanContext } from './shared.js';
 
 /** The systemd units a packaged server runs as, in the order tried. */
 const UNITS = ['mariadb', 'mysql', 'mysqld'];
@@ -58,8 +58,6 @@ export const restartServerAction: MysqlAction = {
   description: 'Restart (or start) a server that does not answer, with restartCommand or its systemd unit, and wait until it accepts a login.',
   risk: 'high',
   fixes: [connectionCheck.id],
-  // A restart changes no data: nothing to save, nothing to put back.
-  backup: { paths: [] },
   async preconditions(ctx) {
     const why = await whyNot(ctx);
     if (why) return why;
@@ -72,5 +70,6 @@ export const restartServerAction: MysqlAction = {
     return [{ kind: 'run', command, write: true, timeoutMs: 300_000, description: `restart the server of ${mysqlMeta(ctx.app).dataDir}` }];
   },
   settle: waitForLogin,
-  rollback: cannotUndo('A restart cannot be undone'),
+  // A restart changes no data; the connections it dropped cannot be brought back.
+  irreversible: 'a restart cannot be undone',
 };

@@ -10,13 +10,3 @@ export type MysqlActionContext = ActionContext<MysqlConfig, MysqlMetadata>;
 export function notApplicable(actionId: string, reason: string): HealerError {
   return new HealerError('ACTION_UNSAFE', `${actionId} does not apply: ${reason}.`);
 }
-
-/**
- * The rollback of a change nothing can undo (a killed query, a restart).
- * Declared because high-risk actions must have one; it refuses, saying why.
- */
-export function cannotUndo(what: string): (ctx: MysqlActionContext) => Promise<void> {
-  return async () => {
-    throw new HealerError('NOTHING_TO_ROLL_BACK', `${what}: there is nothing to put back.`);
-  };
-}
