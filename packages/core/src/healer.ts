@@ -6,7 +6,7 @@ import type { Executor } from './contract/executor.js';
 import type { AppInfo, Logger, Mode, ModeInput, Target } from './contract/plugin.js';
 import type { BreakerRecord, ExecutionFilter, ExecutionPage, StateStore } from './contract/state.js';
 import type { Diagnosis, Execution, Plan } from './schemas.js';
-import { HealerError, isHealerError } from './errors.js';
+import { HealerError, errorMessage, isHealerError } from './errors.js';
 import { composeServices } from './container.js';
 import { TypedEmitter, type HealerEventListener, type HealerEvents } from './events.js';
 import { Redactor } from './redact.js';
@@ -340,9 +340,21 @@ export function createHealer(options: CreateHealerOptions = {}): Healer {
     },
 
     async heal(target, opts = {}) {
-      const t = toTarget(target);
-      const scoped = await on(t.host);
-      return runHeal(scoped, { ...opts, target: t, mode: await modeFor(scoped, t, opts.mode) });
+      let started: { t: Target; scoped: Services; mode: Mode };
+      try {
+        const t = toTarget(target);
+        const scoped = await on(t.host);
+        started = { t, scoped, mode: await modeFor(scoped, t, opts.mode) };
+      } catch (e) {
+        // A queued execution this heal was to run would otherwise stay QUEUED for good.
+        if (opts.executionId) {
+          await ExecutionRun.failQueued(svc, opts.executionId, { code: isHealerError(e) ? e.code : 'INTERNAL', message: errorMessage(e) }).catch((err: unknown) =>
+            logger.warn('could not mark a queued heal that cannot start as FAILED', { executionId: opts.executionId, error: errorMessage(err) }),
+          );
+        }
+        throw e;
+      }
+      return runHeal(started.scoped, { ...opts, target: started.t, mode: started.mode });
     },
 
     rollback: (executionId, options) => rollbackExecution(svc, executionId, options),

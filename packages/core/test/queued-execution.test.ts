@@ -64,6 +64,30 @@ describe('an execution created before its run', () => {
     expect((await healer.history()).items).toHaveLength(1);
   });
 
+  it('a queued heal that cannot start (its settings unreadable) ends FAILED with why, not QUEUED for good', async () => {
+    const id = await healer.createExecution(app, { mode: 'auto' });
+    const broken = createHealer({
+      plugins: [{ plugin: testappPlugin, config: {} }],
+      state: new FolderStateStore({ home: join(dir.path, 'home') }),
+      sharedChecks: false,
+      settingsFor: async () => {
+        throw new Error('the settings database does not answer');
+      },
+    });
+    try {
+      await expect(broken.heal(app, { executionId: id })).rejects.toThrow(/settings database/);
+    } finally {
+      await broken.close();
+    }
+    const failed = await healer.execution(id);
+    expect(failed).toMatchObject({ state: 'FAILED', error: { code: 'INTERNAL', message: 'the settings database does not answer' } });
+    expect(failed?.message).toBe('The heal could not start: the settings database does not answer');
+    expect(failed?.timeline.at(-1)).toMatchObject({ type: 'execution.finished', state: 'FAILED' });
+    // Ended: a later run of it is refused, and nothing ran.
+    await expect(healer.heal(app, { executionId: id })).rejects.toSatisfy(invalid);
+    expect(await readFile(join(app, 'testapp.json'), 'utf8')).toContain('broken');
+  });
+
   it('two workers given the same id at once: exactly one runs it', async () => {
     const id = await healer.createExecution(app, { mode: 'auto' });
     const other = createHealer({

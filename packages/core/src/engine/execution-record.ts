@@ -135,6 +135,25 @@ export class ExecutionRun {
     }
   }
 
+  /**
+   * A QUEUED execution that cannot start (its host unknown, its settings
+   * unreadable) ends FAILED with why, instead of waiting forever. Under its
+   * lease and only while still QUEUED: one another run is starting is left
+   * alone. Returns whether it was marked.
+   */
+  static async failQueued(svc: Services, executionId: string, error: { code: string; message: string }): Promise<boolean> {
+    const lease = await acquireLease(svc, executionLockKey(executionId), `fail ${executionId}`);
+    if (!lease) return false;
+    try {
+      const current = await svc.state.getExecution(executionId);
+      if (!current || current.state !== 'QUEUED') return false;
+      await ExecutionRun.resume(svc, current, lease).finish('FAILED', `The heal could not start: ${error.message}`, { error });
+      return true;
+    } finally {
+      await lease.release();
+    }
+  }
+
   /** Continue an existing execution whose lease the caller took (recovery). */
   static resume(svc: Services, execution: Execution, lease: Lease): ExecutionRun {
     const run = ExecutionRun.#make(svc, execution.executionId, lease, execution.timeline.at(-1)?.seq ?? 0);

@@ -165,7 +165,8 @@ export function startWorker(options: WorkerOptions): RunningWorker {
           h.heal(targetOf(app), { executionId: data.executionId, ...(request.mode ? { mode: request.mode } : {}), ...(request.approve ? { approve: request.approve } : {}) }),
         );
       } catch (err) {
-        // Refused before the run began (another job claimed it, a host it cannot reach...): the execution must not wait forever.
+        // Core ends a QUEUED execution its heal cannot start (host, settings); this covers what fails before the
+        // job's healer exists (plugin settings unreadable...). Either way the execution must not wait forever.
         await failQueued(fleet, data.executionId, err, logger);
         throw err;
       }
