@@ -92,6 +92,13 @@ export interface StateStore {
   updateExecution(executionId: string, patch: Partial<Omit<Execution, 'timeline' | 'executionId'>>, fence?: Fence): Promise<void>;
   getExecution(executionId: string): Promise<Execution | null>;
   /**
+   * The execution's state and its events after `afterSeq`, in order (one
+   * consistent read): what a live view that has the first events needs,
+   * without the whole timeline. Null for an unknown execution. Optional:
+   * callers fall back to {@link getExecution}.
+   */
+  eventsAfter?(executionId: string, afterSeq: number): Promise<{ state: Execution['state']; events: TimelineEvent[] } | null>;
+  /**
    * One page of execution headers, newest `startedAt` first (then by id),
    * without their timelines; `nextCursor` fetches the next page. Refuses a
    * bad filter (`INVALID_ARGUMENT`): a limit outside 1 to 500 (default 50),

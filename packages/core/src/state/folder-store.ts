@@ -126,6 +126,11 @@ export class FolderStateStore implements StateStore {
     return { ...header, timeline: await readJournal(join(dir, 'timeline.jsonl'), TimelineEventSchema) };
   }
 
+  async eventsAfter(executionId: string, afterSeq: number): Promise<{ state: Execution['state']; events: TimelineEvent[] } | null> {
+    const execution = await this.getExecution(executionId);
+    return execution === null ? null : { state: execution.state, events: execution.timeline.filter((e) => e.seq > afterSeq) };
+  }
+
   async listExecutions(filter: ExecutionFilter = {}): Promise<ExecutionPage> {
     const checked = checkExecutionFilter(filter);
     const root = join(this.home, 'executions');

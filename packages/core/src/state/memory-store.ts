@@ -57,6 +57,11 @@ export class MemoryStateStore implements StateStore {
     return found === undefined ? null : structuredClone(found);
   }
 
+  async eventsAfter(executionId: string, afterSeq: number): Promise<{ state: Execution['state']; events: TimelineEvent[] } | null> {
+    const found = this.#executions.get(executionId);
+    return found === undefined ? null : { state: found.state, events: structuredClone(found.timeline.filter((e) => e.seq > afterSeq)) };
+  }
+
   async listExecutions(filter: ExecutionFilter = {}): Promise<ExecutionPage> {
     const checked = checkExecutionFilter(filter);
     const matching = [...this.#executions.values()].filter((e) => checked.matches(e));

@@ -119,6 +119,17 @@ export function describeStateStore(
         expect(got?.timeline[4]).toEqual(makeEvent(5, { state: 'APPLYING', data: { n: 5 } }));
       });
 
+      it('reads the state and the events after a seq, when it has eventsAfter', async () => {
+        if (!store.eventsAfter) return;
+        await store.createExecution(makeExecution('exec-1'));
+        for (const seq of [1, 2, 3, 4]) await store.appendEvent('exec-1', makeEvent(seq, { data: { n: seq } }));
+        await store.updateExecution('exec-1', { state: 'APPLYING' });
+        expect(await store.eventsAfter('exec-1', 2)).toEqual({ state: 'APPLYING', events: [makeEvent(3, { data: { n: 3 } }), makeEvent(4, { data: { n: 4 } })] });
+        expect(await store.eventsAfter('exec-1', 4)).toEqual({ state: 'APPLYING', events: [] });
+        expect((await store.eventsAfter('exec-1', 0))?.events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+        expect(await store.eventsAfter('nope', 0)).toBeNull();
+      });
+
       it('rejects events and updates for an unknown execution', async () => {
         await expect(store.appendEvent('nope', makeEvent(1))).rejects.toSatisfy((e) => isHealerError(e, 'EXECUTION_NOT_FOUND'));
         await expect(store.updateExecution('nope', { state: 'FIXED' })).rejects.toSatisfy((e) =>

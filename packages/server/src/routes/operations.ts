@@ -332,12 +332,15 @@ export function operationRoutes(partial: Partial<OperationDeps>) {
             finish();
           });
         };
+        // What came after the last event sent: only those rows (the whole timeline from a store without eventsAfter).
         const catchUp = async (): Promise<void> => {
           if (done) return;
-          const execution = await fleet.store.getExecution(params.id);
-          if (!execution) return finish();
-          for (const event of execution.timeline) send(event);
-          if (TERMINAL_STATES.includes(execution.state)) finish();
+          const read = fleet.store.eventsAfter
+            ? await fleet.store.eventsAfter(params.id, last)
+            : await fleet.store.getExecution(params.id).then((e) => e && { state: e.state, events: e.timeline });
+          if (!read) return finish();
+          for (const event of read.events) send(event);
+          if (TERMINAL_STATES.includes(read.state)) finish();
         };
         req.on('close', finish);
         try {

@@ -170,6 +170,19 @@ export class PostgresStateStore implements StateStore {
     );
   }
 
+  async eventsAfter(executionId: string, afterSeq: number): Promise<{ state: Execution['state']; events: TimelineEvent[] } | null> {
+    const knex = await this.#knex();
+    return knex.transaction(
+      async (trx) => {
+        const [row] = await this.#rows<{ state: Execution['state'] }>(trx, `select state from executions where id = ?`, [executionId]);
+        if (row === undefined) return null;
+        const events = await this.#rows<{ data: TimelineEvent }>(trx, `select data from timeline_events where execution_id = ? and seq > ? order by seq`, [executionId, afterSeq]);
+        return { state: row.state, events: events.map((e) => e.data) };
+      },
+      { isolationLevel: 'repeatable read', readOnly: true },
+    );
+  }
+
   async listExecutions(filter: ExecutionFilter = {}): Promise<ExecutionPage> {
     const { limit } = checkExecutionFilter(filter);
     const where: string[] = [];
