@@ -1,6 +1,6 @@
 /**
  * Actions that cannot be undone (`irreversible`: a killed query, a restart):
- * registration allows them only as high or critical risk and without a
+ * registration allows them only from medium risk up and without a
  * rollback; the plan says so; a failed verification escalates with nothing
  * rolled back; a rollback of the execution undoes the other actions and
  * leaves them, or is refused when they are all it applied. On real files.
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createHealer, definePlugin, isHealerError, MemoryStateStore, restoreBackup, type DetectContext, type HealingAction, type Healer } from '../src/index.js';
+import { createHealer, definePlugin, isHealerError, MemoryStateStore, restoreBackup, type CheckContext, type DetectContext, type HealingAction, type Healer } from '../src/index.js';
 
 const configSchema = z.object({ pokeWorks: z.boolean().default(true) });
 type Config = z.output<typeof configSchema>;
@@ -20,8 +20,8 @@ const fileIs = (name: string) => ({
   title: `${name} is ok`,
   category: 'system' as const,
   severity: 'high' as const,
-  async run(ctx: { app: { root: string }; fs: { readFile(p: string): Promise<Buffer | string> } }) {
-    const text = String(await ctx.fs.readFile(`${ctx.app.root}/${name}`).catch(() => ''));
+  async run(ctx: CheckContext<Config>) {
+    const text = await ctx.fs.readFile(`${ctx.app.root}/${name}`).then((b) => Buffer.from(b).toString(), () => '');
     return text.trim() === 'ok' ? { status: 'pass' as const, message: 'ok' } : { status: 'fail' as const, message: `${name} is "${text.trim()}"` };
   },
 });
@@ -88,7 +88,7 @@ async function healAll(h: Healer) {
 }
 
 describe('actions that cannot be undone', () => {
-  it('registration: only high or critical risk, without a rollback, with a reason', () => {
+  it('registration: medium risk or above, without a rollback, with a reason', () => {
     const refused = (poke: Partial<HealingAction<Config>>): string => {
       try {
         make({}, poke);
@@ -97,7 +97,8 @@ describe('actions that cannot be undone', () => {
         return isHealerError(e) ? `${e.code}: ${e.message}` : String(e);
       }
     };
-    expect(refused({ risk: 'medium' })).toMatch(/^ACTION_UNSAFE: [^]*x\/poke-b" cannot be undone: it must be high or critical risk/);
+    expect(refused({ risk: 'low' })).toMatch(/^ACTION_UNSAFE: [^]*x\/poke-b" cannot be undone: it must be medium risk or above/);
+    expect(refused({ risk: 'medium' })).toBe('registered');
     expect(refused({ rollback: restoreBackup })).toMatch(/cannot be undone and declares a rollback/);
     expect(refused({ irreversible: ' ' })).toMatch(/irreversible must say why/);
     expect(refused({})).toBe('registered');

@@ -311,8 +311,8 @@ export interface HealingAction<C = unknown, M extends object = Record<string, un
   rollback?(ctx: ActionContext<C, M>): Promise<void>;
   /**
    * This change cannot be undone (a killed query, a restart): why, in one
-   * sentence. Only for high or critical risk (a person always approves it,
-   * and the plan says so), and then without `rollback()` or a backup. When
+   * sentence. Only for medium risk or above (supervised mode asks a person
+   * first, and the plan says so), and then without `rollback()` or a backup. When
    * its verification fails the heal escalates with nothing rolled back, and
    * a rollback of the execution skips it and undoes the other actions.
    */

@@ -191,7 +191,7 @@ function validateShape(plugin: PluginDefinition): void {
     }
     if (action.irreversible !== undefined) {
       if (typeof action.irreversible !== 'string' || action.irreversible.trim() === '') problems.push(`action "${action.id}": irreversible must say why, in a sentence`);
-      if (action.risk !== 'high' && action.risk !== 'critical') problems.push(`action "${action.id}" cannot be undone: it must be high or critical risk, so a person approves it`);
+      if (action.risk === 'low') problems.push(`action "${action.id}" cannot be undone: it must be medium risk or above, so supervised mode asks a person first`);
       if (action.rollback !== undefined) problems.push(`action "${action.id}" cannot be undone and declares a rollback: drop one of them`);
     } else if (action.risk !== 'low' && (action.backup === undefined || typeof action.rollback !== 'function')) {
       problems.push(`action "${action.id}" is ${action.risk} risk: it must declare a backup and a rollback`);
@@ -203,7 +203,7 @@ function validateShape(plugin: PluginDefinition): void {
     }
   }
   if (problems.length > 0) {
-    const unsafe = problems.every((p) => p.includes('must declare a backup and a rollback') || p.includes('must be high or critical risk'));
+    const unsafe = problems.every((p) => p.includes('must declare a backup and a rollback') || p.includes('must be medium risk or above'));
     throw new HealerError(
       unsafe ? 'ACTION_UNSAFE' : 'PLUGIN_INVALID',
       `Plugin "${name}" cannot be registered:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
