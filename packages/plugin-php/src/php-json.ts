@@ -2,7 +2,7 @@
  * JSON as PHP sees it: parsed in document order (PHP arrays keep insertion
  * order, JavaScript objects put integer-like keys first), encoded the way
  * `json_encode($value, 0)` does (slashes and non-ASCII escaped, `{}` decoded
- * to an empty array and encoded as `[]`, floats with a `.0`). Composer's
+ * to an empty array and encoded as `[]`, floats as PHP prints them). Composer's
  * `content-hash` is an md5 of such an encoding, so it must be exact.
  */
 
@@ -136,16 +136,28 @@ function encodeString(s: string): string {
   return `${out}"`;
 }
 
-/** PHP's float output with `serialize_precision = -1` (the shortest exact form, `.0` kept). */
+/**
+ * PHP's float output in `json_encode` (`serialize_precision = -1`): the
+ * shortest exact digits, fixed notation from 1e-4 up to 1e17, exponential
+ * (`1.0e+17`, `1.5e-7`) outside, and no `.0` on whole numbers.
+ */
+function encodeFloat(f: number): string {
+  if (!Number.isFinite(f)) return '0';
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  const [mantissa, e] = Math.abs(f).toExponential().split('e') as [string, string];
+  const exp = Number(e);
+  const decpt = exp + 1;
+  if (decpt < -3 || decpt > 17) return `${f < 0 ? '-' : ''}${mantissa.includes('.') ? mantissa : `${mantissa}.0`}e${exp < 0 ? '-' : '+'}${Math.abs(exp)}`;
+  return String(f);
+}
+
+/** A JSON number as PHP's decoder holds it (an int within 64 bits, else a float) and its encoder writes it. */
 function encodeNumber(raw: string): string {
   if (!/[.eE]/.test(raw)) {
     const n = BigInt(raw);
-    // Beyond PHP_INT_MAX the decoder makes a float.
-    if (n <= 9223372036854775807n && n >= -9223372036854775808n) return raw;
+    if (n <= 9223372036854775807n && n >= -9223372036854775808n) return n.toString();
   }
-  const f = Number(raw);
-  if (!Number.isFinite(f)) return '0';
-  return Number.isInteger(f) && Math.abs(f) < 1e15 ? `${f}.0` : String(f);
+  return encodeFloat(Number(raw));
 }
 
 /** `json_encode($value, 0)` of the value `json_decode($text, true)` gives. */
