@@ -4,6 +4,7 @@
  */
 import { HealerError } from '@healer/core';
 import { ACTION, CHECK, inRoot, plural, type PhpCheck, type PhpCheckContext } from '../shared.js';
+import { phpUserOf } from '../web-server.js';
 
 /** Secret files in the app root, never to be readable by other users. */
 export const SECRET_FILES: readonly string[] = ['.env', 'auth.json'];
@@ -40,7 +41,9 @@ export const permissionsCheck: PhpCheck = {
   async run(ctx) {
     const { worldWritable, readableSecrets } = await permissionFindings(ctx);
     const rel = (p: string): string => (p === ctx.app.root ? '.' : p.slice(ctx.app.root.replace(/\/+$/, '').length + 1));
-    const details = { worldWritable: worldWritable.map(rel), readableSecrets: readableSecrets.map(rel) };
+    // Who PHP runs as: the user the fix keeps access for.
+    const phpUser = await phpUserOf(ctx).catch(() => null);
+    const details = { worldWritable: worldWritable.map(rel), readableSecrets: readableSecrets.map(rel), phpUser };
     if (worldWritable.length === 0 && readableSecrets.length === 0) return { status: 'pass', message: 'No file or folder of the app is world-writable, and no secret file is readable by every user.', details };
     const parts = [
       worldWritable.length ? `${plural(worldWritable.length, 'path')} writable by every local user (${worldWritable.slice(0, 5).map(rel).join(', ')}${worldWritable.length > 5 ? ', ...' : ''})` : '',
