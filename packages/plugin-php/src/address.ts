@@ -9,7 +9,7 @@ import { builtinServerOf, webServerOf } from './web-server.js';
 
 /** `*:80` / `127.0.0.1:8080` / `80` / `[::]:443` -> host and port; null when unreadable. @internal */
 export function parseListen(listen: string): { host: string | null; port: number } | null {
-  const m = /^(?:\[([^\]]+)\]|([^:\s]+))?:?(\d+)$/.exec(listen.trim());
+  const m = /^(?:(?:\[([^\]]+)\]|([^:\s[\]]+)):)?(\d+)$/.exec(listen.trim());
   if (!m) return null;
   const host = m[1] ?? m[2] ?? null;
   return { host: host === '*' || host === '0.0.0.0' || host === '::' || host === '_default_' ? null : host, port: Number(m[3]) };
