@@ -195,6 +195,8 @@ export type { PhpLogEntry, PhpLogLevel, PhpStackFrame } from './logs/php-error-l
 export { parseNodeStack, findAppFrame, errorLocation } from './logs/node-stack.js';
 export type { NodeErrorLocation, NodeErrorReport, NodeStackFrame } from './logs/node-stack.js';
 export { readLogSince, readLastLines } from './logs/read-since.js';
+export { readAppLogWindow } from './logs/app-log-window.js';
+export type { AppLogSpec, AppLogSource, AppLogWindow, ReadAppLogWindowOptions } from './logs/app-log-window.js';
 export type { ReadLogSinceOptions, LogTail } from './logs/read-since.js';
 export { Redactor, REDACTED } from './redact.js';
 export { discoverWebServer } from './webserver/discover.js';
