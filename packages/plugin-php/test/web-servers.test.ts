@@ -82,6 +82,9 @@ describe('nginx with PHP-FPM', () => {
       poolSettings: { 'pm.status_path': '/fpm-status', 'php_admin_flag[display_errors]': 'on' },
     });
     expect((await server.get(NAME, '/')).status).toBe(200);
+    // A fatal: PHP-FPM hands it to nginx, which writes it into the server block's error log.
+    await writeFile(join(app.root, 'boom.php'), '<?php\nhealer_undefined_function();\n');
+    await server.get(NAME, '/boom.php');
 
     const healer = healerFor(app, server);
     try {
@@ -99,6 +102,9 @@ describe('nginx with PHP-FPM', () => {
       expect(ini.message).toContain('set by the pool');
       expect(result(d, 'php/fpm-config-stale').status).toBe('pass');
       expect(result(d, 'php/permissions').details['phpUser']).toMatchObject({ user: 'www-data' });
+      const fatal = result(d, 'php/fatal-errors');
+      expect(fatal.status, fatal.message).toBe('fail');
+      expect(fatal.details).toMatchObject({ file: join(app.root, 'boom.php'), line: 2, evidenceFrom: server.errorLogOf(NAME) });
 
       // A person edits the pool after FPM started (in a later second than its workers).
       await new Promise((r) => setTimeout(r, 1_500));
