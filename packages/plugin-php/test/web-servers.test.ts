@@ -8,13 +8,13 @@
  * settings), not the CLI. A pool whose configuration changed after it
  * started is restarted, and its status page is read over FastCGI.
  */
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHealer, MemoryStateStore, type CheckResultEntry, type Diagnosis } from '@healer/core';
 import { startWebServer, type RunningWebServer } from '@healer/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { phpPlugin } from '../src/plugin.js';
-import { createPhpApp, type PhpApp } from './helpers/php-app.js';
+import { createPhpApp, run, type PhpApp } from './helpers/php-app.js';
 
 const NAME = 'php-app.invalid';
 let app: PhpApp | undefined;
@@ -27,13 +27,13 @@ afterEach(async () => {
   app = undefined;
 });
 
-function healerFor(a: PhpApp, s: RunningWebServer) {
+function healerFor(a: PhpApp, s: RunningWebServer, settings: Record<string, unknown> = {}) {
   return createHealer({
     plugins: [{ plugin: phpPlugin, config: a.config }],
     state: new MemoryStateStore(),
     sharedChecks: false,
     checkTimeoutMs: 60_000,
-    apps: { [a.root]: { webServerRoots: s.roots } },
+    apps: { [a.root]: { webServerRoots: s.roots, ...settings } },
   });
 }
 
@@ -118,6 +118,32 @@ describe('nginx with PHP-FPM', () => {
       const after = await healer.diagnose(app.root);
       expect(result(after, 'php/fpm-config-stale').status).toBe('pass');
       expect(result(after, 'php/fpm-status').status).toBe('pass');
+      expect((await server.get(NAME, '/')).status).toBe(200);
+    } finally {
+      await healer.close();
+    }
+  }, 180_000);
+
+  it('a pool whose workers hang: its status page does not answer -> restart-fpm -> it answers, and so does the app', async () => {
+    app = await createPhpApp({ vendor: true });
+    server = await startWebServer({ kind: 'nginx', sites: [{ serverName: NAME, docroot: app.root }], poolSettings: { 'pm.status_path': '/fpm-status' } });
+    const master = (await readFile(join(server.dir, 'run/php-fpm.pid'), 'utf8')).trim();
+    // Every worker stopped: requests wait in the socket's queue.
+    const workers = (await run('ps', ['--ppid', master, '-o', 'pid='])).stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    expect(workers).toHaveLength(2);
+    await run('kill', ['-STOP', ...workers]);
+
+    const healer = healerFor(app, server, { httpTimeoutMs: 3_000 });
+    try {
+      const d = await healer.diagnose(app.root);
+      const status = result(d, 'php/fpm-status');
+      expect(status.status, status.message).toBe('fail');
+      expect(status.fixes).toContain('php/restart-fpm');
+      expect(result(d, 'php/app-answers').status).toBe('fail');
+
+      const { execution } = await healer.heal(app.root, { mode: 'auto' });
+      expect(execution.state, execution.message).toBe('FIXED');
+      expect(execution.attempts.map((a) => [a.actionId, a.verified])).toEqual([['php/restart-fpm', true]]);
       expect((await server.get(NAME, '/')).status).toBe(200);
     } finally {
       await healer.close();
