@@ -116,7 +116,8 @@ export function servingPhp(ctx: PhpCheckContext): Promise<ServingPhp> {
     const runtime = found.servedBy.length > 0 ? found.php : null;
     if (runtime?.sapi === 'fpm-fcgi') {
       const master = await fpmMaster(ctx.exec, runtime.fpm).catch(() => null);
-      const version = versionOfBinary(master?.binary ?? null) ?? versionOfBinary(runtime.fpm.file.replace(/^\/etc\/php\/(\d+\.\d+)\/.*/, 'php-fpm$1')) ?? cli.version;
+      // The FPM binary's name (`php-fpm8.2`), else Debian's folder (`/etc/php/8.2/fpm`), else the CLI's.
+      const version = versionOfBinary(master?.binary ?? null) ?? /^\/etc\/php\/(\d+\.\d+)\//.exec(runtime.fpm.file)?.[1] ?? cli.version;
       if (version.split('.').slice(0, 2).join('.') !== cli.version.split('.').slice(0, 2).join('.')) notes.push(`PHP-FPM is PHP ${version}, the CLI ${cli.version}: settings read with the CLI`);
       const dir = await sapiIniDir(ctx.exec, version, 'fpm', posix.dirname(runtime.fpm.file));
       const out = dir ? await probe(ctx.exec, [php, '-c', posix.join(dir, 'php.ini')], { PHP_INI_SCAN_DIR: posix.join(dir, 'conf.d') }, ctx.signal) : cli;

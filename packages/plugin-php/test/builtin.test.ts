@@ -113,8 +113,10 @@ describe('php -S, only the path given', () => {
       expect(lock.status, lock.message).toBe('fail');
       expect(lock.message).toContain('out of step');
       expect(lock.fixes).toEqual([]);
-      // No address: nothing serves it.
+      // No address: nothing serves it; the CLI's php.ini says nothing of a serving PHP, so it is not judged.
       expect(result(d, 'php/app-answers').status).toBe('skip');
+      expect(result(d, 'php/ini-production')).toMatchObject({ status: 'skip', details: { servedBy: 'PHP CLI (php)' } });
+      expect(result(d, 'php/opcache').status).toBe('skip');
     } finally {
       await healer.close();
     }
