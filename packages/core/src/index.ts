@@ -201,6 +201,7 @@ export type { ReadLogSinceOptions, LogTail } from './logs/read-since.js';
 export { Redactor, REDACTED } from './redact.js';
 export { discoverWebServer } from './webserver/discover.js';
 export type { WebServerRoots, WebServerDiscovery, ServerLog, ServerLogKind, PhpUser, PhpRuntime } from './webserver/discover.js';
+export { webServerRootsSetting, serverLogsSetting, phpUserSetting } from './webserver/app-settings.js';
 export { readApacheConfig, parseEnvvars } from './webserver/apache.js';
 export type { ApacheConfig, ApacheVhost } from './webserver/apache.js';
 export { readNginxConfig } from './webserver/nginx.js';
