@@ -4,7 +4,7 @@
  * given to the app folder's owner; with `composerUser`, Composer itself
  * runs as that user. The rollback puts the app back either way.
  */
-import { chown, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHealer, MemoryStateStore } from '@healer/core';
 import { hashFolder } from '@healer/test-utils';
