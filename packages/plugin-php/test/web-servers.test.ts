@@ -149,4 +149,19 @@ describe('nginx with PHP-FPM', () => {
       await healer.close();
     }
   }, 180_000);
+
+  it("an app error (500) behind PHP-FPM is not \"fixed\" by restarting FPM", async () => {
+    app = await createPhpApp({ vendor: true });
+    server = await startWebServer({ kind: 'nginx', sites: [{ serverName: NAME, docroot: app.root }] });
+    await writeFile(join(app.root, 'index.php'), '<?php\nhealer_undefined_function();\n');
+    expect((await server.get(NAME, '/')).status).toBe(500);
+    const healer = healerFor(app, server);
+    try {
+      const plan = await healer.plan(app.root, { mode: 'auto' });
+      expect([...plan.autoHeal, ...plan.requireApproval].map((a) => a.actionId)).not.toContain('php/restart-fpm');
+      expect(JSON.stringify(plan)).toContain('a restart would not help: the app itself answers HTTP 500');
+    } finally {
+      await healer.close();
+    }
+  }, 120_000);
 });
