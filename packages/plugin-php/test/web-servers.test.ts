@@ -102,6 +102,9 @@ describe('nginx with PHP-FPM', () => {
       expect(ini.message).toContain('set by the pool');
       expect(result(d, 'php/fpm-config-stale').status).toBe('pass');
       expect(result(d, 'php/permissions').details['phpUser']).toMatchObject({ user: 'www-data' });
+      // The version PHP-FPM itself reports.
+      const fpmVersion = /^PHP (\S+)/.exec((await run('php-fpm8.2', ['-v'])).stdout)![1];
+      expect(result(d, 'php/php-version')).toMatchObject({ status: 'pass', details: { version: fpmVersion, servedBy: expect.stringContaining('PHP-FPM pool www') } });
       const fatal = result(d, 'php/fatal-errors');
       expect(fatal.status, fatal.message).toBe('fail');
       expect(fatal.details).toMatchObject({ file: join(app.root, 'boom.php'), line: 2, evidenceFrom: server.errorLogOf(NAME) });
