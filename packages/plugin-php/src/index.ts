@@ -53,5 +53,5 @@ export { composerInstallBlocker } from './actions/composer-install.js';
 export { composerInstallSteps, composerInstallCommand, keepVendorAsideSteps, putBackVendor, vendorAsidePath, composerBackup } from './actions/vendor.js';
 export { restartFpmSteps } from './actions/restart-fpm.js';
 export { permissionSteps } from './actions/fix-permissions.js';
-export { cannotUndo, notApplicable, safeName } from './actions/shared.js';
+export { notApplicable, safeName } from './actions/shared.js';
 export { checkInNamespace, actionInNamespace } from './reuse.js';

@@ -30,7 +30,7 @@ describe('plans of the shipped PHP actions', () => {
     await rm(join(app.root, 'vendor'), { recursive: true });
     await mkdir(join(app.root, 'cache'));
     await chmod(join(app.root, 'cache'), 0o777);
-    await new Promise((r) => setTimeout(r, 1_500));
+    await new Promise((r) => setTimeout(r, 3_000));
     await appendFile(join(server.roots.phpFpmRoot!, 'pool.d/www.conf'), '; edited after the start\n');
 
     const settings = { webServerRoots: server.roots };

@@ -110,7 +110,7 @@ describe('nginx with PHP-FPM', () => {
       expect(fatal.details).toMatchObject({ file: join(app.root, 'boom.php'), line: 2, evidenceFrom: server.errorLogOf(NAME) });
 
       // A person edits the pool after FPM started (in a later second than its workers).
-      await new Promise((r) => setTimeout(r, 1_500));
+      await new Promise((r) => setTimeout(r, 3_000));
       await appendFile(join(server.roots.phpFpmRoot!, 'pool.d/www.conf'), '; edited after the start\n');
       const stale = result(await healer.diagnose(app.root), 'php/fpm-config-stale');
       expect(stale.status, stale.message).toBe('warn');

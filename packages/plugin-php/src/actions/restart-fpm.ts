@@ -11,7 +11,7 @@ import { fpmConfigStaleCheck, fpmStatusCheck } from '../checks/fpm.js';
 import { fpmMaster, oldestWorkerStart, queryFpmStatus } from '../fpm.js';
 import { servingPhp } from '../serving-php.js';
 import { ACTION, CHECK, type PhpAction, type PhpActionContext, type PhpPlanContext } from '../shared.js';
-import { cannotUndo, notApplicable } from './shared.js';
+import { notApplicable } from './shared.js';
 
 /** The context with facts read again (the state may have changed since the plan). */
 function fresh<T extends PhpPlanContext>(ctx: T): T {
@@ -63,8 +63,6 @@ export const restartFpmAction: PhpAction = {
   description: 'Restart the PHP-FPM that serves the app (fpmRestart, else a graceful reload of its master) and wait until its pool answers again.',
   risk: 'medium',
   fixes: [CHECK.fpmStatus, CHECK.fpmConfigStale, CHECK.appAnswers],
-  // A restart changes no file: nothing to save, nothing to put back.
-  backup: { paths: [] },
   async preconditions(ctx) {
     const steps = await restartFpmSteps(ctx);
     if (typeof steps === 'string') return steps;
@@ -91,5 +89,6 @@ export const restartFpmAction: PhpAction = {
     return steps;
   },
   settle: waitForFpm,
-  rollback: cannotUndo('A restart of PHP-FPM cannot be undone'),
+  // A restart changes no file; the requests it cut cannot be brought back.
+  irreversible: 'a restart of PHP-FPM cannot be undone',
 };
