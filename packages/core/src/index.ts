@@ -1,6 +1,8 @@
 export { HealerError, isHealerError, isTransportError, errorMessage, TRANSPORT_ERROR_CODES } from './errors.js';
 export type { HealerErrorCode } from './errors.js';
 export { definePlugin, opStep, RISKS, withOnlyChecks } from './contract/plugin.js';
+export { reuseAction, reuseCheck } from './contract/reuse.js';
+export type { Renaming } from './contract/reuse.js';
 export type {
   AppAddress,
   Risk,
@@ -200,6 +202,7 @@ export type { AppLogSpec, AppLogSource, AppLogWindow, ReadAppLogWindowOptions } 
 export type { ReadLogSinceOptions, LogTail } from './logs/read-since.js';
 export { Redactor, REDACTED } from './redact.js';
 export { discoverWebServer } from './webserver/discover.js';
+export { userIds, healerIsRoot, phpGroupOf } from './webserver/users.js';
 export type { WebServerRoots, WebServerDiscovery, ServerLog, ServerLogKind, PhpUser, PhpRuntime } from './webserver/discover.js';
 export { webServerRootsSetting, serverLogsSetting, phpUserSetting } from './webserver/app-settings.js';
 export { readApacheConfig, parseEnvvars } from './webserver/apache.js';

@@ -4,45 +4,11 @@
  * down (an upload folder PHP writes to only because it is world-writable,
  * a `.env` PHP reads only because others may).
  */
-import { errorMessage, type FileStat, type PhpUser } from '@healer/core';
+import { healerIsRoot, phpGroupOf, userIds, type FileStat, type PhpUser } from '@healer/core';
 import type { PhpCheckContext } from './shared.js';
 import { phpUserOf } from './web-server.js';
 
-/** A user's uid and group ids on the target (`id`), or null when unknown there. */
-export async function userIds(ctx: Pick<PhpCheckContext, 'exec' | 'facts' | 'logger'>, user: string): Promise<{ uid: number; gids: number[] } | null> {
-  return ctx.facts.get(`php:ids:${user}`, async () => {
-    try {
-      const [u, g] = await Promise.all([ctx.exec.run(['id', '-u', '--', user], { timeoutMs: 5_000 }), ctx.exec.run(['id', '-G', '--', user], { timeoutMs: 5_000 })]);
-      if (u.exitCode !== 0 || g.exitCode !== 0) return null;
-      return { uid: Number(u.stdout.trim()), gids: g.stdout.trim().split(/\s+/).map(Number) };
-    } catch (e) {
-      ctx.logger.debug('php: cannot read the ids of the PHP user', { user, error: errorMessage(e) });
-      return null;
-    }
-  });
-}
-
-/** Whether Healer runs as root on the target: only then may it give a file to another group. */
-export async function healerIsRoot(ctx: Pick<PhpCheckContext, 'exec' | 'facts'>): Promise<boolean> {
-  return ctx.facts.get('php:healer-is-root', async () => {
-    const r = await ctx.exec.run(['id', '-u'], { timeoutMs: 5_000 }).catch(() => null);
-    return r?.exitCode === 0 && r.stdout.trim() === '0';
-  });
-}
-
-/** The group PHP runs with (the pool's or Apache's `Group`, else the user's primary group) and its id, or null. */
-export async function phpGroupOf(ctx: Pick<PhpCheckContext, 'exec'>, phpUser: PhpUser): Promise<{ group: string; gid: number } | null> {
-  const run = (command: string[]) => ctx.exec.run(command, { timeoutMs: 5_000 }).catch(() => null);
-  if (phpUser.group) {
-    const r = await run(['getent', 'group', '--', phpUser.group]);
-    const gid = Number(r?.exitCode === 0 ? r.stdout.split(':')[2] : NaN);
-    return Number.isInteger(gid) && gid >= 0 ? { group: phpUser.group, gid } : null;
-  }
-  const [id, name] = await Promise.all([run(['id', '-g', '--', phpUser.user]), run(['id', '-gn', '--', phpUser.user])]);
-  const gid = Number(id?.exitCode === 0 ? id.stdout.trim() : NaN);
-  if (!Number.isInteger(gid) || gid < 0) return null;
-  return { group: name?.exitCode === 0 && name.stdout.trim() ? name.stdout.trim() : String(gid), gid };
-}
+export { userIds, healerIsRoot, phpGroupOf };
 
 export type AccessNeed = 'read' | 'write';
 

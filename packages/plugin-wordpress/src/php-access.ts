@@ -4,7 +4,7 @@
  * A symlinked `wp-config.php` is judged by its target.
  * @internal
  */
-import { errorMessage, type CheckContext, type FileStat, type PhpUser } from '@healer/core';
+import { healerIsRoot, phpGroupOf, userIds, type CheckContext, type FileStat, type PhpUser } from '@healer/core';
 import type { WordpressConfig } from './config.js';
 import { phpUserOf } from './web-server.js';
 import type { WpMetadata } from './types.js';
@@ -23,44 +23,6 @@ export async function resolvedFile(ctx: Ctx, path: string): Promise<{ path: stri
   return tst ? { path: target, stat: tst, linkedFrom: path } : null;
 }
 
-/** A user's uid and group ids on the target (`id`), or null when unknown there. */
-async function idsOf(ctx: Ctx, user: string): Promise<{ uid: number; gids: number[] } | null> {
-  return ctx.facts.get(`wordpress:ids:${user}`, async () => {
-    try {
-      const [u, g] = await Promise.all([
-        ctx.exec.run(['id', '-u', '--', user], { timeoutMs: 5_000 }),
-        ctx.exec.run(['id', '-G', '--', user], { timeoutMs: 5_000 }),
-      ]);
-      if (u.exitCode !== 0 || g.exitCode !== 0) return null;
-      return { uid: Number(u.stdout.trim()), gids: g.stdout.trim().split(/\s+/).map(Number) };
-    } catch (e) {
-      ctx.logger.debug('wordpress: cannot read the ids of the PHP user', { user, error: errorMessage(e) });
-      return null;
-    }
-  });
-}
-
-/** Whether Healer runs as root on the target: only then may it give a file to another group (and the backup restore it). */
-async function healerIsRoot(ctx: Ctx): Promise<boolean> {
-  return ctx.facts.get('wordpress:healer-is-root', async () => {
-    const r = await ctx.exec.run(['id', '-u'], { timeoutMs: 5_000 }).catch(() => null);
-    return r?.exitCode === 0 && r.stdout.trim() === '0';
-  });
-}
-
-/** The group PHP runs with (the pool's or Apache's `Group`, else the user's primary group) and its id, or null. */
-async function phpGroupOf(ctx: Ctx, phpUser: PhpUser): Promise<{ group: string; gid: number } | null> {
-  const run = (command: string[]) => ctx.exec.run(command, { timeoutMs: 5_000 }).catch(() => null);
-  if (phpUser.group) {
-    const r = await run(['getent', 'group', '--', phpUser.group]);
-    const gid = Number(r?.exitCode === 0 ? r.stdout.split(':')[2] : NaN);
-    return Number.isInteger(gid) && gid >= 0 ? { group: phpUser.group, gid } : null;
-  }
-  const [id, name] = await Promise.all([run(['id', '-g', '--', phpUser.user]), run(['id', '-gn', '--', phpUser.user])]);
-  const gid = Number(id?.exitCode === 0 ? id.stdout.trim() : NaN);
-  if (!Number.isInteger(gid) || gid < 0) return null;
-  return { group: name?.exitCode === 0 && name.stdout.trim() ? name.stdout.trim() : String(gid), gid };
-}
 
 export type ReadVerdict =
   | {
@@ -81,7 +43,7 @@ export type ReadVerdict =
 export async function phpKeepsRead(ctx: Ctx, stat: FileStat, mode: number, options: { allowChgrp?: boolean } = {}): Promise<ReadVerdict> {
   const phpUser = await phpUserOf(ctx).catch(() => null);
   if (!phpUser) return { keepsRead: false, phpUser: null, why: 'the user PHP runs as could not be found (set the app setting phpUser)' };
-  const ids = await idsOf(ctx, phpUser.user);
+  const ids = await userIds(ctx, phpUser.user);
   if (!ids) return { keepsRead: false, phpUser, why: `the user "${phpUser.user}" PHP runs as (${phpUser.source}) is unknown on ${ctx.exec.host}` };
   if (ids.uid === 0) return { keepsRead: true, phpUser, via: 'root' };
   if (ids.uid === stat.uid) return (mode & 0o400) !== 0 ? { keepsRead: true, phpUser, via: 'owner' } : { keepsRead: false, phpUser, why: `"${phpUser.user}" owns the file but the mode would not let it read` };
