@@ -90,3 +90,24 @@ export async function phpIdentity(ctx: Ctx): Promise<{ php: PhpUser; ids: UserId
   if (!ids) return `the user "${php.user}" PHP runs as (${php.source}) is unknown on ${ctx.exec.host}`;
   return { php, ids };
 }
+
+/** Whether Healer runs as root on the target. */
+export async function healerIsRoot(ctx: Pick<Ctx, 'exec' | 'facts'>): Promise<boolean> {
+  return ctx.facts.get('laravel:healer-is-root', async () => {
+    const r = await ctx.exec.run(['id', '-u'], { timeoutMs: 5_000 }).catch(() => null);
+    return r?.exitCode === 0 && r.stdout.trim() === '0';
+  });
+}
+
+/**
+ * The argv prefix that runs a command as the user PHP runs as
+ * (`runuser -u www-data --`), when Healer runs as root and that user is
+ * known and not root: what the command writes (cache files and their
+ * folders) then belongs to PHP, as when the app writes it. Empty otherwise.
+ */
+export async function asPhpUser(ctx: Ctx): Promise<string[]> {
+  if (!(await healerIsRoot(ctx))) return [];
+  const php = await phpUserOf(ctx).catch(() => null);
+  if (!php || php.user === 'root') return [];
+  return ['runuser', '-u', php.user, '--'];
+}

@@ -130,9 +130,11 @@ export interface ProbeOutcome {
   [key: string]: unknown;
 }
 
-/** Run the probe in `mode`; throws `COMMAND_FAILED` when PHP prints no JSON (the app cannot even load). */
-export async function runProbe(ctx: Ctx, mode: ProbeMode): Promise<ProbeOutcome> {
-  const r = await ctx.exec.run([ctx.config.phpBinary, '-d', 'display_errors=stderr', '--', ctx.app.root, mode], {
+/**
+ * Run the probe in `mode` (after `prefix`: `runuser -u <php user> --` for a
+ * probe that writes files, see `asPhpUser`); throws `COMMAND_FAILED` when PHP prints no JSON (the app cannot even load). */
+export async function runProbe(ctx: Ctx, mode: ProbeMode, prefix: readonly string[] = []): Promise<ProbeOutcome> {
+  const r = await ctx.exec.run([...prefix, ctx.config.phpBinary, '-d', 'display_errors=stderr', '--', ctx.app.root, mode], {
     input: PROBE_SCRIPT,
     cwd: ctx.app.root,
     timeoutMs: 60_000,

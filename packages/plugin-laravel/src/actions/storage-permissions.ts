@@ -11,16 +11,8 @@
 import { restoreBackup, type Step } from '@healer/core';
 import { ACTION, CHECK } from '../checks/ids.js';
 import { octal } from '../checks/shared.js';
-import { canWrite, phpIdentity, writableEntries, type Entry, type UserIds } from '../php-access.js';
+import { canWrite, healerIsRoot, phpIdentity, writableEntries, type Entry, type UserIds } from '../php-access.js';
 import { notApplicable, type LaravelAction, type LaravelPlanContext } from './shared.js';
-
-/** Whether Healer runs as root on the target (only root may give a file to another group). */
-async function healerIsRoot(ctx: LaravelPlanContext): Promise<boolean> {
-  return ctx.facts.get('laravel:healer-is-root', async () => {
-    const r = await ctx.exec.run(['id', '-u'], { timeoutMs: 5_000 }).catch(() => null);
-    return r?.exitCode === 0 && r.stdout.trim() === '0';
-  });
-}
 
 /** The new mode and group of an entry PHP cannot write, or why it cannot be fixed. */
 export function fixFor(entry: Entry, ids: UserIds, root: boolean): { mode: number; chgrp: { name: string; gid: number } | null } | string {

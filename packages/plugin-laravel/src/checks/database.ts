@@ -5,6 +5,7 @@
  * (`migrate:status`), `laravel/failed-jobs`.
  */
 import { artisanOutput, parseMigrateStatus } from '../artisan.js';
+import { asPhpUser } from '../php-access.js';
 import { appConfig, errnoInWords, runProbe, type ProbeConfig } from '../probe.js';
 import { ACTION, CHECK } from './ids.js';
 import { plural, type LaravelCheck, type LaravelCheckContext } from './shared.js';
@@ -48,12 +49,13 @@ export const cacheStoreCheck: LaravelCheck = {
   title: 'The cache store keeps a value',
   category: 'availability',
   severity: 'high',
-  description: 'Puts a random value in the default cache store, reads it back and removes it.',
+  description: 'Puts a random value in the default cache store, reads it back and removes it, as the user PHP runs as.',
   timeoutMs: 60_000,
   async run(ctx) {
     const config = await configOrSkip(ctx);
     if (!('boot' in config)) return config;
-    const r = await runProbe(ctx, 'cache');
+    // As PHP's user: a file store's new folders must stay writable by the app.
+    const r = await runProbe(ctx, 'cache', await asPhpUser(ctx));
     const details = { store: config.cache.default, driver: config.cache.driver };
     if (r.ok) return { status: 'pass', message: `The ${config.cache.default} cache store (${config.cache.driver}) kept a value and gave it back.`, details };
     const why = r.error ? `${r.error}${r.errno ? ` (${errnoInWords(r.errno)})` : ''}` : r.stored ? 'the value stored could not be read back' : 'the value could not be stored';
