@@ -14,6 +14,7 @@ export type { Entry, UserIds } from './php-access.js';
 export { CHECK, ACTION } from './checks/ids.js';
 export {
   laravelOwnChecks,
+  availabilityCheck,
   appKeyCheck,
   cacheStaleCheck,
   cacheStoreCheck,

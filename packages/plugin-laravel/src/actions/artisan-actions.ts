@@ -20,7 +20,7 @@ export const upAction: LaravelAction = {
   title: 'Bring the app out of maintenance mode',
   description: 'php artisan up: removes storage/framework/down and maintenance.php.',
   risk: 'low',
-  fixes: [CHECK.maintenance],
+  fixes: [CHECK.maintenance, CHECK.availability],
   requiresBackup: true,
   backup: { paths: ['storage/framework/down', 'storage/framework/maintenance.php'] },
   async preconditions(ctx) {

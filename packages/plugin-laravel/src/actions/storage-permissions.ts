@@ -54,7 +54,7 @@ export const fixStoragePermissionsAction: LaravelAction = {
   id: ACTION.fixStoragePermissions,
   title: 'Make storage/ and bootstrap/cache writable by PHP',
   risk: 'medium',
-  fixes: [CHECK.storageWritable, CHECK.cacheStore],
+  fixes: [CHECK.storageWritable, CHECK.cacheStore, CHECK.availability],
   async backup(ctx) {
     const steps = await permissionSteps(ctx);
     const paths = typeof steps === 'string' ? [] : [...new Set(steps.flatMap((s) => (s.kind === 'chmod' ? [s.path] : [])))];

@@ -1,5 +1,6 @@
 /** Check and action ids of the Laravel plugin (part of its public API). */
 export const CHECK = {
+  availability: 'laravel/availability',
   envMissing: 'laravel/env-missing',
   appKey: 'laravel/app-key',
   debugInProduction: 'laravel/debug-in-production',

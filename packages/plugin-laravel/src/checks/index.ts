@@ -1,4 +1,5 @@
 /** The Laravel checks. */
+import { availabilityCheck } from './availability.js';
 import { cacheStaleCheck } from './cache-stale.js';
 import { cacheStoreCheck, databaseCheck, failedJobsCheck, pendingMigrationsCheck } from './database.js';
 import { appKeyCheck, debugInProductionCheck, envMissingCheck } from './env.js';
@@ -10,6 +11,7 @@ import type { LaravelCheck } from './shared.js';
 import { storageWritableCheck } from './storage.js';
 
 export {
+  availabilityCheck,
   appKeyCheck,
   cacheStaleCheck,
   cacheStoreCheck,
@@ -28,6 +30,7 @@ export {
 
 /** Laravel's own checks. */
 export const laravelOwnChecks: LaravelCheck[] = [
+  availabilityCheck,
   envMissingCheck,
   appKeyCheck,
   debugInProductionCheck,
