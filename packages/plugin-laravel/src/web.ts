@@ -54,7 +54,7 @@ interface BuiltinServer {
   user: string;
 }
 
-/** The `php -S` processes whose document root (`-t`, else their working folder) is the app's `public/` (or its root). */
+/** The `php -S` processes whose document root (their working folder: the server changes into it) is the app's `public/` (or its root). */
 export async function builtinServers(ctx: Ctx): Promise<BuiltinServer[]> {
   return ctx.facts.get(`laravel:builtin-servers:${ctx.app.root}`, async () => {
     const procs = (await ctx.facts.processes()).filter((p) => /(^|\/)php[0-9.]*\s.*\s-S\s/.test(`${p.command} `) || /(^|\/)php[0-9.]*\s+-S\s/.test(p.command));
@@ -67,8 +67,9 @@ export async function builtinServers(ctx: Ctx): Promise<BuiltinServer[]> {
       const argv = p.command.split(/\s+/);
       const listen = argv[argv.indexOf('-S') + 1] ?? '';
       const t = argv.indexOf('-t');
+      // The built-in server changes into its document root: its working folder is the docroot.
       const cwd = cwds.get(p.pid) ?? '';
-      const docroot = t >= 0 && argv[t + 1] ? posix.resolve(cwd || '/', argv[t + 1]!) : cwd;
+      const docroot = cwd || (t >= 0 && argv[t + 1]?.startsWith('/') ? argv[t + 1]! : '');
       if (!wanted.has(docroot.replace(/\/+$/, ''))) continue;
       const m = /^(.*):(\d+)$/.exec(listen);
       if (!m) continue;
