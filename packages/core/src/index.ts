@@ -198,7 +198,7 @@ export { readLogSince, readLastLines } from './logs/read-since.js';
 export type { ReadLogSinceOptions, LogTail } from './logs/read-since.js';
 export { Redactor, REDACTED } from './redact.js';
 export { discoverWebServer } from './webserver/discover.js';
-export type { WebServerRoots, WebServerDiscovery, ServerLog, ServerLogKind, PhpUser } from './webserver/discover.js';
+export type { WebServerRoots, WebServerDiscovery, ServerLog, ServerLogKind, PhpUser, PhpRuntime } from './webserver/discover.js';
 export { readApacheConfig, parseEnvvars } from './webserver/apache.js';
 export type { ApacheConfig, ApacheVhost } from './webserver/apache.js';
 export { readNginxConfig } from './webserver/nginx.js';

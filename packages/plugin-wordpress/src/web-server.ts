@@ -46,7 +46,7 @@ export function webServerOf(ctx: Ctx): Promise<WebServerDiscovery> {
       return await discoverWebServer(ctx.exec, ctx.app.root, roots);
     } catch (e) {
       ctx.logger.debug('wordpress: web server discovery failed', { error: errorMessage(e) });
-      return { docroot: ctx.app.root, servedBy: [], logs: [] as ServerLog[], phpUser: null, notes: [errorMessage(e)] };
+      return { docroot: ctx.app.root, servedBy: [], logs: [] as ServerLog[], phpUser: null, php: null, notes: [errorMessage(e)] };
     }
   });
 }

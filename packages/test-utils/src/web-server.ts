@@ -33,6 +33,8 @@ export interface WebServerOptions {
   phpFpm?: string;
   /** The loopback port. Default a free one. */
   port?: number;
+  /** nginx only: extra settings of the PHP-FPM pool (`pm.status_path`, `php_admin_flag[display_errors]`...). */
+  poolSettings?: Record<string, string>;
 }
 
 export interface RunningWebServer {
@@ -68,7 +70,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     const env = parseEnv(await readFile(join(dir, 'etc/apache2/envvars'), 'utf8'));
     children.push(start('/usr/sbin/apache2', ['-d', join(dir, 'etc/apache2'), '-f', join(dir, 'etc/apache2/apache2.conf'), '-DFOREGROUND'], { ...process.env, ...env }));
   } else {
-    server = await configureNginx(dir, port, user, options.sites);
+    server = await configureNginx(dir, port, user, options.sites, options.poolSettings ?? {});
     children.push(start(options.phpFpm ?? 'php-fpm8.2', ['-F', '-y', join(dir, 'etc/php/fpm/php-fpm.conf')], process.env));
     await waitFor(() => exists(join(run, 'php-fpm.sock')), 'php-fpm', children).catch(async (e: unknown) => {
       await rm(dir, { recursive: true, force: true });
@@ -132,7 +134,7 @@ async function configureApache(dir: string, port: number, user: string, sites: W
   return { roots: { apacheRoot: etc }, errorLog: join(logDir, 'error.log'), errorLogOf: (n) => logs.get(n) ?? join(logDir, 'error.log') };
 }
 
-async function configureNginx(dir: string, port: number, user: string, sites: WebSite[]): Promise<Omit<RunningWebServer, 'get' | 'stop' | 'port' | 'dir' | 'kind'>> {
+async function configureNginx(dir: string, port: number, user: string, sites: WebSite[], poolSettings: Record<string, string>): Promise<Omit<RunningWebServer, 'get' | 'stop' | 'port' | 'dir' | 'kind'>> {
   const etc = join(dir, 'etc/nginx');
   const fpm = join(dir, 'etc/php/fpm');
   const logDir = join(dir, 'log/nginx');
@@ -146,7 +148,7 @@ async function configureNginx(dir: string, port: number, user: string, sites: We
   );
   await writeFile(
     join(fpm, 'pool.d/www.conf'),
-    `[www]\nuser = ${user}\ngroup = ${user}\nlisten = ${sock}\nlisten.owner = ${user}\nlisten.group = ${user}\npm = static\npm.max_children = 2\n; A heal's edits are served at once.\nphp_admin_value[opcache.enable] = 0\n`,
+    `[www]\nuser = ${user}\ngroup = ${user}\nlisten = ${sock}\nlisten.owner = ${user}\nlisten.group = ${user}\npm = static\npm.max_children = 2\n; A heal's edits are served at once.\nphp_admin_value[opcache.enable] = 0\n${Object.entries(poolSettings).map(([k, v]) => `${k} = ${v}\n`).join('')}`,
   );
   await writeFile(
     join(etc, 'nginx.conf'),

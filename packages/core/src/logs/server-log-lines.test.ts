@@ -19,7 +19,28 @@ Stack trace:
 2026/12/06 02:35:15 [notice] 2368#2368: signal process started
 `;
 
+// PHP 8.2's built-in server (`php -S`), its output redirected to a file: its own lines, then PHP's error with real newlines.
+const BUILTIN = `[Mon Dec  7 01:55:49 2026] PHP 8.2.36 Development Server (http://127.0.0.1:18931) started
+[Mon Dec  7 01:55:49 2026] 127.0.0.1:34624 Accepted
+[Mon Dec  7 01:55:49 2026] PHP Fatal error:  Uncaught Error: Call to undefined function healer_nope() in /srv/app/boom.php:2
+Stack trace:
+#0 {main}
+  thrown in /srv/app/boom.php on line 2
+[Mon Dec  7 01:55:49 2026] 127.0.0.1:34624 [500]: GET /boom.php - Uncaught Error: Call to undefined function healer_nope() in /srv/app/boom.php:2
+Stack trace:
+#0 {main}
+  thrown in /srv/app/boom.php on line 2
+[Mon Dec  7 01:55:49 2026] 127.0.0.1:34624 Closing
+`;
+
 describe('parseServerLogText', () => {
+  it("reads php -S output: the day padded with a space, PHP's error once (not the request line that repeats it)", () => {
+    expect(detectLogFormat(BUILTIN)).toBe('apache');
+    const entries = parseServerLogText(BUILTIN, 'apache', '+0100');
+    expect(entries.map((e) => e.level)).toEqual(['fatal']);
+    expect(entries[0]).toMatchObject({ file: '/srv/app/boom.php', line: 2, time: new Date('2026-12-07T00:55:49Z') });
+  });
+
   it("reads mod_php's [php:error] lines, turning the escaped newlines back into a stack trace", () => {
     const entries = parseServerLogText(APACHE, 'apache');
     expect(entries.map((e) => e.level)).toEqual(['fatal', 'warning']);

@@ -2,8 +2,9 @@
  * PHP errors from the logs web servers write: Apache's error log (mod_php's
  * `[php:error] ... PHP Fatal error: ...` lines), nginx's (`FastCGI sent in
  * stderr: "PHP message: PHP Fatal error: ..."`), PHP-FPM's own log
- * (`child 12 said into stderr: "..."`), and PHP's own format (`error_log`
- * files, cPanel's per-folder `error_log`). Each read is bounded in bytes and
+ * (`child 12 said into stderr: "..."`), PHP's built-in server (`php -S`,
+ * which stamps its lines the way Apache does), and PHP's own format
+ * (`error_log` files, cPanel's per-folder `error_log`). Each read is bounded in bytes and
  * in time, and starts at a given time.
  */
 import type { Executor } from '../contract/executor.js';
@@ -45,8 +46,8 @@ const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 8_000;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-// [Sun Dec 06 02:30:01.123456 2026]
-const APACHE_TIME_RE = /^\[(?:[A-Z][a-z]{2} )?([A-Z][a-z]{2}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d+)? (\d{4})\]/;
+// [Sun Dec 06 02:30:01.123456 2026], and PHP's built-in server (`php -S`): [Mon Dec  7 01:55:49 2026]
+const APACHE_TIME_RE = /^\[(?:[A-Z][a-z]{2} )?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d+)? (\d{4})\]/;
 // 2026/12/06 02:30:01 [error] 1234#1234: *5 message
 const NGINX_TIME_RE = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) \[(\w+)\] /;
 

@@ -18,6 +18,10 @@ export interface ApacheVhost {
   errorLog: string | null;
   /** `proxy:unix:/run/php/php8.2-fpm.sock|fcgi://localhost` of a `SetHandler`, when PHP goes to PHP-FPM. */
   phpHandler: string | null;
+  /** The `<VirtualHost>` addresses, e.g. `['*:80']`, `['127.0.0.1:8080']`. */
+  addresses: string[];
+  /** mod_php settings of the block (`php_value`, `php_flag`, `php_admin_value`, `php_admin_flag`), by directive name. */
+  phpValues: Record<string, string>;
 }
 
 /** What Apache's configuration says. */
@@ -119,7 +123,7 @@ export async function readApacheConfig(exec: Executor, root: string): Promise<Ap
           if (closing) {
             if (vhost) config.vhosts.push(vhost);
             vhost = null;
-          } else vhost = { file, serverName: null, documentRoot: null, errorLog: null, phpHandler: null };
+          } else vhost = { file, serverName: null, documentRoot: null, errorLog: null, phpHandler: null, addresses: a, phpValues: {} };
         }
         continue;
       }
@@ -162,6 +166,12 @@ export async function readApacheConfig(exec: Executor, root: string): Promise<Ap
           break;
         case 'sethandler':
           if (vhost && first?.startsWith('proxy:')) vhost.phpHandler = first;
+          break;
+        case 'php_value':
+        case 'php_flag':
+        case 'php_admin_value':
+        case 'php_admin_flag':
+          if (vhost && first && a[1] !== undefined) vhost.phpValues[first] = a[1];
           break;
         default:
           break;

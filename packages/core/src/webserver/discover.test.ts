@@ -36,7 +36,7 @@ describe('Apache, Debian layout', () => {
       'apache2.conf': 'User ${APACHE_RUN_USER}\nGroup ${APACHE_RUN_GROUP}\nErrorLog ${APACHE_LOG_DIR}/error.log\nIncludeOptional mods-enabled/*.load\nIncludeOptional sites-enabled/*.conf\n',
       'mods-enabled/php8.2.load': 'LoadModule php_module /usr/lib/apache2/modules/libphp8.2.so\n',
       'sites-available/other.conf': `<VirtualHost *:80>\n  DocumentRoot ${dir}/www/other\n  ErrorLog \${APACHE_LOG_DIR}/other-error.log\n</VirtualHost>\n`,
-      'sites-available/site.conf': `# the site\n<VirtualHost *:80>\n  ServerName site.example\n  DocumentRoot "${dir}/www/site/"\n  ErrorLog \${APACHE_LOG_DIR}/site-error.log\n</VirtualHost>\n`,
+      'sites-available/site.conf': `# the site\n<VirtualHost *:80>\n  ServerName site.example\n  DocumentRoot "${dir}/www/site/"\n  ErrorLog \${APACHE_LOG_DIR}/site-error.log\n  php_admin_flag display_errors Off\n  php_value memory_limit 256M\n</VirtualHost>\n`,
     });
     await mkdir(join(etc, 'sites-enabled'));
     await symlink('../sites-available/site.conf', join(etc, 'sites-enabled/site.conf'));
@@ -46,8 +46,10 @@ describe('Apache, Debian layout', () => {
       ['apache-vhost', '/var/log/apache2/site-error.log'],
       ['apache', '/var/log/apache2/error.log'],
     ]);
-    expect(found.servedBy).toEqual([{ server: 'apache', file: join(etc, 'sites-enabled/site.conf'), serverName: 'site.example', documentRoot: join(dir, 'www/site') }]);
+    expect(found.servedBy).toEqual([{ server: 'apache', file: join(etc, 'sites-enabled/site.conf'), serverName: 'site.example', documentRoot: join(dir, 'www/site'), listen: ['*:80'] }]);
     expect(found.phpUser).toMatchObject({ user: 'web-user', group: 'web-group' });
+    // mod_php: PHP runs inside Apache, with the vhost's own settings.
+    expect(found.php).toEqual({ sapi: 'apache2handler', phpValues: { display_errors: 'Off', memory_limit: '256M' }, apacheRoot: etc });
   });
 
   it('parses envvars the way the shell would for plain assignments', () => {
@@ -81,7 +83,7 @@ describe('nginx + PHP-FPM', () => {
     await tree(fpm, {
       'php-fpm.conf': `[global]\npid = /run/php/php8.2-fpm.pid\nerror_log = /var/log/php8.2-fpm.log\ninclude=${fpm}/pool.d/*.conf\n`,
       'pool.d/www.conf': '[www]\nuser = www-data\ngroup = www-data\nlisten = /run/php/php8.2-fpm.sock\n',
-      'pool.d/site.conf': '; the site\n[site]\nuser = site-user\ngroup = site-group\nlisten = /run/php/site.sock\nphp_admin_value[error_log] = /var/log/php/$pool.log\n',
+      'pool.d/site.conf': '; the site\n[site]\nuser = site-user\ngroup = site-group\nlisten = /run/php/site.sock\nphp_admin_value[error_log] = /var/log/php/$pool.log\nphp_flag[display_errors] = on\npm.status_path = /fpm-status\n',
     });
     const found = await discoverWebServer(exec, join(dir, 'www/site'), { apacheRoot: join(dir, 'none'), nginxRoot: ngx, phpFpmRoot: join(dir, 'php/*/fpm'), phpBinary: false });
     expect(found.logs.map((l) => [l.kind, l.path])).toEqual([
@@ -90,8 +92,14 @@ describe('nginx + PHP-FPM', () => {
       ['php-fpm-pool', '/var/log/php/site.log'],
       ['php-fpm', '/var/log/php8.2-fpm.log'],
     ]);
-    expect(found.servedBy[0]).toMatchObject({ server: 'nginx', serverName: 'site.example' });
+    expect(found.servedBy[0]).toMatchObject({ server: 'nginx', serverName: 'site.example', listen: ['80'] });
     expect(found.phpUser).toMatchObject({ user: 'site-user', group: 'site-group' });
+    // The pool behind the site's fastcgi_pass, with its status path, settings and FPM's pid file.
+    expect(found.php).toMatchObject({
+      sapi: 'fpm-fcgi',
+      pool: { name: 'site', statusPath: '/fpm-status', phpValues: { error_log: '/var/log/php/site.log', display_errors: 'on' } },
+      fpm: { pidFile: '/run/php/php8.2-fpm.pid' },
+    });
   });
 
   it('tokenises quotes, comments and braces', () => {
@@ -105,6 +113,7 @@ describe('nothing readable', () => {
     const found = await discoverWebServer(exec, join(dir, 'www/site'), { apacheRoot: none, nginxRoot: none, phpFpmRoot: none, phpBinary: false });
     expect(found.logs).toEqual([]);
     expect(found.servedBy).toEqual([]);
+    expect(found.php).toBeNull();
   });
 
   it('refuses a relative docroot', async () => {

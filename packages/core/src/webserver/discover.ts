@@ -41,13 +41,25 @@ export interface PhpUser {
   source: string;
 }
 
+/** How PHP runs for the folder, when the configuration tells. */
+export type PhpRuntime =
+  /** A PHP-FPM pool: the one the web server passes PHP to, else the only pool. */
+  | { sapi: 'fpm-fcgi'; pool: FpmPool; fpm: FpmConfig }
+  /** Inside the Apache that serves the folder (mod_php), with the virtual host's `php_value` / `php_admin_value` settings. */
+  | { sapi: 'apache2handler'; phpValues: Record<string, string>; apacheRoot: string };
+
 export interface WebServerDiscovery {
   docroot: string;
-  /** The server blocks that serve the folder. */
-  servedBy: Array<{ server: 'apache' | 'nginx'; file: string; serverName: string | null; documentRoot: string }>;
+  /**
+   * The server blocks that serve the folder. `listen`: the block's addresses
+   * (Apache's `<VirtualHost>` arguments, nginx's `listen` words).
+   */
+  servedBy: Array<{ server: 'apache' | 'nginx'; file: string; serverName: string | null; documentRoot: string; listen: string[] }>;
   /** Logs to read, most specific first, without duplicates. */
   logs: ServerLog[];
   phpUser: PhpUser | null;
+  /** How PHP runs for the folder (FPM pool or mod_php), null when no served block or pool tells. */
+  php: PhpRuntime | null;
   /** What could not be read (for debugging; never fatal). */
   notes: string[];
 }
@@ -70,7 +82,7 @@ export async function discoverWebServer(exec: Executor, docroot: string, roots: 
     firstOf(roots.nginxRoot ? [roots.nginxRoot] : NGINX_ROOTS, (r) => readNginxConfig(exec, r), notes, 'nginx'),
     readFpms(exec, roots.phpFpmRoot ? [roots.phpFpmRoot] : PHP_FPM_ROOTS, notes),
   ]);
-  const result: WebServerDiscovery = { docroot: site, servedBy: [], logs: [], phpUser: null, notes };
+  const result: WebServerDiscovery = { docroot: site, servedBy: [], logs: [], phpUser: null, php: null, notes };
   const add = (path: string | null, kind: ServerLogKind, from: string): void => {
     if (path && !result.logs.some((l) => l.path === path)) result.logs.push({ path, kind, from });
   };
@@ -80,11 +92,11 @@ export async function discoverWebServer(exec: Executor, docroot: string, roots: 
   const pool = matchPool(fpms, vhost?.phpHandler ?? server?.fastcgiPass ?? null);
 
   if (vhost) {
-    result.servedBy.push({ server: 'apache', file: vhost.file, serverName: vhost.serverName, documentRoot: vhost.documentRoot! });
+    result.servedBy.push({ server: 'apache', file: vhost.file, serverName: vhost.serverName, documentRoot: vhost.documentRoot!, listen: vhost.addresses });
     add(vhost.errorLog, 'apache-vhost', vhost.file);
   }
   if (server) {
-    result.servedBy.push({ server: 'nginx', file: server.file, serverName: server.serverNames[0] ?? null, documentRoot: server.roots[0]! });
+    result.servedBy.push({ server: 'nginx', file: server.file, serverName: server.serverNames[0] ?? null, documentRoot: server.roots[0]!, listen: server.listen });
     add(server.errorLog, 'nginx-server', server.file);
   }
   // Which stack serves PHP: the matched server; without a match, every server found.
@@ -98,6 +110,7 @@ export async function discoverWebServer(exec: Executor, docroot: string, roots: 
   if (roots.phpBinary !== false) add(await cliErrorLog(exec, roots.phpBinary ?? 'php', notes), 'php-cli', `${roots.phpBinary ?? 'php'} -i`);
 
   result.phpUser = phpUserOf({ apache, vhost, nginxServes: server !== null, pool, pools }) ?? (await processUser(exec, notes));
+  result.php = phpRuntimeOf({ apache, vhost, served: vhost !== null || server !== null, pool, pools });
   return result;
 }
 
@@ -174,6 +187,20 @@ function phpUserOf(found: {
   }
   // A site served through PHP-FPM whose pool is not told by the socket: the only pool.
   if ((found.vhost || found.nginxServes) && found.pools.length === 1) return fromPool(found.pools[0]!);
+  return null;
+}
+
+function phpRuntimeOf(found: {
+  apache: ApacheConfig | null;
+  vhost: ApacheVhost | null;
+  served: boolean;
+  pool: { pool: FpmPool; fpm: FpmConfig } | null;
+  pools: Array<{ pool: FpmPool; fpm: FpmConfig }>;
+}): PhpRuntime | null {
+  if (found.pool) return { sapi: 'fpm-fcgi', ...found.pool };
+  const { apache, vhost } = found;
+  if (apache && vhost && !vhost.phpHandler && apache.modPhp) return { sapi: 'apache2handler', phpValues: { ...vhost.phpValues }, apacheRoot: apache.serverRoot };
+  if (found.served && found.pools.length === 1) return { sapi: 'fpm-fcgi', ...found.pools[0]! };
   return null;
 }
 

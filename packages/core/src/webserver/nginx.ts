@@ -17,6 +17,8 @@ export interface NginxServer {
   errorLog: string | null;
   /** `unix:/run/php/php8.2-fpm.sock` or `127.0.0.1:9000`, when PHP is passed to FastCGI. */
   fastcgiPass: string | null;
+  /** The first word of each `listen` (`80`, `127.0.0.1:8080`, `[::]:443`). */
+  listen: string[];
 }
 
 export interface NginxConfig {
@@ -66,7 +68,7 @@ export async function readNginxConfig(exec: Executor, root: string): Promise<Ngi
       if (tok === '{') {
         const block = words[0] ?? '';
         const server: NginxServer | null =
-          block === 'server' && stack.some((f) => f.block === 'http') ? { file, serverNames: [], roots: [], errorLog: null, fastcgiPass: null } : (stack[stack.length - 1]!.server ?? null);
+          block === 'server' && stack.some((f) => f.block === 'http') ? { file, serverNames: [], roots: [], errorLog: null, fastcgiPass: null, listen: [] } : (stack[stack.length - 1]!.server ?? null);
         if (block === 'server' && server) config.servers.push(server);
         stack.push({ block, server });
         words = [];
@@ -104,6 +106,9 @@ export async function readNginxConfig(exec: Executor, root: string): Promise<Ngi
         return;
       case 'server_name':
         if (server) server.serverNames.push(...words.slice(1));
+        return;
+      case 'listen':
+        if (server && first && frame.server === server && frame.block === 'server') server.listen.push(first);
         return;
       case 'fastcgi_pass':
         if (server && first) server.fastcgiPass ??= first;

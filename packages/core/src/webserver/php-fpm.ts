@@ -16,6 +16,10 @@ export interface FpmPool {
   listen: string | null;
   /** `php_admin_value[error_log]` or `php_value[error_log]`, absolute; null when PHP's errors go to FPM's log. */
   errorLog: string | null;
+  /** `pm.status_path` (e.g. `/status`): the pool answers its status there over FastCGI; null when not exposed. */
+  statusPath: string | null;
+  /** PHP settings of the pool (`php_value[x]`, `php_flag[x]`, `php_admin_value[x]`, `php_admin_flag[x]`), by setting name. */
+  phpValues: Record<string, string>;
 }
 
 export interface FpmConfig {
@@ -23,6 +27,8 @@ export interface FpmConfig {
   file: string;
   /** FPM's own log (`error_log` in `[global]`), absolute. */
   errorLog: string | null;
+  /** `pid` in `[global]`: the file holding the master's process id, absolute; null when not set. */
+  pidFile: string | null;
   pools: FpmPool[];
 }
 
@@ -63,7 +69,7 @@ export async function readFpmConfig(exec: Executor, root: string): Promise<FpmCo
     }
   }
   if (file === null || text === null) return null;
-  const config: FpmConfig = { file, errorLog: null, pools: [] };
+  const config: FpmConfig = { file, errorLog: null, pidFile: null, pools: [] };
   // FPM's prefix for relative paths: /usr by default; Debian and RHEL write absolute paths.
   const prefix = '/usr';
   const seen = new Set<string>();
@@ -72,7 +78,7 @@ export async function readFpmConfig(exec: Executor, root: string): Promise<FpmCo
     seen.add(path);
     for (const { section, entries } of fpmSections(body)) {
       const isGlobal = section === '' || section === 'global';
-      const pool: FpmPool | null = isGlobal ? null : { name: section, file: path, user: null, group: null, listen: null, errorLog: null };
+      const pool: FpmPool | null = isGlobal ? null : { name: section, file: path, user: null, group: null, listen: null, errorLog: null, statusPath: null, phpValues: {} };
       for (const [key, rawValue] of entries) {
         const value = pool ? rawValue.replace(/\$pool/g, pool.name) : rawValue;
         if (key === 'include') {
@@ -82,8 +88,13 @@ export async function readFpmConfig(exec: Executor, root: string): Promise<FpmCo
           }
         } else if (isGlobal && key === 'error_log' && !value.startsWith('syslog')) {
           config.errorLog = absoluteFrom('/var', value);
+        } else if (isGlobal && key === 'pid' && value !== '') {
+          config.pidFile = absoluteFrom('/var', value);
         } else if (pool) {
-          if (key === 'user') pool.user = value;
+          const setting = /^php_(?:admin_)?(?:value|flag)\[([^\]]+)\]$/.exec(key);
+          if (setting) pool.phpValues[setting[1]!] = value;
+          if (key === 'pm.status_path' && value.startsWith('/')) pool.statusPath = value;
+          else if (key === 'user') pool.user = value;
           else if (key === 'group') pool.group = value;
           else if (key === 'listen') pool.listen = value;
           else if ((key === 'php_admin_value[error_log]' || key === 'php_value[error_log]') && value !== '' && !value.startsWith('syslog')) {
