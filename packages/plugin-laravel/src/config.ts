@@ -1,11 +1,14 @@
 /**
- * The Laravel plugin's configuration (validated by core before use).
+ * The Laravel plugin's configuration (validated by core before use): the
+ * PHP runtime fields (shared with `@healer/plugin-php`, whose checks and
+ * actions this plugin reuses: `phpBinary` runs `artisan` too) plus
+ * Laravel's own.
  */
+import { phpRuntimeConfigShape } from '@healer/plugin-php';
 import { z } from 'zod';
 
 export const laravelConfigSchema = z.object({
-  /** The PHP binary on the target that runs `artisan`. Default `php`. */
-  phpBinary: z.string().min(1).default('php'),
+  ...phpRuntimeConfigShape,
   /** How long one `artisan` command may take. Default 2 minutes. */
   artisanTimeoutMs: z.int().positive().default(120_000),
   /** How long `migrate --force` may take. Default 15 minutes. */

@@ -7,6 +7,7 @@
  */
 import { posix } from 'node:path';
 import type { AppInfo, DetectContext, Detection } from '@healer/core';
+import { readPhpApp, type ComposerJson } from '@healer/plugin-php';
 import type { LaravelConfig } from './config.js';
 import type { LaravelMeta, VersionSource } from './types.js';
 
@@ -26,22 +27,26 @@ export function versionFromArtisan(text: string): string | null {
   return /Laravel Framework\s+v?(\d+\.\d+(?:\.\d+)?\S*)/.exec(text)?.[1] ?? null;
 }
 
-function requiredFramework(composerText: string | null): string | null {
+function parseComposer(composerText: string | null): ComposerJson | null {
   if (composerText === null) return null;
   try {
-    const json = JSON.parse(composerText) as { require?: Record<string, unknown> };
-    const range = json.require?.['laravel/framework'];
-    return typeof range === 'string' ? range : null;
+    const json: unknown = JSON.parse(composerText);
+    return json !== null && typeof json === 'object' ? (json as ComposerJson) : null;
   } catch {
     return null;
   }
+}
+
+function requiredFramework(composer: ComposerJson | null): string | null {
+  const range = (composer?.require as Record<string, unknown> | undefined)?.['laravel/framework'];
+  return typeof range === 'string' ? range : null;
 }
 
 /** Recognize a Laravel app in `ctx.path`. */
 export async function detectLaravel(ctx: DetectContext<LaravelConfig>): Promise<Detection<LaravelMeta> | null> {
   const root = ctx.path;
   if (!(await ctx.fs.exists(posix.join(root, 'artisan')))) return null;
-  const composer = await ctx.fs.readText(posix.join(root, 'composer.json'), { maxBytes: 1024 * 1024 });
+  const composer = parseComposer(await ctx.fs.readText(posix.join(root, 'composer.json'), { maxBytes: 1024 * 1024 }));
   const range = requiredFramework(composer);
   const vendorText = await ctx.fs.readText(posix.join(root, VENDOR_APPLICATION), { maxBytes: 256 * 1024 });
   if (range === null && vendorText === null) return null;
@@ -68,7 +73,8 @@ export async function detectLaravel(ctx: DetectContext<LaravelConfig>): Promise<
   else evidence.push('the installed framework version could not be read');
   const hasEnv = await ctx.fs.exists(posix.join(root, '.env'));
   evidence.push(hasEnv ? '.env found' : 'no .env');
-  const meta: LaravelMeta = { version, versionSource, hasEnv, publicDir: posix.join(root, 'public') };
+  const php = await readPhpApp(ctx.fs, root, composer);
+  const meta: LaravelMeta = { ...php, version, versionSource, hasEnv };
   return { stack: 'laravel', version, confidence: 0.95, evidence, metadata: meta, root };
 }
 

@@ -8,11 +8,13 @@ export { artisanArgv, artisanStep, artisanOutput, parseMigrateStatus } from './a
 export type { MigrationStatus } from './artisan.js';
 export { runProbe, appConfig, loadedConfig, errnoInWords } from './probe.js';
 export type { ProbeConfig, ProbeDb, ProbeMode, ProbeOutcome } from './probe.js';
-export { findAddress, phpUserOf, webServerOf, builtinServers } from './web.js';
+export { findAddress, phpUserOf, builtinServers } from './web.js';
 export { canWrite, writableEntries, WRITABLE_DIRS } from './php-access.js';
 export type { Entry, UserIds } from './php-access.js';
 export { CHECK, ACTION } from './checks/ids.js';
 export {
+  laravelChecks,
+  reusedPhpChecks,
   laravelOwnChecks,
   availabilityCheck,
   appKeyCheck,
@@ -39,6 +41,8 @@ export { parseWorkerCommand, queueWorkers } from './checks/queue.js';
 export type { QueueWorker } from './checks/queue.js';
 export { staleCaches, CACHES } from './checks/cache-stale.js';
 export {
+  laravelActions,
+  reusedPhpActions,
   laravelOwnActions,
   fixStoragePermissionsAction,
   generateKeyAction,

@@ -2,14 +2,16 @@
  * Where the app answers and which user PHP runs as, found on the target:
  * - the address: `APP_URL` from `.env` (unless it is Laravel's stock
  *   `http://localhost`), else the PHP built-in server (`php -S`) serving
- *   `public/`, else the stock `APP_URL`;
+ *   `public/`, else the virtual host serving it (`@healer/plugin-php`),
+ *   else the stock `APP_URL`;
  * - the PHP user: the `phpUser` app setting, else the web server whose
  *   configuration serves `public/` (Apache, nginx + PHP-FPM), else the
  *   owner of the process listening at the app's port, else the owner of
  *   running PHP / web-server processes.
  */
 import { posix } from 'node:path';
-import { discoverWebServer, errorMessage, HealerError, type AppAddress, type CheckContext, type PhpUser, type WebServerDiscovery, type WebServerRoots } from '@healer/core';
+import { HealerError, type AppAddress, type CheckContext, type PhpUser } from '@healer/core';
+import { findPhpAddress, webServerOf } from '@healer/plugin-php';
 import type { LaravelConfig } from './config.js';
 import { readDotenv } from './dotenv.js';
 import type { LaravelMeta } from './types.js';
@@ -17,35 +19,6 @@ import type { LaravelMeta } from './types.js';
 type Ctx = CheckContext<LaravelConfig, LaravelMeta>;
 
 const STOCK_URL = /^https?:\/\/localhost\/?$/i;
-
-/** `settings.webServerRoots`, checked. */
-function rootsOf(ctx: Ctx): WebServerRoots {
-  const raw = ctx.settings['webServerRoots'];
-  const roots: WebServerRoots = { phpBinary: ctx.config.phpBinary };
-  if (raw === undefined) return roots;
-  if (typeof raw !== 'object' || raw === null) throw new HealerError('CONFIG_INVALID', 'The setting "webServerRoots" must be an object with apacheRoot, nginxRoot or phpFpmRoot.');
-  for (const key of ['apacheRoot', 'nginxRoot', 'phpFpmRoot'] as const) {
-    const value = (raw as Record<string, unknown>)[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'string' || !value.startsWith('/')) throw new HealerError('CONFIG_INVALID', `The setting "webServerRoots.${key}" must be an absolute path; got ${JSON.stringify(value)}.`);
-    roots[key] = value;
-  }
-  return roots;
-}
-
-/** The web server configuration serving `public/`, read once per run (never throws). */
-export function webServerOf(ctx: Ctx): Promise<WebServerDiscovery> {
-  const roots = rootsOf(ctx);
-  const docroot = posix.join(ctx.app.root, 'public');
-  return ctx.facts.get(`laravel:web-server:${docroot}:${JSON.stringify(roots)}`, async () => {
-    try {
-      return await discoverWebServer(ctx.exec, docroot, roots);
-    } catch (e) {
-      ctx.logger.debug('laravel: web server discovery failed', { error: errorMessage(e) });
-      return { docroot, servedBy: [], logs: [], phpUser: null, notes: [errorMessage(e)] };
-    }
-  });
-}
 
 /** A PHP built-in server (`php -S host:port`) serving the app: its address and process. */
 interface BuiltinServer {
@@ -88,6 +61,9 @@ export async function findAddress(ctx: Ctx): Promise<AppAddress | null> {
   if (valid && !STOCK_URL.test(appUrl)) return { url: appUrl.replace(/\/+$/, ''), source: 'APP_URL in .env' };
   const builtin = (await builtinServers(ctx))[0];
   if (builtin) return { url: builtin.url, source: `the PHP built-in server (pid ${builtin.pid}) serving public/` };
+  // The virtual host or server block serving public/ (the PHP plugin's reading of Apache and nginx).
+  const served = await findPhpAddress(ctx).catch(() => null);
+  if (served) return served;
   return valid ? { url: appUrl.replace(/\/+$/, ''), source: 'APP_URL in .env (the stock value)' } : null;
 }
 

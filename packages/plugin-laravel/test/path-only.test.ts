@@ -40,7 +40,7 @@ describe('only the path', () => {
     const d = await diagnoseByPath(app.root);
     const bad = d.results.filter((r) => (r.status === 'fail' || r.status === 'error') && !HOST_CHECKS.has(r.id)).map((r) => `${r.id}: ${r.message}`);
     expect(bad).toEqual([]);
-    expect(d.results.find((r) => r.id === 'laravel/availability')).toMatchObject({ status: 'pass', details: { url: `${app.url}/`, connectTo: '127.0.0.1', status: 200, urlSource: 'APP_URL in .env' } });
+    expect(d.results.find((r) => r.id === 'laravel/availability')).toMatchObject({ status: 'pass', details: { url: app.url, connectTo: '127.0.0.1', status: 200, urlSource: 'APP_URL in .env' } });
     const storage = d.results.find((r) => r.id === 'laravel/storage-writable')!;
     expect(storage.details).toMatchObject({ phpUser: { user: 'www-data' } });
     expect(String((storage.details['phpUser'] as { source: string }).source)).toContain('PHP built-in server');
@@ -52,7 +52,7 @@ describe('only the path', () => {
     const d = await diagnoseByPath(app.root);
     const availability = d.results.find((r) => r.id === 'laravel/availability')!;
     expect(availability.status, availability.message).toBe('pass');
-    expect(availability.details).toMatchObject({ url: `http://127.0.0.1:${app.port}/` });
+    expect(availability.details).toMatchObject({ url: `http://127.0.0.1:${app.port}` });
     expect(String(availability.details['urlSource'])).toContain('PHP built-in server');
     expect(d.results.find((r) => r.id === 'laravel/env-public')?.status).toBe('pass');
   }, 120_000);

@@ -1,4 +1,22 @@
-/** The Laravel checks. */
+/**
+ * The Laravel checks: Laravel's own, plus the PHP checks of
+ * `@healer/plugin-php` renamed into `laravel/...` (PHP version and
+ * extensions against composer.json, composer.lock and vendor/, php.ini and
+ * OPcache as the serving PHP sees them, PHP fatals, PHP-FPM, permissions).
+ */
+import {
+  checkInNamespace,
+  composerLockCheck,
+  extensionsCheck,
+  fatalErrorsCheck,
+  fpmConfigStaleCheck,
+  fpmStatusCheck,
+  iniProductionCheck,
+  opcacheCheck,
+  permissionsCheck,
+  phpVersionCheck,
+  vendorCheck,
+} from '@healer/plugin-php';
 import { availabilityCheck } from './availability.js';
 import { cacheStaleCheck } from './cache-stale.js';
 import { cacheStoreCheck, databaseCheck, failedJobsCheck, pendingMigrationsCheck } from './database.js';
@@ -28,7 +46,21 @@ export {
   storageWritableCheck,
 };
 
-/** Laravel's own checks. */
+/** The PHP checks, as `laravel/...`. */
+export const reusedPhpChecks: LaravelCheck[] = [
+  phpVersionCheck,
+  extensionsCheck,
+  composerLockCheck,
+  vendorCheck,
+  fatalErrorsCheck,
+  iniProductionCheck,
+  opcacheCheck,
+  fpmStatusCheck,
+  fpmConfigStaleCheck,
+  permissionsCheck,
+].map((c) => checkInNamespace(c, 'laravel'));
+
+/** Laravel's own checks (`laravel/availability` is the PHP plugin's app-answers with Laravel's fixes). */
 export const laravelOwnChecks: LaravelCheck[] = [
   availabilityCheck,
   envMissingCheck,
@@ -46,3 +78,6 @@ export const laravelOwnChecks: LaravelCheck[] = [
   queueTimeoutCheck,
   logErrorsCheck,
 ];
+
+/** Every check of the plugin. */
+export const laravelChecks: LaravelCheck[] = [...laravelOwnChecks, ...reusedPhpChecks];

@@ -14,7 +14,7 @@ export interface LaravelHealerOptions {
 
 export function laravelHealer(app: LaravelApp, options: LaravelHealerOptions = {}): Healer {
   const healerOptions: CreateHealerOptions = {
-    plugins: [{ plugin: laravelPlugin, config: options.config ?? {} }],
+    plugins: [{ plugin: laravelPlugin, config: { ...app.config, ...options.config } }],
     state: new MemoryStateStore(),
     sharedChecks: options.sharedChecks ?? false,
     checkTimeoutMs: 90_000,

@@ -1,14 +1,16 @@
 /**
- * A real Laravel app for tests: the checked-in skeleton (`fixtures/laravel-app`,
- * which loads Debian's php-laravel-framework from PHP's include path) copied
- * to a temp folder, a database and user of its own on a private MariaDB
+ * A real Laravel app for tests: the checked-in skeleton (`fixtures/laravel-app`)
+ * copied to a temp folder with its path repository beside it
+ * (`fixtures/packages/laravel-framework`, which loads Debian's
+ * php-laravel-framework from PHP's include path), installed by Composer
+ * offline from its checked-in lock, a database and user of its own on a private MariaDB
  * (test-utils' `startMariadb`), a `.env` pointing at them, the migrations
  * run, `storage/` and `bootstrap/cache` given to the PHP user (`www-data`),
  * and served by `php -S` (as that user) or by Apache.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, cp, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +19,7 @@ import { freePort, startWebServer, type RunningMariadb, type RunningWebServer } 
 
 const run = promisify(execFile);
 export const FIXTURE = fileURLToPath(new URL('../fixtures/laravel-app', import.meta.url));
+export const PACKAGES = fileURLToPath(new URL('../fixtures/packages', import.meta.url));
 export const PHP_USER = 'www-data';
 
 export interface LaravelAppOptions {
@@ -32,6 +35,10 @@ export interface LaravelAppOptions {
 
 export interface LaravelApp {
   root: string;
+  /** The plugin configuration that keeps Composer offline and inside the temp folder. */
+  config: { composerEnv: Record<string, string> };
+  /** `composer install` as a person would run it (offline). */
+  composerInstall(): Promise<void>;
   /** The parent temp folder (backups land in its `.healer-backups`). */
   dir: string;
   url: string;
@@ -68,6 +75,14 @@ export async function createLaravelApp(db: RunningMariadb, options: LaravelAppOp
   await chmod(dir, 0o755);
   const root = join(dir, 'app');
   await cp(FIXTURE, root, { recursive: true });
+  await cp(PACKAGES, join(dir, 'packages'), { recursive: true });
+  const home = join(dir, 'composer-home');
+  await mkdir(home);
+  const composerEnv = { COMPOSER_HOME: home, COMPOSER_CACHE_DIR: join(home, 'cache'), COMPOSER_DISABLE_NETWORK: '1' };
+  const composerInstall = async (): Promise<void> => {
+    await run('composer', ['install', '--no-dev', '--no-interaction', '--no-progress'], { cwd: root, env: { ...process.env, ...composerEnv, COMPOSER_ALLOW_SUPERUSER: '1' } });
+  };
+  await composerInstall();
   const name = `app_${randomBytes(4).toString('hex')}`;
   const dbPassword = `pw-${randomBytes(9).toString('base64url')}`;
   await db.sql(`CREATE DATABASE \`${name}\`; CREATE USER '${name}'@'127.0.0.1' IDENTIFIED BY '${dbPassword}'; GRANT ALL ON \`${name}\`.* TO '${name}'@'127.0.0.1';`);
@@ -95,9 +110,12 @@ export async function createLaravelApp(db: RunningMariadb, options: LaravelAppOp
     ...options.env,
   };
   await writeFile(join(root, '.env'), envText(env));
+  const php = await uidOf(PHP_USER);
+  // .env holds the secrets: readable by PHP's group, not by other users.
+  await chown(join(root, '.env'), 0, php.gid);
+  await chmod(join(root, '.env'), 0o640);
   const artisan = async (...args: string[]): Promise<string> => (await run('php', ['artisan', ...args, '--no-interaction', '--no-ansi'], { cwd: root, timeout: 120_000 })).stdout;
   if (options.migrate !== false) await artisan('migrate', '--force');
-  const php = await uidOf(PHP_USER);
   await run('chown', ['-R', `${PHP_USER}:${PHP_USER}`, join(root, 'storage'), join(root, 'bootstrap/cache')]);
 
   const serve = options.serve ?? 'php-s';
@@ -123,6 +141,8 @@ export async function createLaravelApp(db: RunningMariadb, options: LaravelAppOp
   const readEnv = (): Promise<string> => readFile(join(root, '.env'), 'utf8');
   return {
     root,
+    config: { composerEnv },
+    composerInstall,
     dir,
     url,
     port,
@@ -146,6 +166,7 @@ export async function createLaravelApp(db: RunningMariadb, options: LaravelAppOp
         } else out.push(line);
       }
       for (const [k, v] of Object.entries(values)) if (!seen.has(k) && v !== null) out.push(`${k}=${v}`);
+      // Rewritten in place: the file keeps its mode and owner.
       await writeFile(join(root, '.env'), `${out.join('\n')}\n`);
     },
     async stop() {
