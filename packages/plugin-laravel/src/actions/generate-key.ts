@@ -5,10 +5,11 @@
  * (sessions, cookies, `encrypt()`ed columns, signed URLs): the plan says
  * so, and a person decides whether the old key can be found instead.
  */
-import { posix } from 'node:path';
 import { restoreBackup } from '@healer/core';
 import { artisanStep } from '../artisan.js';
+import { appKeyProblem } from '../checks/env.js';
 import { ACTION, CHECK } from '../checks/ids.js';
+import { readDotenv } from '../dotenv.js';
 import type { LaravelAction } from './shared.js';
 
 export const generateKeyAction: LaravelAction = {
@@ -19,7 +20,9 @@ export const generateKeyAction: LaravelAction = {
   fixes: [CHECK.appKey],
   backup: { paths: ['.env'] },
   async preconditions(ctx) {
-    return (await ctx.fs.exists(posix.join(ctx.app.root, '.env'))) ? true : 'there is no .env to write the key into';
+    const env = await readDotenv(ctx);
+    if (env === null) return 'there is no .env to write the key into';
+    return appKeyProblem(env.get('APP_KEY')) === null ? 'APP_KEY is set and well formed now' : true;
   },
   plan: (ctx) => {
     const problem = ctx.results.find((r) => r.id === CHECK.appKey)?.details?.['problem'];

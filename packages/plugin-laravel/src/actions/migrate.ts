@@ -5,10 +5,15 @@
  * migrations created.
  */
 import { restoreBackup } from '@healer/core';
-import { artisanStep } from '../artisan.js';
+import { artisanOutput, artisanStep, parseMigrateStatus } from '../artisan.js';
 import { dumpableDb } from '../backup.js';
 import { ACTION, CHECK } from '../checks/ids.js';
-import type { LaravelAction } from './shared.js';
+import { notApplicable, type LaravelAction, type LaravelPlanContext } from './shared.js';
+
+/** The migrations not run yet, read now (`migrate:status`). */
+async function pendingNow(ctx: LaravelPlanContext): Promise<string[]> {
+  return parseMigrateStatus(await artisanOutput(ctx, ['migrate:status'])).filter((m) => !m.ran).map((m) => m.name);
+}
 
 export const migrateAction: LaravelAction = {
   id: ACTION.migrate,
@@ -19,14 +24,14 @@ export const migrateAction: LaravelAction = {
   backup: { paths: [], parts: ['database'] },
   async preconditions(ctx) {
     const db = await dumpableDb(ctx);
-    return typeof db === 'string' ? db : true;
+    if (typeof db === 'string') return db;
+    return (await pendingNow(ctx)).length > 0 ? true : 'no migration is pending';
   },
-  plan: (ctx) => {
-    const pending = ctx.results.find((r) => r.id === CHECK.migrations)?.details?.['pending'];
-    const names = Array.isArray(pending) ? pending.filter((p): p is string => typeof p === 'string') : [];
-    return [
-      artisanStep(ctx, ['migrate', '--force'], `php artisan migrate --force${names.length > 0 ? `: ${names.join(', ')}` : ''}`, ctx.config.migrateTimeoutMs),
-    ];
+  async plan(ctx) {
+    // The migrations as they are now: one added since the plan was approved makes another plan.
+    const names = await pendingNow(ctx);
+    if (names.length === 0) throw notApplicable(ACTION.migrate, 'no migration is pending');
+    return [artisanStep(ctx, ['migrate', '--force'], `php artisan migrate --force: ${names.join(', ')}`, ctx.config.migrateTimeoutMs)];
   },
   rollback: restoreBackup,
 };
