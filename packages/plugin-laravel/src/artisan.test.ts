@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseMigrateStatus } from './artisan.js';
+import { parseWorkerCommand } from './checks/queue.js';
 import { envBool, parseDotenv } from './dotenv.js';
 
 describe('parseMigrateStatus', () => {
@@ -37,5 +38,14 @@ describe('parseDotenv', () => {
     expect(['true', '1', '(true)', 'yes'].map(envBool)).toEqual([true, true, true, true]);
     expect(['false', '0', '', '(false)', 'null'].map(envBool)).toEqual([false, false, false, false, false]);
     expect(envBool(undefined)).toBeNull();
+  });
+});
+
+describe('parseWorkerCommand', () => {
+  it('reads PHP running artisan queue:work, not a shell loop around it', () => {
+    expect(parseWorkerCommand('php artisan queue:work redis --sleep=3 --timeout=90')).toEqual({ command: 'php artisan queue:work redis --sleep=3 --timeout=90', kind: 'work', connection: 'redis', timeout: 90 });
+    expect(parseWorkerCommand('/usr/bin/php8.2 /var/www/app/artisan horizon')).toMatchObject({ kind: 'horizon', connection: null, timeout: 60 });
+    expect(parseWorkerCommand('sh -c while true; do php artisan queue:work; done')).toBeNull();
+    expect(parseWorkerCommand('php artisan queue:failed')).toBeNull();
   });
 });

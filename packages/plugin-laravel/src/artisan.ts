@@ -10,9 +10,9 @@ export function artisanArgv(config: Pick<LaravelConfig, 'phpBinary'>, args: read
   return [config.phpBinary, 'artisan', ...args, '--no-interaction', '--no-ansi'];
 }
 
-/** A plan step that runs `php artisan <args>` in the app root. */
-export function artisanStep(ctx: Pick<Ctx, 'app' | 'config'>, args: readonly string[], description: string, timeoutMs?: number): Step {
-  return { kind: 'run', command: artisanArgv(ctx.config, args), cwd: ctx.app.root, write: true, timeoutMs: timeoutMs ?? ctx.config.artisanTimeoutMs, description };
+/** A plan step that runs `php artisan <args>` in the app root (after `prefix`: `runuser -u <php user> --` for a command that writes where PHP writes). */
+export function artisanStep(ctx: Pick<Ctx, 'app' | 'config'>, args: readonly string[], description: string, timeoutMs?: number, prefix: readonly string[] = []): Step {
+  return { kind: 'run', command: [...prefix, ...artisanArgv(ctx.config, args)], cwd: ctx.app.root, write: true, timeoutMs: timeoutMs ?? ctx.config.artisanTimeoutMs, description };
 }
 
 /** Run a read-only artisan command and return its stdout; throws `COMMAND_FAILED` with its output when it fails. */

@@ -4,8 +4,8 @@
  * real Laravel app in the state it fixes: planned twice, the same hash;
  * applied, verified and rolled back, byte-identical (files, and the
  * database for migrate); a change by a person before the apply or before the
- * rollback refused. Compiled views and the file cache (rebuilt by the app
- * on its own) are left out of the comparison.
+ * rollback refused. Compiled views, the file cache and the logs (written by
+ * the app on its own) are left out of the comparison.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFile, chmod, readFile, rm, utimes, writeFile } from 'node:fs/promises';
@@ -30,9 +30,9 @@ afterAll(async () => {
   await db?.cleanup();
 }, 60_000);
 
-/** The app's files (not the compiled views and file cache the app rebuilds on its own), and its tables' checksums. */
+/** The app's files (not the compiled views, file cache and logs the app writes on its own), and its tables' checksums. */
 async function snapshot(app: LaravelApp): Promise<string> {
-  const files = await hashFolder(app.root, { ignore: ['views', 'data'] });
+  const files = await hashFolder(app.root, { ignore: ['views', 'data', 'logs'] });
   const tables = (await db.rows('SHOW TABLES', { database: app.database })).map((r) => r[0]!);
   const sums = tables.length > 0 ? await db.rows(`CHECKSUM TABLE ${tables.map((t) => `\`${t}\``).join(', ')} EXTENDED`, { database: app.database }) : [];
   return `${files}\n${JSON.stringify(sums)}`;
@@ -146,8 +146,9 @@ const scenarios: ActionScenario[] = [
     noRollback: 'a restart signal changes no file of the app (it is a key in the cache store)',
     async setup() {
       const app = await newApp({ env: { QUEUE_CONNECTION: 'database' } });
-      // A supervisor loop, as supervisord would run it.
-      let supervisor: ChildProcess | null = spawn('sh', ['-c', 'while true; do php artisan queue:work --sleep=1 --timeout=30; done'], { cwd: app.root, stdio: 'ignore', detached: true });
+      // A supervisor loop running the workers as PHP's user, as supervisord would.
+      const www = { uid: Number((await run('id', ['-u', 'www-data'])).stdout.trim()), gid: Number((await run('id', ['-g', 'www-data'])).stdout.trim()) };
+      let supervisor: ChildProcess | null = spawn('sh', ['-c', 'while true; do php artisan queue:work --sleep=1 --timeout=30; done'], { cwd: app.root, stdio: 'ignore', detached: true, ...www });
       await new Promise((r) => setTimeout(r, 2_500));
       // The configuration changed after the workers started.
       await app.setEnv({ APP_NAME: 'ChangedAfterStart' });
@@ -233,8 +234,8 @@ const scenarios: ActionScenario[] = [
       const app = await newApp({ serve: 'apache', hostName: 'laravel.invalid' });
       // A .env every user of the host may read.
       await chmod(join(app.root, '.env'), 0o644);
-      // A person makes .env private by hand.
-      return contractApp(app, () => chmod(join(app.root, '.env'), 0o640), { settings: { webServerRoots: app.server!.roots } });
+      // A person makes .env private to its owner by hand.
+      return contractApp(app, () => chmod(join(app.root, '.env'), 0o600), { settings: { webServerRoots: app.server!.roots } });
     },
   },
 ];

@@ -10,6 +10,7 @@
 import { posix } from 'node:path';
 import { HealerError, restoreBackup, type Step } from '@healer/core';
 import { artisanStep } from '../artisan.js';
+import { asPhpUser } from '../php-access.js';
 import { staleCaches } from '../checks/cache-stale.js';
 import { ACTION, CHECK } from '../checks/ids.js';
 import { queueWorkers } from '../checks/queue.js';
@@ -83,7 +84,8 @@ export const queueRestartAction: LaravelAction = {
   async preconditions(ctx) {
     return (await queueWorkers(ctx)).length > 0 ? true : 'no queue worker runs for the app';
   },
-  plan: (ctx) => [artisanStep(ctx, ['queue:restart'], 'php artisan queue:restart: ask every worker to exit after its current job')],
+  // As PHP's user: the signal is a key in the cache store, whose files (and new folders) must stay the app's.
+  plan: async (ctx) => [artisanStep(ctx, ['queue:restart'], 'php artisan queue:restart: ask every worker to exit after its current job', undefined, await asPhpUser(ctx))],
   async settle(ctx) {
     // Workers look at the restart signal between jobs (every few seconds when idle): wait for those running now to exit.
     const before = (await queueWorkers(ctx)).map((w) => w.pid);

@@ -27,7 +27,8 @@ export interface QueueWorker {
 
 /** A worker's fields from its command line, or null when it is not a queue worker. */
 export function parseWorkerCommand(command: string): Omit<QueueWorker, 'pid' | 'elapsedSeconds'> | null {
-  const m = /\bartisan\s+(queue:work|queue:listen|horizon)(?:\s|$)(.*)$/.exec(command);
+  // PHP itself running artisan (`php artisan queue:work`, `/usr/bin/php8.2 /var/www/app/artisan horizon`), not a shell loop around it.
+  const m = /^\S*\bphp[\d.]*\s+(?:-\S+\s+)*\S*\bartisan\s+(queue:work|queue:listen|horizon)(?:\s|$)(.*)$/.exec(command);
   if (!m) return null;
   const kind = m[1] === 'queue:work' ? 'work' : m[1] === 'queue:listen' ? 'listen' : 'horizon';
   const args = m[2]!.trim().split(/\s+/).filter(Boolean);
