@@ -20,13 +20,14 @@ export interface LaravelLogEntry {
   line: number | null;
 }
 
-const HEAD = /^\[(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.\d+)?([+-]\d{2}:?\d{2})?\] ([\w-]+)\.([A-Z]+): (.*)$/;
+const HEAD = /^\[(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)([+-]\d{2}:?\d{2})?\] ([\w-]+)\.([A-Z]+): (.*)$/;
 
 /** The time of a log line's header (`[2026-12-07 01:50:53] production.ERROR: ...`), or null. Laravel writes the app's timezone; UTC assumed. */
 export function parseLaravelLogTime(line: string): Date | null {
   const m = HEAD.exec(line);
   if (!m) return null;
-  const d = new Date(`${m[1]}T${m[2]}${m[3] ? m[3].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2') : 'Z'}`);
+  const time = m[2]!.replace(/(\.\d{3})\d+$/, '$1');
+  const d = new Date(`${m[1]}T${time}${m[3] ? m[3].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2') : 'Z'}`);
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
