@@ -5,16 +5,14 @@
  * timeout outlives retry_after, a worker started before .env changed, errors
  * in laravel.log with their file and line, APP_DEBUG on in production.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Diagnosis } from '@healer/core';
 import { freePort, startMariadb, type RunningMariadb } from '@healer/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { laravelHealer } from './helpers/healer.js';
 import { createLaravelApp, type LaravelApp } from './helpers/laravel-app.js';
 
-const run = promisify(execFile);
 let db: RunningMariadb;
 let app: LaravelApp;
 const workers: ChildProcess[] = [];
