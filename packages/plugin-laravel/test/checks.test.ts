@@ -23,7 +23,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const w of workers) if (w.exitCode === null) process.kill(-w.pid!, 'SIGKILL');
+  for (const w of workers) if (w.exitCode === null && w.signalCode === null) process.kill(-w.pid!, 'SIGKILL');
   await app?.stop();
   await db?.cleanup();
 }, 60_000);
@@ -103,7 +103,9 @@ describe('Laravel checks on a real app', () => {
     expect(timeout.message).toContain(`worker ${worker.pid} on "database": --timeout 120 >= retry_after 90`);
     const running = result(d, 'laravel/queue-workers');
     expect(running).toMatchObject({ status: 'warn', fixes: ['laravel/queue-restart'], details: { stale: [worker.pid], changedFile: '.env' } });
+    const ended = new Promise((r) => worker.once('exit', r));
     process.kill(-worker.pid!, 'SIGKILL');
+    await ended;
     await app.setEnv({ QUEUE_CONNECTION: 'sync' });
   }, 120_000);
 

@@ -26,7 +26,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (worker && worker.exitCode === null) process.kill(-worker.pid!, 'SIGKILL');
+  if (worker && worker.exitCode === null && worker.signalCode === null) process.kill(-worker.pid!, 'SIGKILL');
   await app?.stop();
   await db?.cleanup();
 }, 60_000);
