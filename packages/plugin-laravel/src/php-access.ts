@@ -5,6 +5,7 @@
  */
 import { posix } from 'node:path';
 import { HealerError, type CheckContext, type PhpUser } from '@healer/core';
+import { healerIsRoot, phpGroupOf, userIds } from '@healer/plugin-php';
 import type { LaravelConfig } from './config.js';
 import type { LaravelMeta } from './types.js';
 import { phpUserOf } from './web.js';
@@ -31,22 +32,12 @@ export interface UserIds {
   group: { name: string; gid: number } | null;
 }
 
-/** `id` of a user on the target; null when the user is unknown there. */
-export async function idsOf(ctx: Pick<Ctx, 'exec' | 'facts'>, php: PhpUser): Promise<UserIds | null> {
-  return ctx.facts.get(`laravel:ids:${php.user}:${php.group ?? ''}`, async () => {
-    const run = (argv: string[]) => ctx.exec.run(argv, { timeoutMs: 5_000 }).catch(() => null);
-    const [u, g, pg, pn] = await Promise.all([run(['id', '-u', '--', php.user]), run(['id', '-G', '--', php.user]), run(['id', '-g', '--', php.user]), run(['id', '-gn', '--', php.user])]);
-    if (u?.exitCode !== 0 || g?.exitCode !== 0) return null;
-    let group: UserIds['group'] = null;
-    if (php.group) {
-      const r = await run(['getent', 'group', '--', php.group]);
-      const gid = Number(r?.exitCode === 0 ? r.stdout.split(':')[2] : NaN);
-      if (Number.isInteger(gid)) group = { name: php.group, gid };
-    } else if (pg?.exitCode === 0) {
-      group = { name: pn?.exitCode === 0 ? pn.stdout.trim() : pg.stdout.trim(), gid: Number(pg.stdout.trim()) };
-    }
-    return { uid: Number(u.stdout.trim()), gids: g.stdout.trim().split(/\s+/).map(Number), group };
-  });
+/** The PHP user's ids and group on the target (the PHP plugin's readings); null when the user is unknown there. */
+export async function idsOf(ctx: Pick<Ctx, 'exec' | 'facts' | 'logger'>, php: PhpUser): Promise<UserIds | null> {
+  const ids = await userIds(ctx, php.user);
+  if (!ids) return null;
+  const group = await phpGroupOf(ctx, php);
+  return { ...ids, group: group ? { name: group.group, gid: group.gid } : null };
 }
 
 /** Whether a user may write (and, for a folder, enter) an entry. */
@@ -57,7 +48,12 @@ export function canWrite(entry: Pick<Entry, 'type' | 'mode' | 'uid' | 'gid'>, id
   return ((entry.mode >> shift) & need) === need;
 }
 
-/** Every folder under the writable folders, and the files in `storage/logs` and `bootstrap/cache`, with their modes. */
+/**
+ * Every folder under the writable folders, and the files in `storage/logs`
+ * (appended in place), with their modes. Files in `bootstrap/cache` are
+ * replaced through a rename (only their folder must be writable); compiled
+ * views and cache files are rewritten by the app when their folder lets it.
+ */
 export async function writableEntries(ctx: Pick<Ctx, 'exec' | 'app' | 'signal' | 'fs'>): Promise<{ entries: Entry[]; missing: string[]; truncated: boolean }> {
   const roots: string[] = [];
   const missing: string[] = [];
@@ -68,9 +64,8 @@ export async function writableEntries(ctx: Pick<Ctx, 'exec' | 'app' | 'signal' |
   }
   if (roots.length === 0) return { entries: [], missing, truncated: false };
   const logs = posix.join(ctx.app.root, 'storage/logs');
-  const cache = posix.join(ctx.app.root, 'bootstrap/cache');
   const r = await ctx.exec.run(
-    ['find', ...roots, '-xdev', '(', '-type', 'd', '-o', '-type', 'f', '(', '-path', `${logs}/*`, '-o', '-path', `${cache}/*`, ')', ')', '-printf', '%m %U %G %y %p\\0'],
+    ['find', ...roots, '-xdev', '(', '-type', 'd', '-o', '-type', 'f', '-path', `${logs}/*`, ')', '-printf', '%m %U %G %y %p\\0'],
     { signal: ctx.signal, timeoutMs: 55_000, maxOutputBytes: 4 * 1024 * 1024 },
   );
   if (r.exitCode === 127) throw new HealerError('COMMAND_FAILED', `find is not installed on ${ctx.exec.host}.`);
@@ -91,14 +86,6 @@ export async function phpIdentity(ctx: Ctx): Promise<{ php: PhpUser; ids: UserId
   return { php, ids };
 }
 
-/** Whether Healer runs as root on the target. */
-export async function healerIsRoot(ctx: Pick<Ctx, 'exec' | 'facts'>): Promise<boolean> {
-  return ctx.facts.get('laravel:healer-is-root', async () => {
-    const r = await ctx.exec.run(['id', '-u'], { timeoutMs: 5_000 }).catch(() => null);
-    return r?.exitCode === 0 && r.stdout.trim() === '0';
-  });
-}
-
 /**
  * The argv prefix that runs a command as the user PHP runs as
  * (`runuser -u www-data --`), when Healer runs as root and that user is
@@ -111,3 +98,5 @@ export async function asPhpUser(ctx: Ctx): Promise<string[]> {
   if (!php || php.user === 'root') return [];
   return ['runuser', '-u', php.user, '--'];
 }
+
+export { healerIsRoot };
