@@ -1,12 +1,13 @@
 /**
  * The plugins `healer` loads when the configuration has no `plugins` key.
  * Stack plugins are imported statically by package name; the ones still to
- * come (php, laravel) are added here as they land.
+ * come (laravel) are added here as they land.
  */
 import type { PluginEntry } from '@healer/core';
 import { wordpressPlugin } from '@healer/plugin-wordpress';
 import { nodejsPlugin } from '@healer/plugin-nodejs';
 import { nextjsPlugin } from '@healer/plugin-nextjs';
 import { mysqlPlugin } from '@healer/plugin-mysql';
+import { phpPlugin } from '@healer/plugin-php';
 
-export const BUILTIN_PLUGINS: readonly PluginEntry[] = [wordpressPlugin, nodejsPlugin, nextjsPlugin, mysqlPlugin];
+export const BUILTIN_PLUGINS: readonly PluginEntry[] = [wordpressPlugin, nodejsPlugin, nextjsPlugin, mysqlPlugin, phpPlugin];

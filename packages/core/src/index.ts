@@ -195,10 +195,13 @@ export type { PhpLogEntry, PhpLogLevel, PhpStackFrame } from './logs/php-error-l
 export { parseNodeStack, findAppFrame, errorLocation } from './logs/node-stack.js';
 export type { NodeErrorLocation, NodeErrorReport, NodeStackFrame } from './logs/node-stack.js';
 export { readLogSince, readLastLines } from './logs/read-since.js';
+export { readAppLogWindow } from './logs/app-log-window.js';
+export type { AppLogSpec, AppLogSource, AppLogWindow, ReadAppLogWindowOptions } from './logs/app-log-window.js';
 export type { ReadLogSinceOptions, LogTail } from './logs/read-since.js';
 export { Redactor, REDACTED } from './redact.js';
 export { discoverWebServer } from './webserver/discover.js';
 export type { WebServerRoots, WebServerDiscovery, ServerLog, ServerLogKind, PhpUser, PhpRuntime } from './webserver/discover.js';
+export { webServerRootsSetting, serverLogsSetting, phpUserSetting } from './webserver/app-settings.js';
 export { readApacheConfig, parseEnvvars } from './webserver/apache.js';
 export type { ApacheConfig, ApacheVhost } from './webserver/apache.js';
 export { readNginxConfig } from './webserver/nginx.js';

@@ -20,6 +20,12 @@ export const phpRuntimeConfigShape = {
   composerEnv: z.record(z.string(), z.string()).default({}),
   /** Let `composer install` run the app's scripts (`post-install-cmd`...). Default true. */
   composerScripts: z.boolean().default(true),
+  /**
+   * Run Composer as this user (through `runuser`, with that user's HOME) when Healer runs as root. Default:
+   * Composer runs as Healer's user, and when that is root the new vendor/ is then given to the owner of the
+   * app folder.
+   */
+  composerUser: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'must be a user name').optional(),
   /** How long a `composer install` may take. Default 10 minutes. */
   installTimeoutMs: z.int().positive().default(600_000),
   /** The command that restarts PHP-FPM (e.g. `['systemctl', 'restart', 'php8.2-fpm']`); default: a graceful reload of the master (`kill -USR2`). */

@@ -95,6 +95,15 @@ async function sapiIniDir(exec: Executor, version: string, sapi: 'fpm' | 'apache
   return null;
 }
 
+/** `8.2` of `8.2.36`. */
+const minor = (v: string): string => v.split('.').slice(0, 2).join('.');
+
+/** The exact version a PHP binary reports (`PHP 8.2.36 (fpm-fcgi)` -> `8.2.36`), or null. */
+async function binaryVersion(exec: Executor, binary: string): Promise<string | null> {
+  const r = await exec.run([binary, '-v'], { timeoutMs: 5_000 }).catch(() => null);
+  return r?.exitCode === 0 ? (/^PHP (\d+\.\d+\.\d+)/.exec(r.stdout)?.[1] ?? null) : null;
+}
+
 /** The version a php-fpm binary's name tells (`php-fpm8.2` -> `8.2`). */
 function versionOfBinary(binary: string | null): string | null {
   return /php-fpm(\d+\.\d+)/.exec(binary ?? '')?.[1] ?? null;
@@ -116,12 +125,21 @@ export function servingPhp(ctx: PhpCheckContext): Promise<ServingPhp> {
     const runtime = found.servedBy.length > 0 ? found.php : null;
     if (runtime?.sapi === 'fpm-fcgi') {
       const master = await fpmMaster(ctx.exec, runtime.fpm).catch(() => null);
-      const version = versionOfBinary(master?.binary ?? null) ?? versionOfBinary(runtime.fpm.file.replace(/^\/etc\/php\/(\d+\.\d+)\/.*/, 'php-fpm$1')) ?? cli.version;
-      if (version.split('.').slice(0, 2).join('.') !== cli.version.split('.').slice(0, 2).join('.')) notes.push(`PHP-FPM is PHP ${version}, the CLI ${cli.version}: settings read with the CLI`);
+      // The FPM binary's own version (`php-fpm8.2 -v`), else its name's or Debian's folder's (`/etc/php/8.2/fpm`), else the CLI's.
+      const exact = master?.binary ? await binaryVersion(ctx.exec, master.binary) : null;
+      const version = exact ?? versionOfBinary(master?.binary ?? null) ?? /^\/etc\/php\/(\d+\.\d+)\//.exec(runtime.fpm.file)?.[1] ?? cli.version;
+      // A CLI of FPM's own version reads FPM's ini folder with the same extensions (Debian: php8.1 beside php-fpm8.1).
+      let runner = php;
+      if (minor(version) !== minor(cli.version)) {
+        const same = `php${minor(version)}`;
+        if ((await ctx.facts.commandVersion(same, ['-v'])) !== null) runner = same;
+        else notes.push(`PHP-FPM is PHP ${version}, the CLI ${cli.version} and no ${same} CLI is installed: its settings and extensions are read with the CLI`);
+      }
       const dir = await sapiIniDir(ctx.exec, version, 'fpm', posix.dirname(runtime.fpm.file));
-      const out = dir ? await probe(ctx.exec, [php, '-c', posix.join(dir, 'php.ini')], { PHP_INI_SCAN_DIR: posix.join(dir, 'conf.d') }, ctx.signal) : cli;
+      const out = dir ? await probe(ctx.exec, [runner, '-c', posix.join(dir, 'php.ini')], { PHP_INI_SCAN_DIR: posix.join(dir, 'conf.d') }, ctx.signal) : cli;
       if (!dir) notes.push("PHP-FPM's own php.ini was not found: the CLI's settings stand for it");
-      return made('php-fpm', `PHP-FPM pool ${runtime.pool.name} (${runtime.pool.file})`, out, runtime.pool.phpValues, notes, { fpm: { pool: runtime.pool, fpm: runtime.fpm, master } });
+      const seen = made('php-fpm', `PHP-FPM pool ${runtime.pool.name} (${runtime.pool.file})`, out, runtime.pool.phpValues, notes, { fpm: { pool: runtime.pool, fpm: runtime.fpm, master } });
+      return exact ? { ...seen, version: exact } : seen;
     }
     if (runtime?.sapi === 'apache2handler') {
       const dir = await sapiIniDir(ctx.exec, cli.version, 'apache2', null);

@@ -7,35 +7,32 @@
  * - `phpUser`: the user (or `user:group`) PHP runs as;
  * - `webServerRoots`: `{ apacheRoot, nginxRoot, phpFpmRoot }` configuration folders.
  */
-import { discoverWebServer, errorMessage, HealerError, type CheckContext, type Executor, type PhpUser, type ServerLog, type WebServerDiscovery, type WebServerRoots } from '@healer/core';
+import {
+  discoverWebServer,
+  errorMessage,
+  phpUserSetting,
+  serverLogsSetting,
+  webServerRootsSetting,
+  type CheckContext,
+  type Executor,
+  type PhpUser,
+  type ServerLog,
+  type WebServerDiscovery,
+  type WebServerRoots,
+} from '@healer/core';
 import type { PhpRuntimeConfig } from './config.js';
 import type { PhpAppMeta } from './types.js';
 
 type Ctx = CheckContext<PhpRuntimeConfig, PhpAppMeta>;
 
-/** `settings.webServerRoots`, checked. */
+/** `settings.webServerRoots` (core's `webServerRootsSetting`), with the PHP CLI whose `error_log` is read. */
 export function webServerRootsOf(ctx: Pick<Ctx, 'settings' | 'config'>): WebServerRoots {
-  const raw = ctx.settings['webServerRoots'];
-  const roots: WebServerRoots = { phpBinary: ctx.config.phpBinary };
-  if (raw === undefined) return roots;
-  if (typeof raw !== 'object' || raw === null) throw new HealerError('CONFIG_INVALID', 'The setting "webServerRoots" must be an object with apacheRoot, nginxRoot or phpFpmRoot.');
-  for (const key of ['apacheRoot', 'nginxRoot', 'phpFpmRoot'] as const) {
-    const value = (raw as Record<string, unknown>)[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'string' || !value.startsWith('/')) throw new HealerError('CONFIG_INVALID', `The setting "webServerRoots.${key}" must be an absolute path; got ${JSON.stringify(value)}.`);
-    roots[key] = value;
-  }
-  return roots;
+  return { phpBinary: ctx.config.phpBinary, ...webServerRootsSetting(ctx.settings) };
 }
 
-/** `settings.serverLogs`, checked; null when not set. */
+/** `settings.serverLogs` (core's `serverLogsSetting`); null when not set. */
 export function configuredServerLogs(ctx: Pick<Ctx, 'settings'>): string[] | null {
-  const raw = ctx.settings['serverLogs'];
-  if (raw === undefined) return null;
-  if (!Array.isArray(raw) || raw.some((p) => typeof p !== 'string' || !p.startsWith('/'))) {
-    throw new HealerError('CONFIG_INVALID', `The setting "serverLogs" must be a list of absolute paths; got ${JSON.stringify(raw)}.`);
-  }
-  return raw as string[];
+  return serverLogsSetting(ctx.settings);
 }
 
 /** The web server and PHP-FPM serving the app's document root, discovered once per run (never throws). */
@@ -141,14 +138,8 @@ export function builtinServerOf(ctx: Ctx): Promise<BuiltinServer | null> {
 
 /** The user PHP runs as: `settings.phpUser`, else a `php -S` server's owner, else the discovered one; null when unknown. */
 export async function phpUserOf(ctx: Ctx): Promise<PhpUser | null> {
-  const raw = ctx.settings['phpUser'];
-  if (raw !== undefined) {
-    if (typeof raw !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/.test(raw)) {
-      throw new HealerError('CONFIG_INVALID', `The setting "phpUser" must be a user name or user:group; got ${JSON.stringify(raw)}.`);
-    }
-    const [user, group] = raw.split(':');
-    return { user: user!, group: group ?? null, source: 'the app setting phpUser' };
-  }
+  const configured = phpUserSetting(ctx.settings);
+  if (configured) return configured;
   const found = await webServerOf(ctx);
   if (found.servedBy.length > 0 && found.phpUser) return found.phpUser;
   const builtin = await builtinServerOf(ctx);

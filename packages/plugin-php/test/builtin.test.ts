@@ -113,8 +113,33 @@ describe('php -S, only the path given', () => {
       expect(lock.status, lock.message).toBe('fail');
       expect(lock.message).toContain('out of step');
       expect(lock.fixes).toEqual([]);
-      // No address: nothing serves it.
+      // No address: nothing serves it; the CLI's php.ini says nothing of a serving PHP, so it is not judged.
       expect(result(d, 'php/app-answers').status).toBe('skip');
+      expect(result(d, 'php/ini-production')).toMatchObject({ status: 'skip', details: { servedBy: 'PHP CLI (php)' } });
+      expect(result(d, 'php/opcache').status).toBe('skip');
+    } finally {
+      await healer.close();
+    }
+  }, 120_000);
+
+  it('requirements the serving PHP does not meet: the PHP version and a missing extension, named', async () => {
+    app = await createPhpApp({ vendor: true });
+    const path = join(app.root, 'composer.json');
+    const { readFile } = await import('node:fs/promises');
+    await writeFile(path, (await readFile(path, 'utf8')).replace('"php": ">=8.1"', '"php": "^7.4 || ~9.0", "ext-healer_missing": "*"'));
+    server = await startBuiltin(app);
+    const healer = healerFor(app);
+    try {
+      const d = await healer.diagnose(app.root);
+      const version = result(d, 'php/php-version');
+      expect(version.status, version.message).toBe('fail');
+      expect(version.details).toMatchObject({ required: '^7.4 || ~9.0' });
+      expect(String(version.details['servedBy'])).toContain('php -S');
+      const ext = result(d, 'php/extensions');
+      expect(ext.status, ext.message).toBe('fail');
+      expect(ext.details['missing']).toEqual([{ extension: 'healer_missing', requiredBy: 'composer.json' }]);
+      // json is loaded: only the missing one is named.
+      expect(ext.message).not.toContain('ext-json');
     } finally {
       await healer.close();
     }

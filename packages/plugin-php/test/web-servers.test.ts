@@ -8,13 +8,13 @@
  * settings), not the CLI. A pool whose configuration changed after it
  * started is restarted, and its status page is read over FastCGI.
  */
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHealer, MemoryStateStore, type CheckResultEntry, type Diagnosis } from '@healer/core';
 import { startWebServer, type RunningWebServer } from '@healer/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { phpPlugin } from '../src/plugin.js';
-import { createPhpApp, type PhpApp } from './helpers/php-app.js';
+import { createPhpApp, run, type PhpApp } from './helpers/php-app.js';
 
 const NAME = 'php-app.invalid';
 let app: PhpApp | undefined;
@@ -27,13 +27,13 @@ afterEach(async () => {
   app = undefined;
 });
 
-function healerFor(a: PhpApp, s: RunningWebServer) {
+function healerFor(a: PhpApp, s: RunningWebServer, settings: Record<string, unknown> = {}) {
   return createHealer({
     plugins: [{ plugin: phpPlugin, config: a.config }],
     state: new MemoryStateStore(),
     sharedChecks: false,
     checkTimeoutMs: 60_000,
-    apps: { [a.root]: { webServerRoots: s.roots } },
+    apps: { [a.root]: { webServerRoots: s.roots, ...settings } },
   });
 }
 
@@ -82,6 +82,9 @@ describe('nginx with PHP-FPM', () => {
       poolSettings: { 'pm.status_path': '/fpm-status', 'php_admin_flag[display_errors]': 'on' },
     });
     expect((await server.get(NAME, '/')).status).toBe(200);
+    // A fatal: PHP-FPM hands it to nginx, which writes it into the server block's error log.
+    await writeFile(join(app.root, 'boom.php'), '<?php\nhealer_undefined_function();\n');
+    await server.get(NAME, '/boom.php');
 
     const healer = healerFor(app, server);
     try {
@@ -99,6 +102,12 @@ describe('nginx with PHP-FPM', () => {
       expect(ini.message).toContain('set by the pool');
       expect(result(d, 'php/fpm-config-stale').status).toBe('pass');
       expect(result(d, 'php/permissions').details['phpUser']).toMatchObject({ user: 'www-data' });
+      // The version PHP-FPM itself reports.
+      const fpmVersion = /^PHP (\S+)/.exec((await run('php-fpm8.2', ['-v'])).stdout)![1];
+      expect(result(d, 'php/php-version')).toMatchObject({ status: 'pass', details: { version: fpmVersion, servedBy: expect.stringContaining('PHP-FPM pool www') } });
+      const fatal = result(d, 'php/fatal-errors');
+      expect(fatal.status, fatal.message).toBe('fail');
+      expect(fatal.details).toMatchObject({ file: join(app.root, 'boom.php'), line: 2, evidenceFrom: server.errorLogOf(NAME) });
 
       // A person edits the pool after FPM started (in a later second than its workers).
       await new Promise((r) => setTimeout(r, 1_500));
@@ -117,4 +126,45 @@ describe('nginx with PHP-FPM', () => {
       await healer.close();
     }
   }, 180_000);
+
+  it('a pool whose workers hang: its status page does not answer -> restart-fpm -> it answers, and so does the app', async () => {
+    app = await createPhpApp({ vendor: true });
+    server = await startWebServer({ kind: 'nginx', sites: [{ serverName: NAME, docroot: app.root }], poolSettings: { 'pm.status_path': '/fpm-status' } });
+    const master = (await readFile(join(server.dir, 'run/php-fpm.pid'), 'utf8')).trim();
+    // Every worker stopped: requests wait in the socket's queue.
+    const workers = (await run('ps', ['--ppid', master, '-o', 'pid='])).stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    expect(workers).toHaveLength(2);
+    await run('kill', ['-STOP', ...workers]);
+
+    const healer = healerFor(app, server, { httpTimeoutMs: 3_000 });
+    try {
+      const d = await healer.diagnose(app.root);
+      const status = result(d, 'php/fpm-status');
+      expect(status.status, status.message).toBe('fail');
+      expect(status.fixes).toContain('php/restart-fpm');
+      expect(result(d, 'php/app-answers').status).toBe('fail');
+
+      const { execution } = await healer.heal(app.root, { mode: 'auto' });
+      expect(execution.state, execution.message).toBe('FIXED');
+      expect(execution.attempts.map((a) => [a.actionId, a.verified])).toEqual([['php/restart-fpm', true]]);
+      expect((await server.get(NAME, '/')).status).toBe(200);
+    } finally {
+      await healer.close();
+    }
+  }, 180_000);
+
+  it("an app error (500) behind PHP-FPM is not \"fixed\" by restarting FPM", async () => {
+    app = await createPhpApp({ vendor: true });
+    server = await startWebServer({ kind: 'nginx', sites: [{ serverName: NAME, docroot: app.root }] });
+    await writeFile(join(app.root, 'index.php'), '<?php\nhealer_undefined_function();\n');
+    expect((await server.get(NAME, '/')).status).toBe(500);
+    const healer = healerFor(app, server);
+    try {
+      const plan = await healer.plan(app.root, { mode: 'auto' });
+      expect([...plan.autoHeal, ...plan.requireApproval].map((a) => a.actionId)).not.toContain('php/restart-fpm');
+      expect(JSON.stringify(plan)).toContain('a restart would not help: the app itself answers HTTP 500');
+    } finally {
+      await healer.close();
+    }
+  }, 120_000);
 });

@@ -3,6 +3,7 @@ import { wordpressPlugin } from '@healer/plugin-wordpress';
 import { nodejsPlugin } from '@healer/plugin-nodejs';
 import { nextjsPlugin } from '@healer/plugin-nextjs';
 import { mysqlPlugin } from '@healer/plugin-mysql';
+import { phpPlugin } from '@healer/plugin-php';
 import type { ServerPlugin } from './routes/plugins.js';
 
-export const BUILTIN_PLUGINS: readonly ServerPlugin[] = [wordpressPlugin, nodejsPlugin, nextjsPlugin, mysqlPlugin];
+export const BUILTIN_PLUGINS: readonly ServerPlugin[] = [wordpressPlugin, nodejsPlugin, nextjsPlugin, mysqlPlugin, phpPlugin];

@@ -6,11 +6,17 @@
  * Nothing to put back.
  */
 import type { Step } from '@healer/core';
+import { appAnswersCheck } from '../checks/app-answers.js';
 import { fpmConfigStaleCheck, fpmStatusCheck } from '../checks/fpm.js';
 import { fpmMaster, oldestWorkerStart, queryFpmStatus } from '../fpm.js';
 import { servingPhp } from '../serving-php.js';
 import { ACTION, CHECK, type PhpAction, type PhpActionContext, type PhpPlanContext } from '../shared.js';
 import { cannotUndo, notApplicable } from './shared.js';
+
+/** The context with facts read again (the state may have changed since the plan). */
+function fresh<T extends PhpPlanContext>(ctx: T): T {
+  return { ...ctx, facts: { ...ctx.facts, get: (_key: string, probe: () => Promise<unknown>) => probe() } } as T;
+}
 
 /** The FPM serving the app and its master, or why there is none to restart. */
 async function target(ctx: PhpPlanContext) {
@@ -67,10 +73,16 @@ export const restartFpmAction: PhpAction = {
     const still: string[] = [];
     for (const check of [fpmStatusCheck, fpmConfigStaleCheck]) {
       if (!asked.has(check.id)) continue;
-      const now = await check.run({ ...ctx, facts: { ...ctx.facts, get: (_key, probe) => probe() } });
+      const now = await check.run(fresh(ctx));
       if (now.status === 'fail' || (now.status === 'warn' && (now.fixes ?? []).length > 0)) still.push(check.id);
     }
-    if (ctx.results.length > 0 && ctx.results.every((r) => !r.id.endsWith('/app-answers')) && still.length === 0) return 'PHP-FPM is fine again: nothing a restart would change';
+    if (still.length > 0) return true;
+    if (ctx.results.length > 0 && ctx.results.every((r) => !r.id.endsWith('/app-answers'))) return 'PHP-FPM is fine again: nothing a restart would change';
+    // Planned for the app's answer alone: only a gateway error or no answer is FPM's to fix; a 500 is the app's own error.
+    const now = await appAnswersCheck.run(fresh(ctx));
+    if (now.status === 'pass') return `the app answers again: ${now.message}`;
+    const code = now.details?.['status'];
+    if (typeof code === 'number' && (code < 502 || code > 504)) return `a restart would not help: the app itself answers HTTP ${code} (see php/fatal-errors)`;
     return true;
   },
   async plan(ctx) {

@@ -6,6 +6,7 @@
 import { posix } from 'node:path';
 import { HealerError, type BackupSpec, type Step } from '@healer/core';
 import { composerEnvOf } from '../config.js';
+import { healerIsRoot } from '../php-access.js';
 import { phpMeta } from '../detect.js';
 import { inRoot, type PhpActionContext, type PhpPlanContext } from '../shared.js';
 import { safeName } from './shared.js';
@@ -59,19 +60,46 @@ export async function keepVendorAsideSteps(ctx: PhpPlanContext): Promise<Step[]>
   return [...stale, { kind: 'write-file', path: absentMarker(aside), content: `${phpMeta(ctx.app).vendorDir}/ did not exist before this change\n`, description: `record that there was no ${phpMeta(ctx.app).vendorDir}/` }];
 }
 
-/** The steps of a clean `composer install --no-dev`, the previous vendor folder kept aside. */
+/** A user's home folder on the target (`getent passwd`), or null. */
+async function homeOf(ctx: PhpPlanContext, user: string): Promise<string | null> {
+  const r = await ctx.exec.run(['getent', 'passwd', '--', user], { timeoutMs: 5_000 }).catch(() => null);
+  const home = r?.exitCode === 0 ? r.stdout.trim().split(':')[5] : undefined;
+  return home && home.startsWith('/') ? home : null;
+}
+
+/** The owner of the app folder when it is not root and Healer runs as root (the new vendor/ goes to them), else null. */
+async function ownerToGive(ctx: PhpPlanContext): Promise<string | null> {
+  if (!(await healerIsRoot(ctx))) return null;
+  const st = await ctx.fs.stat(ctx.app.root);
+  return st && st.uid !== 0 ? `${st.uid}:${st.gid}` : null;
+}
+
+/**
+ * The steps of a clean `composer install --no-dev`, the previous vendor
+ * folder kept aside. As root, Composer runs as `composerUser` when set;
+ * otherwise the installed vendor/ is given to the app folder's owner, so
+ * a later deploy by that user can replace it.
+ */
 export async function composerInstallSteps(ctx: PhpPlanContext): Promise<Step[]> {
+  const env = composerEnvOf(ctx.config);
+  let command = composerInstallCommand(ctx);
+  let as = '';
+  const user = ctx.config.composerUser && (await healerIsRoot(ctx)) ? ctx.config.composerUser : null;
+  if (user) {
+    const home = await homeOf(ctx, user);
+    if (!home) throw new HealerError('CONFIG_INVALID', `composerUser "${user}" is not a user on ${ctx.exec.host}.`);
+    command = ['runuser', '-u', user, '--', ...command];
+    env['HOME'] = home;
+    as = ` as ${user}`;
+  }
+  const owner = user ? null : await ownerToGive(ctx);
+  const vendor = inRoot(ctx.app.root, phpMeta(ctx.app).vendorDir);
   return [
     ...(await keepVendorAsideSteps(ctx)),
-    {
-      kind: 'run',
-      command: composerInstallCommand(ctx),
-      cwd: ctx.app.root,
-      env: composerEnvOf(ctx.config),
-      write: true,
-      timeoutMs: ctx.config.installTimeoutMs,
-      description: 'install what composer.lock pins, without dev packages',
-    },
+    { kind: 'run', command, cwd: ctx.app.root, env, write: true, timeoutMs: ctx.config.installTimeoutMs, description: `install what composer.lock pins, without dev packages${as}` },
+    ...(owner
+      ? [{ kind: 'run', command: ['chown', '-R', '--no-dereference', owner, '--', vendor], write: true, timeoutMs: 120_000, description: `give the new ${phpMeta(ctx.app).vendorDir}/ to the owner of the app folder (uid:gid ${owner}), as a deploy by them would leave it` } satisfies Step]
+      : []),
   ];
 }
 

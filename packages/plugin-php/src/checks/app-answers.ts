@@ -8,13 +8,17 @@ import { servingPhpOrError } from '../serving-php.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** The actions that may bring back an app that answers 5xx or nothing: reinstall dependencies when vendor/ is gone, restart FPM when it serves the app. */
-async function likelyFixes(ctx: PhpCheckContext): Promise<string[]> {
+/**
+ * The actions that may bring back an app that answers 5xx or nothing:
+ * reinstall dependencies when vendor/ is gone, restart FPM when it serves
+ * the app and the answer is a gateway error or none (`status` null).
+ */
+async function likelyFixes(ctx: PhpCheckContext, status: number | null): Promise<string[]> {
   const out: string[] = [];
   const { lock } = await composerFiles(ctx);
   if (lock && !(await ctx.fs.exists(inRoot(ctx.app.root, `${phpMeta(ctx.app).vendorDir}/autoload.php`)))) out.push(ACTION.composerInstall);
   const s = await servingPhpOrError(ctx);
-  if (!('error' in s) && s.fpm) out.push(ACTION.restartFpm);
+  if (!('error' in s) && s.fpm && (status === null || (status >= 502 && status <= 504))) out.push(ACTION.restartFpm);
   return out;
 }
 
@@ -40,7 +44,7 @@ export const appAnswersCheck: PhpCheck = {
       const latencyMs = Math.round(performance.now() - started);
       const details = { url, urlSource, connectTo: page.connectTo, finalUrl: page.finalUrl, status: page.status, latencyMs, bytes: page.bytes };
       if (page.status >= 500) {
-        const fixes = await likelyFixes(ctx);
+        const fixes = await likelyFixes(ctx, page.status);
         return { status: 'fail', message: `${url} answers HTTP ${page.status}: look at php/fatal-errors and the server's error log for the cause.`, details, ...(fixes.length ? { fixes } : {}) };
       }
       if (page.status >= 400) return { status: 'warn', message: `${url} answers HTTP ${page.status}; check the URL in the app's settings and the app's routes.`, details };
@@ -48,7 +52,7 @@ export const appAnswersCheck: PhpCheck = {
       return { status: 'pass', message: `${url} answers HTTP ${page.status} in ${latencyMs} ms${via}.`, details };
     } catch (e) {
       const connectTo = await chooseConnectAddress(url, ctx.target.host).then((c) => c.connectTo, () => null);
-      const fixes = await likelyFixes(ctx);
+      const fixes = await likelyFixes(ctx, null);
       return {
         status: 'fail',
         message: `${url} could not be reached (${errorMessage(e)})${connectTo ? ` at ${connectTo}` : ''}: check that the web server and PHP are running.`,

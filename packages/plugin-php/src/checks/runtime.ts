@@ -20,6 +20,15 @@ async function serving(ctx: PhpCheckContext): Promise<ServingPhp | CheckResult> 
 
 const isResult = (x: ServingPhp | CheckResult): x is CheckResult => 'status' in x;
 
+/** Settings of the PHP CLI say nothing of the PHP that serves the app: a skip that says how to tell Healer. */
+function unknownServer(s: ServingPhp): CheckResult {
+  return {
+    status: 'skip',
+    message: `No web server, PHP-FPM pool or php -S server was found serving the app, so the PHP that serves it cannot be judged (the CLI's settings often differ). Set the app setting webServerRoots when the server's configuration is not under /etc.`,
+    details: { servedBy: s.description, notes: s.notes },
+  };
+}
+
 export const phpVersionCheck: PhpCheck = {
   id: CHECK.phpVersion,
   title: "PHP version meets composer.json's require.php",
@@ -86,10 +95,11 @@ export const iniProductionCheck: PhpCheck = {
     if (!ctx.config.production) return { status: 'skip', message: 'The app is not configured as production (production: false).' };
     const s = await serving(ctx);
     if (isResult(s)) return s;
+    if (s.kind === 'cli') return unknownServer(s);
     const display = s.ini['display_errors'] ?? null;
     const expose = s.ini['expose_php'] ?? null;
-    // display_errors=stderr sends errors to the log of an FPM or CGI PHP, not to the page; under php -S stderr is the terminal.
-    const displayOn = iniOn(display) || (s.kind !== 'builtin' && s.kind !== 'cli' ? false : /^stderr$/i.test(display ?? ''));
+    // display_errors=stderr sends errors to the server's log or terminal, not to the page.
+    const displayOn = iniOn(display);
     const where = (key: string): string => (key in s.overrides ? `set by ${s.kind === 'php-fpm' ? 'the pool' : s.kind === 'apache' ? 'the virtual host' : 'the command line'}` : `from ${s.iniFile ?? 'PHP defaults'}`);
     const details = { display_errors: display, expose_php: expose, servedBy: s.description, iniFile: s.iniFile, overrides: s.overrides, notes: s.notes };
     const problems: string[] = [];
@@ -109,16 +119,17 @@ export const opcacheCheck: PhpCheck = {
   title: 'OPcache is enabled',
   category: 'performance',
   severity: 'medium',
-  description: 'OPcache is loaded and enabled in the serving PHP (for php -S, `opcache.enable_cli` too): without it every request compiles every file again.',
+  description: 'OPcache is loaded and enabled in the serving PHP (for php -S, `opcache.enable_cli` too): without it every request compiles every file again. Skipped when nothing serving the app was found.',
   timeoutMs: 20_000,
   async run(ctx) {
     const s = await serving(ctx);
     if (isResult(s)) return s;
+    if (s.kind === 'cli') return unknownServer(s);
     const loaded = s.extensions.includes('zend opcache');
-    const enabled = iniOn(s.ini['opcache.enable']) && (s.kind === 'builtin' || s.kind === 'cli' ? iniOn(s.ini['opcache.enable_cli']) : true);
+    const enabled = iniOn(s.ini['opcache.enable']) && (s.kind === 'builtin' ? iniOn(s.ini['opcache.enable_cli']) : true);
     const details = { loaded, enable: s.ini['opcache.enable'], enableCli: s.ini['opcache.enable_cli'], servedBy: s.description };
     if (loaded && enabled) return { status: 'pass', message: `OPcache is enabled in ${s.description}.`, details };
-    const why = !loaded ? 'the OPcache extension is not loaded' : s.kind === 'builtin' || s.kind === 'cli' ? 'opcache.enable or opcache.enable_cli is off' : 'opcache.enable is off';
+    const why = !loaded ? 'the OPcache extension is not loaded' : s.kind === 'builtin' ? 'opcache.enable or opcache.enable_cli is off' : 'opcache.enable is off';
     return { status: 'warn', message: `${s.description}: ${why}; every request compiles the app's PHP again. Enable OPcache in that PHP's ini and restart it.`, details };
   },
 };

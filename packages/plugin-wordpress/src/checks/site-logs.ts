@@ -5,10 +5,10 @@
  * Read once per run, each bounded (4 MiB, 8 s), entries deduplicated.
  * @internal
  */
-import { findFolderErrorLogs, readServerLogLines, serverUtcOffset, type PhpLogEntry } from '@healer/core';
+import { findFolderErrorLogs, readAppLogWindow } from '@healer/core';
 import type { WpMetadata } from '../types.js';
 import { configuredServerLogs, webServerOf } from '../web-server.js';
-import { sinceOf, type LogSource, type PhpLogWindow, type WpCheckContext } from './shared.js';
+import { sinceOf, type PhpLogWindow, type WpCheckContext } from './shared.js';
 
 /** The logs to read, most specific first. */
 export async function siteLogPaths(ctx: WpCheckContext, meta: WpMetadata): Promise<Array<{ path: string; kind: string }>> {
@@ -25,37 +25,13 @@ export async function siteLogPaths(ctx: WpCheckContext, meta: WpMetadata): Promi
   return out;
 }
 
-/** PHP entries since the run's window start from every log of the site, deduplicated, oldest first. */
+/** PHP entries since the run's window start from every log of the site, deduplicated, oldest first (core's `readAppLogWindow`). */
 export async function readSiteLogs(ctx: WpCheckContext, meta: WpMetadata): Promise<PhpLogWindow> {
   const since = await sinceOf(ctx);
   return ctx.facts.get(`wordpress:site-logs:${ctx.app.root}:${since.toISOString()}`, async () => {
-    const [paths, utcOffset] = await Promise.all([siteLogPaths(ctx, meta), serverUtcOffset(ctx.exec)]);
-    const reads = await Promise.all(paths.map((p) => readServerLogLines(ctx.exec, p.path, since, { utcOffset, signal: ctx.signal }).then((r) => ({ ...r, kind: p.kind }))));
-    const root = ctx.app.root.replace(/\/+$/, '');
-    const sources: LogSource[] = [];
-    const entries: PhpLogEntry[] = [];
-    const from = new Map<PhpLogEntry, string>();
-    const seen = new Set<string>();
-    for (const r of reads) {
-      // An empty or absent log is left out, unless the user named it: "nothing in it" is then the answer.
-      if (r.fileSize === 0 && r.error === null && r.kind !== 'php error log') continue;
-      sources.push({ path: r.path, kind: r.kind, truncated: r.truncated, fileSize: r.fileSize, ...(r.error ? { error: r.error } : {}) });
-      const occurrences = new Map<string, number>();
-      for (const e of r.entries) {
-        // Server-wide logs hold every site's errors: only this site's count.
-        if (r.kind !== 'debug.log' && !e.raw.includes(`${root}/`)) continue;
-        // The same error logged in two files (PHP's log and the server's) counts once; repeats within one file all count.
-        const base = `${Math.floor(e.time!.getTime() / 1000)}|${e.level}|${e.file}:${e.line}|${e.message.split('\n', 1)[0]}`;
-        const n = (occurrences.get(base) ?? 0) + 1;
-        occurrences.set(base, n);
-        const key = `${base}#${n}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        entries.push(e);
-        from.set(e, r.path);
-      }
-    }
-    entries.sort((a, b) => a.time!.getTime() - b.time!.getTime());
-    return { since, sources, entries, sourceOf: (e: PhpLogEntry) => from.get(e) ?? null, searched: paths.map((p) => p.path) };
+    const paths = await siteLogPaths(ctx, meta);
+    // debug.log is the site's own; the PHP error log the user named counts even when empty.
+    const logs = paths.map((p) => ({ ...p, appOnly: p.kind === 'debug.log', keepWhenEmpty: p.kind === 'php error log' }));
+    return readAppLogWindow(ctx.exec, logs, since, { root: ctx.app.root, signal: ctx.signal });
   });
 }
