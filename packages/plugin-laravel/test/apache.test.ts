@@ -2,7 +2,8 @@
  * A Laravel app served by Apache with mod_php (PHP as www-data, found from
  * Apache's configuration): `storage/` taken from PHP -> 500; healed (the
  * folders given to PHP's group, group-writable) -> 200; the rollback puts
- * every mode and owner back.
+ * every mode and owner back. And a site whose DocumentRoot is the app root:
+ * `.env` served to anyone.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -33,6 +34,23 @@ async function modes(): Promise<string> {
 }
 
 describe('Laravel under Apache', () => {
+  it('.env served publicly (the app root as DocumentRoot): FAIL, its content never shown', async () => {
+    const exposed = await createLaravelApp(db, { serve: 'apache-root', hostName: 'exposed.invalid' });
+    const healer = laravelHealer(exposed, { settings: { webServerRoots: exposed.server!.roots } });
+    try {
+      expect((await exposed.get('/.env')).body).toContain('APP_KEY=');
+      const d = await healer.diagnose(exposed.root);
+      const pub = d.results.find((r) => r.id === 'laravel/env-public')!;
+      expect(pub).toMatchObject({ status: 'fail', details: { status: 200, connectTo: '127.0.0.1' } });
+      expect(pub.message).toContain(`${exposed.root}/public`);
+      expect(JSON.stringify(d)).not.toContain(exposed.dbPassword);
+      expect(JSON.stringify(d)).not.toContain(exposed.appKey.slice('base64:'.length));
+    } finally {
+      await healer.close();
+      await exposed.stop();
+    }
+  }, 120_000);
+
   it('storage/ not writable by PHP: fixed -> 200, the rollback restores the modes', async () => {
     expect(app.url).toMatch(/^http:\/\/laravel\.invalid:\d+$/);
     // A deploy that cleared the compiled views and left storage/ to root.

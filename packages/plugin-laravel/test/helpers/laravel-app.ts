@@ -24,7 +24,7 @@ export const PHP_USER = 'www-data';
 
 export interface LaravelAppOptions {
   /** How the app is served. Default `php -S` on `public/`. */
-  serve?: 'php-s' | 'apache' | 'nginx' | 'php-s-root' | 'none';
+  serve?: 'php-s' | 'apache' | 'nginx' | 'php-s-root' | 'apache-root' | 'none';
   /** PHP-FPM pool settings when served by nginx. */
   poolSettings?: Record<string, string>;
   /** Host name in APP_URL (it need not resolve). Default `127.0.0.1`. */
@@ -123,8 +123,9 @@ export async function createLaravelApp(db: RunningMariadb, options: LaravelAppOp
   const serve = options.serve ?? 'php-s';
   let child: ChildProcess | null = null;
   let server: RunningWebServer | null = null;
-  if (serve === 'apache' || serve === 'nginx') {
-    server = await startWebServer({ kind: serve, sites: [{ serverName: hostName, docroot: join(root, 'public') }], port, ...(options.poolSettings ? { poolSettings: options.poolSettings } : {}) });
+  if (serve === 'apache' || serve === 'nginx' || serve === 'apache-root') {
+    const kind = serve === 'nginx' ? 'nginx' : 'apache';
+    server = await startWebServer({ kind, sites: [{ serverName: hostName, docroot: serve === 'apache-root' ? root : join(root, 'public') }], port, ...(options.poolSettings ? { poolSettings: options.poolSettings } : {}) });
   } else if (serve === 'php-s' || serve === 'php-s-root') {
     child = spawn('php', ['-S', `127.0.0.1:${port}`, '-t', serve === 'php-s' ? 'public' : '.'], { cwd: root, uid: php.uid, gid: php.gid, stdio: 'ignore', detached: true });
     const deadline = Date.now() + 15_000;
