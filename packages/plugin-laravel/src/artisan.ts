@@ -15,9 +15,17 @@ export function artisanStep(ctx: Pick<Ctx, 'app' | 'config'>, args: readonly str
   return { kind: 'run', command: [...prefix, ...artisanArgv(ctx.config, args)], cwd: ctx.app.root, write: true, timeoutMs: timeoutMs ?? ctx.config.artisanTimeoutMs, description };
 }
 
+/**
+ * The environment of Healer's own readings of the app: what Laravel would log
+ * goes to stderr, not into `storage/logs` (a log file Healer created as root
+ * would be one PHP cannot append to). Real environment variables win over
+ * `.env` in Laravel; a cached configuration ignores both.
+ */
+export const READ_ENV: Readonly<Record<string, string>> = { LOG_CHANNEL: 'stderr' };
+
 /** Run a read-only artisan command and return its stdout; throws `COMMAND_FAILED` with its output when it fails. */
 export async function artisanOutput(ctx: Ctx, args: readonly string[]): Promise<string> {
-  const r = await ctx.exec.run(artisanArgv(ctx.config, args), { cwd: ctx.app.root, timeoutMs: ctx.config.artisanTimeoutMs, signal: ctx.signal });
+  const r = await ctx.exec.run(artisanArgv(ctx.config, args), { cwd: ctx.app.root, env: { ...READ_ENV }, timeoutMs: ctx.config.artisanTimeoutMs, signal: ctx.signal });
   if (r.exitCode !== 0) {
     const why = (r.stderr.trim() || r.stdout.trim()).replace(/\s+/g, ' ').slice(0, 600);
     throw new HealerError('COMMAND_FAILED', `php artisan ${args.join(' ')} failed (exit ${r.exitCode}): ${why}`);

@@ -6,6 +6,7 @@
  * password it returns is registered as a secret at once.
  */
 import { HealerError, type CheckContext } from '@healer/core';
+import { READ_ENV } from './artisan.js';
 import type { LaravelConfig } from './config.js';
 import type { LaravelMeta } from './types.js';
 
@@ -137,6 +138,7 @@ export async function runProbe(ctx: Ctx, mode: ProbeMode, prefix: readonly strin
   const r = await ctx.exec.run([...prefix, ctx.config.phpBinary, '-d', 'display_errors=stderr', '--', ctx.app.root, mode], {
     input: PROBE_SCRIPT,
     cwd: ctx.app.root,
+    env: { ...READ_ENV },
     timeoutMs: 60_000,
     signal: ctx.signal,
   });

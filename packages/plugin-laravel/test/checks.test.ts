@@ -6,6 +6,7 @@
  * in laravel.log with their file and line, APP_DEBUG on in production.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Diagnosis } from '@healer/core';
 import { freePort, startMariadb, type RunningMariadb } from '@healer/test-utils';
@@ -51,6 +52,8 @@ describe('Laravel checks on a real app', () => {
       expect(r.message).toContain(`127.0.0.1:${closed}`);
       expect(r.details).toMatchObject({ errno: 2002, database: app.database, username: app.dbUser });
       expect(result(d, 'laravel/pending-migrations').status).toBe('skip');
+      // Healer's readings logged nothing into storage/logs.
+      expect(await readdir(join(app.root, 'storage/logs'))).toEqual(['.gitignore']);
       expect(JSON.stringify(d)).not.toContain(app.dbPassword);
     } finally {
       await app.setEnv({ DB_PORT: String(db.port) });
