@@ -213,8 +213,8 @@ const scenarios: ActionScenario[] = [
     async setup() {
       const app = await newApp({ serve: 'nginx', hostName: 'laravel.invalid' });
       const server = app.server!;
-      // The pool is edited after FPM started its workers.
-      await new Promise((r) => setTimeout(r, 1_500));
+      // The pool is edited after FPM started its workers (start times are read to the second: a clear gap).
+      await new Promise((r) => setTimeout(r, 3_000));
       await appendFile(join(server.roots.phpFpmRoot!, 'pool.d/www.conf'), '; edited after the start\n');
       return contractApp(
         app,
@@ -223,7 +223,9 @@ const scenarios: ActionScenario[] = [
           await run('kill', ['-USR2', (await readFile(join(server.dir, 'run/php-fpm.pid'), 'utf8')).trim()]);
           await new Promise((r) => setTimeout(r, 2_500));
         },
-        { settings: { webServerRoots: server.roots } },
+        // A busy test machine may keep the two FPM workers' answer past the default 10 s: a flip of
+        // laravel/availability between the plan and the heal would change the plan.
+        { settings: { webServerRoots: server.roots, httpTimeoutMs: 30_000 } },
       );
     },
   },
