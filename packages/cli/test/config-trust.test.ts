@@ -39,7 +39,7 @@ describe('where the configuration comes from', () => {
     await writeFile(join(site, 'healer.config.json'), JSON.stringify({ plugins: ['./pwn.mjs'], backupRoot: './bk' }));
     const res = await runHealer(['plugins', 'list', '--json'], { cwd: site, env: { HEALER_HOME: f.home, XDG_CONFIG_HOME: join(f.root, 'xdg'), HEALER_CONFIG: undefined } });
     expect(res.code, errorOf(res)).toBe(0);
-    expect((JSON.parse(res.stdout) as Array<{ name: string }>).map((p) => p.name)).toEqual(['wordpress', 'nodejs', 'nextjs', 'mysql', 'php']);
+    expect((JSON.parse(res.stdout) as Array<{ name: string }>).map((p) => p.name)).toEqual(['wordpress', 'nodejs', 'nextjs', 'mysql', 'php', 'laravel']);
     await expect(readFile(marker, 'utf8')).rejects.toThrow(/ENOENT/);
   });
 

@@ -94,7 +94,7 @@ describe('runCli in-process', () => {
     const io = memoryIo(f.root, { HEALER_HOME: f.home }, false);
     await writeFile(join(f.root, 'empty.json'), '{}');
     expect(await runCli(['--config', join(f.root, 'empty.json'), 'plugins', 'list', '--json'], io)).toBe(0);
-    expect((JSON.parse(io.out()) as Array<{ name: string; enabled: boolean }>).map((p) => [p.name, p.enabled])).toEqual([['wordpress', true], ['nodejs', true], ['nextjs', true], ['mysql', true], ['php', true]]);
+    expect((JSON.parse(io.out()) as Array<{ name: string; enabled: boolean }>).map((p) => [p.name, p.enabled])).toEqual([['wordpress', true], ['nodejs', true], ['nextjs', true], ['mysql', true], ['php', true], ['laravel', true]]);
   });
 
   it('--verbose logs to stderr and adds the stack of an unexpected error', async () => {

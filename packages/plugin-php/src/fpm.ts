@@ -43,9 +43,11 @@ export async function fpmMaster(exec: Executor, fpm: FpmConfig): Promise<FpmMast
 
 /** The host's clock and when the oldest worker of a master started (seconds since the epoch, host clock); null without workers. */
 export async function oldestWorkerStart(exec: Executor, masterPid: number): Promise<{ now: number; oldest: number | null }> {
-  const [ps, date] = await Promise.all([run(exec, ['ps', '--ppid', String(masterPid), '-o', 'etimes=']), run(exec, ['date', '+%s'])]);
-  const now = Number(date?.stdout.trim());
-  const ages = (ps?.stdout ?? '').split('\n').filter((x) => x.trim() !== '').map((l) => Number(l.trim())).filter((n) => Number.isInteger(n) && n >= 0);
+  // The clock and the ages in one command: read apart, a busy machine put a second between them.
+  const r = await run(exec, ['sh', '-c', 'date +%s && ps --ppid "$1" -o etimes=', 'sh', String(masterPid)]);
+  const [first = '', ...rest] = (r?.stdout ?? '').split('\n');
+  const now = Number(first.trim());
+  const ages = rest.filter((x) => x.trim() !== '').map((l) => Number(l.trim())).filter((n) => Number.isInteger(n) && n >= 0);
   return { now, oldest: ages.length > 0 ? now - Math.max(...ages) : null };
 }
 
