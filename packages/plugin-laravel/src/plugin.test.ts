@@ -16,11 +16,12 @@ describe('laravelPlugin', () => {
     expect(laravelPlugin.actions.find((a) => a.id === 'laravel/composer-install')!.fixes).toContain('laravel/availability');
   });
 
-  it('medium and higher actions have a backup and a rollback; key:generate is critical, migrate high', () => {
-    for (const action of laravelPlugin.actions.filter((a) => a.risk !== 'low')) {
+  it('medium and higher actions have a backup and a rollback, or say why they cannot be undone; key:generate is critical, migrate high', () => {
+    for (const action of laravelPlugin.actions.filter((a) => a.risk !== 'low' && a.irreversible === undefined)) {
       expect(action.backup, action.id).toBeDefined();
       expect(action.rollback, action.id).toBeDefined();
     }
+    expect(laravelPlugin.actions.filter((a) => a.irreversible !== undefined).map((a) => a.id)).toEqual(['laravel/restart-fpm']);
     const risk = Object.fromEntries(laravelPlugin.actions.map((a) => [a.id, a.risk]));
     expect(risk).toMatchObject({
       'laravel/generate-key': 'critical',
