@@ -50,7 +50,8 @@ describe('Laravel checks on a real app', () => {
       expect(r.status).toBe('fail');
       expect(r.message).toContain('error 2002');
       expect(r.message).toContain(`127.0.0.1:${closed}`);
-      expect(r.details).toMatchObject({ errno: 2002, database: app.database, username: app.dbUser });
+      // No server of this machine's option files listens there: no pointer.
+      expect(r.details).toMatchObject({ errno: 2002, database: app.database, username: app.dbUser, databaseServer: null });
       expect(result(d, 'laravel/pending-migrations').status).toBe('skip');
       // Healer's readings logged nothing into storage/logs.
       expect(await readdir(join(app.root, 'storage/logs'))).toEqual(['.gitignore']);
@@ -64,6 +65,16 @@ describe('Laravel checks on a real app', () => {
       expect(r.message).toMatch(/error 1045: the user name or password is wrong/);
     } finally {
       await app.setEnv({ DB_PASSWORD: app.dbPassword });
+    }
+    // This machine's own server (port 3306, described by its option files), which has no such account: named for the MySQL plugin.
+    await app.setEnv({ DB_PORT: '3306' });
+    try {
+      const r = result(await diagnose(), 'laravel/database');
+      expect(r.status).toBe('fail');
+      expect(r.details).toMatchObject({ databaseServer: '/var/lib/mysql' });
+      expect(r.message).toContain('`healer diagnose /var/lib/mysql` looks at it');
+    } finally {
+      await app.setEnv({ DB_PORT: String(db.port) });
     }
   }, 120_000);
 

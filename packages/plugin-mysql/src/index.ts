@@ -37,3 +37,4 @@ export type { MysqlAction, MysqlActionContext, MysqlPlanContext } from './action
 export { mysqlOperations, repairTableOp, optimizeTableOp, killQueryOp, setGlobalOp } from './operations.js';
 export { mysqlBackup, tablesPart, globalsPart } from './backup.js';
 export { SETTABLE, suggestedSettings, setGlobalSql } from './globals.js';
+export { localServerOf, type DatabaseEndpoint, type LocalServer } from './local-server.js';

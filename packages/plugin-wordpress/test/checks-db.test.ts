@@ -6,6 +6,7 @@
 import { readdir, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashTree, LocalExecutor } from '@healer/core';
+import { freePort } from '@healer/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWordPressSite, type WordPressSite } from './helpers/wordpress-site.js';
 import { checkSite, diagnoseSite, resultOf, withConfig } from './checks-helpers.js';
@@ -41,6 +42,9 @@ describe('wordpress/database-connection', () => {
       expect(r.details).toMatchObject({ errno: 1045, database: site.db.name, host: site.db.host, user: site.db.user });
       expect(r.message).toMatch(/password/i);
       expect(r.fixes).toEqual([]);
+      // The site's server is this machine's MariaDB, which its option files describe: named for the MySQL plugin.
+      expect(r.details).toMatchObject({ databaseServer: '/var/lib/mysql' });
+      expect(r.message).toContain('`healer diagnose /var/lib/mysql` looks at it');
       // The password never shows, right or wrong.
       expect(JSON.stringify(d)).not.toContain(wrong);
       expect(JSON.stringify(d)).not.toContain(site.db.password);
@@ -64,6 +68,17 @@ describe('wordpress/database-connection', () => {
       expect(r.status).toBe('fail');
       // A user without rights on the other name may get 1044 (access denied to the database) instead.
       expect([1049, 1044]).toContain(r.details.errno);
+    });
+  });
+
+  it('names no local server for a port no server of this machine uses', async () => {
+    const port = await freePort();
+    await withConfig(site, (t) => t.replace(`'DB_HOST', '${site.db.host}'`, `'DB_HOST', '127.0.0.1:${port}'`), async () => {
+      const r = await checkSite(site, 'wordpress/database-connection');
+      expect(r.status).toBe('fail');
+      expect(r.details).toMatchObject({ databaseServer: null });
+      expect([2002, 2003]).toContain(r.details.errno);
+      expect(r.message).not.toContain('healer diagnose');
     });
   });
 });

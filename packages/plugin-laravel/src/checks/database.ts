@@ -4,6 +4,7 @@
  * put / get / forget round trip), `laravel/pending-migrations`
  * (`migrate:status`), `laravel/failed-jobs`.
  */
+import { localServerOf } from '@healer/plugin-mysql';
 import { artisanOutput, parseMigrateStatus } from '../artisan.js';
 import { asPhpUser } from '../php-access.js';
 import { appConfig, errnoInWords, runProbe, type ProbeConfig } from '../probe.js';
@@ -35,10 +36,16 @@ export const databaseCheck: LaravelCheck = {
     const r = await runProbe(ctx, 'db');
     const details = { connection: config.db.connection, driver: config.db.driver, host: config.db.host, port: config.db.port, socket: config.db.socket, database: config.db.database, username: config.db.username };
     if (r.ok) return { status: 'pass', message: `The app connects to the ${where(config.db)}.`, details };
+    // The local MySQL/MariaDB server it points at, when the server's option files say which: the MySQL plugin diagnoses it.
+    const server =
+      config.db.driver === 'mysql' || config.db.driver === 'mariadb'
+        ? await localServerOf(ctx.fs, { host: config.db.host ?? 'localhost', port: config.db.port, socket: config.db.socket || null }).catch(() => null)
+        : null;
+    const pointer = server ? ` Its server is the local MySQL server of ${server.dataDir}: \`healer diagnose ${server.dataDir}\` looks at it.` : '';
     return {
       status: 'fail',
-      message: `The app cannot connect to the ${where(config.db)}: ${errnoInWords(r.errno)}.`,
-      details: { ...details, errno: r.errno ?? null, error: r.error ?? null },
+      message: `The app cannot connect to the ${where(config.db)}: ${errnoInWords(r.errno)}.${pointer}`,
+      details: { ...details, errno: r.errno ?? null, error: r.error ?? null, databaseServer: server?.dataDir ?? null },
       evidence: r.error ? [r.error] : [],
     };
   },

@@ -1,8 +1,10 @@
 /**
  * `wordpress/database-connection` and `wordpress/tables-need-repair`.
  */
+import { localServerOf } from '@healer/plugin-mysql';
 import { wpMeta } from '../detect.js';
 import { explainDbError } from '../ops/index.js';
+import { parseDbHost } from '../ops/mysql-client.js';
 import { ACTION, connectErrorOnce, MAX_EVIDENCE, opsFor, plural, skipWhenDbDown, type WpCheck } from './shared.js';
 
 export const databaseConnectionCheck: WpCheck = {
@@ -21,10 +23,13 @@ export const databaseConnectionCheck: WpCheck = {
     if (error === null) {
       return { status: 'pass', message: `WordPress can connect to its ${where}.`, details: { database: db.name, host: db.host, user: db.user, via: ops.kind } };
     }
+    // The local server it points at, when the server's option files say which: the MySQL plugin diagnoses it.
+    const server = await localServerOf(ctx.fs, parseDbHost(db.host)).catch(() => null);
+    const pointer = server ? ` Its server is the local MySQL server of ${server.dataDir}: \`healer diagnose ${server.dataDir}\` looks at it.` : '';
     return {
       status: 'fail',
-      message: `WordPress cannot connect to its ${where} (error ${error.errno}). ${explainDbError(error.errno)}`,
-      details: { database: db.name, host: db.host, user: db.user, errno: error.errno, error: error.message, via: ops.kind },
+      message: `WordPress cannot connect to its ${where} (error ${error.errno}). ${explainDbError(error.errno)}${pointer}`,
+      details: { database: db.name, host: db.host, user: db.user, errno: error.errno, error: error.message, via: ops.kind, databaseServer: server?.dataDir ?? null },
       evidence: [error.message],
     };
   },
