@@ -16,7 +16,7 @@ import { MemoryStateStore } from '@healer/core';
 import { checkActionContract, hashFolder, startMariadb, type ActionScenario, type ContractApp, type RunningMariadb } from '@healer/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { laravelPlugin } from '../src/plugin.js';
-import { createLaravelApp, type LaravelApp, type LaravelAppOptions } from './helpers/laravel-app.js';
+import { createLaravelApp, type LaravelApp, type LaravelAppOptions, MIGRATION } from './helpers/laravel-app.js';
 
 const run = promisify(execFile);
 const EMPTY = { planTwice: [], roundTrip: [], driftBeforeApply: [], driftBeforeRollback: [] };
@@ -75,29 +75,6 @@ async function recache(app: LaravelApp): Promise<void> {
   await app.setEnv({ APP_NAME: `ByHand${Date.now()}` });
   await app.artisan('config:cache');
 }
-
-const MIGRATION = `<?php
-
-use Illuminate\\Database\\Migrations\\Migration;
-use Illuminate\\Database\\Schema\\Blueprint;
-use Illuminate\\Support\\Facades\\Schema;
-
-class CreateOrdersTable extends Migration
-{
-    public function up()
-    {
-        Schema::create('orders', function (Blueprint $table) {
-            $table->id();
-            $table->string('reference');
-        });
-    }
-
-    public function down()
-    {
-        Schema::dropIfExists('orders');
-    }
-}
-`;
 
 const scenarios: ActionScenario[] = [
   {

@@ -9,7 +9,7 @@ import type { Diagnosis } from '@healer/core';
 import { startMariadb, type RunningMariadb } from '@healer/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { laravelHealer } from './helpers/healer.js';
-import { createLaravelApp, type LaravelApp } from './helpers/laravel-app.js';
+import { createLaravelApp, type LaravelApp, MIGRATION } from './helpers/laravel-app.js';
 
 let db: RunningMariadb;
 const apps: LaravelApp[] = [];
@@ -46,29 +46,6 @@ function expectNoSecrets(app: LaravelApp, ...outputs: unknown[]): void {
   expect(text).not.toContain(app.dbPassword);
   expect(text).not.toContain(app.appKey.slice('base64:'.length));
 }
-
-const MIGRATION = `<?php
-
-use Illuminate\\Database\\Migrations\\Migration;
-use Illuminate\\Database\\Schema\\Blueprint;
-use Illuminate\\Support\\Facades\\Schema;
-
-class CreateOrdersTable extends Migration
-{
-    public function up()
-    {
-        Schema::create('orders', function (Blueprint $table) {
-            $table->id();
-            $table->string('reference');
-        });
-    }
-
-    public function down()
-    {
-        Schema::dropIfExists('orders');
-    }
-}
-`;
 
 describe('Laravel scenarios (php -S)', () => {
   it('a healthy app: every Laravel check passes or is skipped, the address and the PHP user found', async () => {

@@ -184,3 +184,27 @@ export async function createLaravelApp(db: RunningMariadb, options: LaravelAppOp
     },
   };
 }
+
+/** A migration that creates an `orders` table: a pending migration once written into `database/migrations/`. */
+export const MIGRATION = `<?php
+
+use Illuminate\\Database\\Migrations\\Migration;
+use Illuminate\\Database\\Schema\\Blueprint;
+use Illuminate\\Support\\Facades\\Schema;
+
+class CreateOrdersTable extends Migration
+{
+    public function up()
+    {
+        Schema::create('orders', function (Blueprint $table) {
+            $table->id();
+            $table->string('reference');
+        });
+    }
+
+    public function down()
+    {
+        Schema::dropIfExists('orders');
+    }
+}
+`;
