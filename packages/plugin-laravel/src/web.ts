@@ -11,7 +11,7 @@
  */
 import { posix } from 'node:path';
 import { HealerError, type AppAddress, type CheckContext, type PhpUser } from '@healer/core';
-import { builtinServers as phpBuiltinServers, findPhpAddress, webServerOf } from '@healer/plugin-php';
+import { builtinDocroot, findPhpAddress, webServerOf } from '@healer/plugin-php';
 import type { LaravelConfig } from './config.js';
 import { readDotenv } from './dotenv.js';
 import type { LaravelMeta } from './types.js';
@@ -27,17 +27,29 @@ interface BuiltinServer {
   user: string;
 }
 
-/** The `php -S` servers (plugin-php's `builtinServers`) whose document root is the app's `public/` (or its root). */
+/**
+ * The `php -S` processes whose document root (plugin-php's `builtinDocroot`: `-t` and the working
+ * folder) is the app's `public/` (or its root). One reading of the process list, shared by the run, and
+ * one command for every working folder.
+ */
 export async function builtinServers(ctx: Ctx): Promise<BuiltinServer[]> {
   return ctx.facts.get(`laravel:builtin-servers:${ctx.app.root}`, async () => {
+    const procs = (await ctx.facts.processes()).filter((p) => /(^|\/)php[0-9.]*\s.*\s-S\s/.test(`${p.command} `) || /(^|\/)php[0-9.]*\s+-S\s/.test(p.command));
+    if (procs.length === 0) return [];
+    const r = await ctx.exec.run({ script: 'for p in "$@"; do printf "%s\\t%s\\n" "$p" "$(readlink "/proc/$p/cwd" 2>/dev/null)"; done', args: procs.map((p) => String(p.pid)) }, { signal: ctx.signal });
+    const cwds = new Map(r.stdout.split('\n').filter(Boolean).map((l) => [Number(l.split('\t')[0]), l.split('\t')[1] ?? ''] as const));
     const wanted = new Set([ctx.app.root, posix.join(ctx.app.root, 'public')]);
     const out: BuiltinServer[] = [];
-    for (const server of await phpBuiltinServers(ctx.exec)) {
-      if (!wanted.has(server.docroot.replace(/\/+$/, ''))) continue;
-      const m = /^(.*):(\d+)$/.exec(server.listen);
+    for (const p of procs) {
+      const argv = p.command.split(/\s+/);
+      const listen = argv[argv.indexOf('-S') + 1] ?? '';
+      const t = argv.indexOf('-t');
+      const docroot = builtinDocroot(cwds.get(p.pid) || null, t >= 0 ? (argv[t + 1] ?? null) : null) ?? '';
+      if (!wanted.has(docroot.replace(/\/+$/, ''))) continue;
+      const m = /^(.*):(\d+)$/.exec(listen);
       if (!m) continue;
       const host = m[1] === '0.0.0.0' || m[1] === '' ? '127.0.0.1' : m[1]!;
-      out.push({ url: `http://${host}:${m[2]}`, pid: server.pid, user: server.user });
+      out.push({ url: `http://${host}:${m[2]}`, pid: p.pid, user: p.user });
     }
     return out;
   });

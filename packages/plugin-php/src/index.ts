@@ -20,7 +20,7 @@ export type { PhpJson } from './php-json.js';
 export { satisfiesComposer } from './constraint.js';
 export { CHECK, ACTION, iniOn, inRoot } from './shared.js';
 export type { PhpCheck, PhpCheckContext, PhpAction, PhpPlanContext, PhpActionContext } from './shared.js';
-export { webServerOf, webServerRootsOf, configuredServerLogs, builtinServers, builtinServerOf, phpUserOf } from './web-server.js';
+export { webServerOf, webServerRootsOf, configuredServerLogs, builtinServers, builtinServerOf, builtinDocroot, phpUserOf } from './web-server.js';
 export type { BuiltinServer } from './web-server.js';
 export { servingPhp, servingPhpOrError, INI_KEYS } from './serving-php.js';
 export type { ServingPhp, ServingKind } from './serving-php.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseListen } from './address.js';
 import { parseFpmStatus } from './fpm.js';
-import { parseBuiltinArgs } from './web-server.js';
+import { builtinDocroot, parseBuiltinArgs } from './web-server.js';
 import { encodePhpJson, parsePhpJson } from './php-json.js';
 
 describe('parseBuiltinArgs', () => {
@@ -57,5 +57,16 @@ describe('parsePhpJson / encodePhpJson', () => {
   it('keeps document order and encodes as json_encode does', () => {
     expect(encodePhpJson(parsePhpJson('{"b":1,"10":"x","a":{"u":"/é"},"e":{}}'))).toBe('{"b":1,"10":"x","a":{"u":"\\/\\u00e9"},"e":[]}');
     expect(() => parsePhpJson('{"a":1,}')).toThrow(SyntaxError);
+  });
+});
+
+describe('builtinDocroot', () => {
+  it('takes -t from the working folder, which may already be the document root while a script runs', () => {
+    expect(builtinDocroot('/srv/app', 'public')).toBe('/srv/app/public');
+    expect(builtinDocroot('/srv/app/public', 'public')).toBe('/srv/app/public');
+    expect(builtinDocroot('/srv/app', './web/')).toBe('/srv/app/web');
+    expect(builtinDocroot('/srv/app', null)).toBe('/srv/app');
+    expect(builtinDocroot(null, '/srv/site')).toBe('/srv/site');
+    expect(builtinDocroot(null, 'public')).toBeNull();
   });
 });

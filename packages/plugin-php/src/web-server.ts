@@ -7,6 +7,7 @@
  * - `phpUser`: the user (or `user:group`) PHP runs as;
  * - `webServerRoots`: `{ apacheRoot, nginxRoot, phpFpmRoot }` configuration folders.
  */
+import { posix } from 'node:path';
 import {
   discoverWebServer,
   errorMessage,
@@ -93,6 +94,19 @@ export function parseBuiltinArgs(args: string): Omit<BuiltinServer, 'pid' | 'use
   return listen ? { binary, listen, docroot, router, iniArgs } : null;
 }
 
+/**
+ * A `php -S` server's document root from its `-t` and its working folder. A relative `-t` names it from
+ * where the server started, but while it runs a script the server's working folder is the script's
+ * (and may stay there): a folder already ending in that `-t` is taken as the document root itself.
+ */
+export function builtinDocroot(cwd: string | null, t: string | null): string | null {
+  if (t !== null && t.startsWith('/')) return t;
+  if (cwd === null) return null;
+  if (t === null || t === '' || t === '.') return cwd;
+  const rel = posix.normalize(t).replace(/\/+$/, '');
+  return cwd === rel || cwd.endsWith(`/${rel}`) ? cwd : posix.resolve(cwd, rel);
+}
+
 async function readLink(exec: Executor, path: string): Promise<string | null> {
   const r = await exec.run(['readlink', '-e', '--', path], { timeoutMs: 5_000 }).catch(() => null);
   const out = r?.stdout.trim() ?? '';
@@ -111,9 +125,7 @@ export async function builtinServers(exec: Executor): Promise<BuiltinServer[]> {
     if (!parsed) continue;
     const pid = Number(m[1]);
     const cwd = await readLink(exec, `/proc/${pid}/cwd`);
-    let docroot = parsed.docroot;
-    if (docroot === null) docroot = cwd;
-    else if (!docroot.startsWith('/') && cwd) docroot = `${cwd}/${docroot}`;
+    const docroot = builtinDocroot(cwd, parsed.docroot);
     if (docroot === null) continue;
     const resolved = (await readLink(exec, docroot)) ?? docroot.replace(/\/+$/, '');
     const stderr = await readLink(exec, `/proc/${pid}/fd/2`);

@@ -111,7 +111,7 @@ async function startIn(dir: string, options: MariadbOptions): Promise<RunningMar
   await fsp.chmod(dir, 0o755);
 
   // The bootstrap server gets the private tmp folder too: in the shared one, another process may remove its temporary
-  // tables (CI once saw "Error on delete of '/tmp/#sql-temptable-...'").
+  // tables (CI once saw "Error on delete of '#sql-temptable-...'" there).
   try {
     await run(INSTALL_DB, ['--no-defaults', `--user=${SERVER_USER}`, `--datadir=${dataDir}`, '--auth-root-authentication-method=socket', '--skip-test-db', `--tmpdir=${tmpDir}`], {
       cwd: dir,
