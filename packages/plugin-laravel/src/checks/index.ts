@@ -4,19 +4,7 @@
  * extensions against composer.json, composer.lock and vendor/, php.ini and
  * OPcache as the serving PHP sees them, PHP fatals, PHP-FPM, permissions).
  */
-import {
-  checkInNamespace,
-  composerLockCheck,
-  extensionsCheck,
-  fatalErrorsCheck,
-  fpmConfigStaleCheck,
-  fpmStatusCheck,
-  iniProductionCheck,
-  opcacheCheck,
-  permissionsCheck,
-  phpVersionCheck,
-  vendorCheck,
-} from '@healer/plugin-php';
+import { appAnswersCheck, checkInNamespace, phpChecks } from '@healer/plugin-php';
 import { availabilityCheck } from './availability.js';
 import { cacheStaleCheck } from './cache-stale.js';
 import { cacheStoreCheck, databaseCheck, failedJobsCheck, pendingMigrationsCheck } from './database.js';
@@ -47,18 +35,8 @@ export {
 };
 
 /** The PHP checks, as `laravel/...`. */
-export const reusedPhpChecks: LaravelCheck[] = [
-  phpVersionCheck,
-  extensionsCheck,
-  composerLockCheck,
-  vendorCheck,
-  fatalErrorsCheck,
-  iniProductionCheck,
-  opcacheCheck,
-  fpmStatusCheck,
-  fpmConfigStaleCheck,
-  permissionsCheck,
-].map((c) => checkInNamespace(c, 'laravel'));
+// Every PHP check but app-answers, which laravel/availability takes over.
+export const reusedPhpChecks: LaravelCheck[] = phpChecks.filter((c) => c.id !== appAnswersCheck.id).map((c) => checkInNamespace(c, 'laravel'));
 
 /** Laravel's own checks (`laravel/availability` is the PHP plugin's app-answers with Laravel's fixes). */
 export const laravelOwnChecks: LaravelCheck[] = [
